@@ -1,0 +1,101 @@
+//! The normalized article model shared by the ingester, the index and the API.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// One normalized health article, as extracted from a page or a JSON Lines record.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Article {
+    /// Stable identifier: a hash of the canonical URL, or the record's `_id` for JSON Lines.
+    pub id: String,
+    /// Canonical URL; the key under which the article is stored and replaced.
+    pub url: String,
+    /// Host name of the publishing site (empty for records without a URL).
+    pub site: String,
+    pub title: String,
+    pub summary: String,
+    /// Body sections in page order; the first may have an empty heading (the introduction).
+    pub sections: Vec<Section>,
+    pub published: Option<NaiveDate>,
+    pub reviewed: Option<NaiveDate>,
+    /// Breadcrumb categories, broad to narrow.
+    pub categories: Vec<String>,
+    pub author: Option<String>,
+    pub reviewer: Option<String>,
+    pub lang: Option<String>,
+    /// Other names the topic goes by (`also_called`, `synonyms`).
+    pub alt_names: Vec<String>,
+    pub citations: Vec<Citation>,
+}
+
+/// A heading and the text under it, up to the next heading.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Section {
+    pub heading: String,
+    /// Fragment identifier linking to the heading (`url#anchor`); empty for the introduction.
+    pub anchor: String,
+    /// 2 for `h2`, 3 for `h3`; 0 for the introduction.
+    pub level: u8,
+    /// Paragraphs separated by newlines.
+    pub text: String,
+}
+
+/// One entry of an article's reference list, parsed as far as it goes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Citation {
+    /// The entry's text as shown on the page, normalized.
+    pub raw: String,
+    pub authors: Vec<String>,
+    pub year: Option<u16>,
+    pub title: Option<String>,
+    /// Journal, publisher or organisation.
+    pub container: Option<String>,
+    pub url: Option<String>,
+    pub doi: Option<String>,
+    pub pmid: Option<String>,
+    pub pmcid: Option<String>,
+    /// When the source was last accessed, as written ("February 2022").
+    pub accessed: Option<String>,
+}
+
+impl Article {
+    /// The body text: every section's text, in order, separated by blank lines.
+    pub fn body(&self) -> String {
+        let parts: Vec<&str> = self.sections.iter().map(|s| s.text.as_str()).collect();
+        parts.join("\n\n")
+    }
+
+    /// Section headings joined by newlines.
+    pub fn headings(&self) -> String {
+        let parts: Vec<&str> = self
+            .sections
+            .iter()
+            .map(|s| s.heading.as_str())
+            .filter(|h| !h.is_empty())
+            .collect();
+        parts.join("\n")
+    }
+
+    /// Number of whitespace-separated words in the body.
+    pub fn word_count(&self) -> usize {
+        self.sections
+            .iter()
+            .map(|s| s.text.split_whitespace().count())
+            .sum()
+    }
+
+    /// Link to a section: the article URL with the section's anchor, if it has one.
+    pub fn section_url(&self, section: &Section) -> String {
+        if section.anchor.is_empty() {
+            self.url.clone()
+        } else {
+            let base = self.url.split('#').next().unwrap_or(&self.url);
+            format!("{base}#{}", section.anchor)
+        }
+    }
+}
+
+/// Stable article id for a canonical URL: 16 hex digits of its XXH3 hash.
+pub fn id_for_url(url: &str) -> String {
+    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(url.as_bytes()))
+}

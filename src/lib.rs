@@ -1,0 +1,10 @@
+//! healthsearch: ingest consumer health articles, index them with Tantivy and serve ranked search.
+//!
+//! The crate is split by concern: [`ingest`] turns pages into [`article::Article`]s, [`index`] owns the
+//! Tantivy schema, analyzer, writer and search path, and [`server`] exposes them over HTTP.
+
+pub mod article;
+pub mod index;
+pub mod ingest;
+pub mod server;
+pub mod text;
