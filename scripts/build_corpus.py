@@ -173,7 +173,7 @@ def sprouts(a, site, url, related):
     for c in a["citations"]:
         acc = f' (accessed {e(c["accessed"])})' if c.get("accessed") else ""
         srcs.append(
-            f'<div class="src">{e(c["authors"])}. {e(c["title"])}. {e(c["container"])}, {c["year"]}. '
+            f'<div class="src">{e(c["authors"].rstrip("."))}. {e(c["title"])}. {e(c["container"])}, {c["year"]}. '
             f'<a href="{e(c["url"])}" rel="nofollow">{e(c["url"])}</a>{acc}</div>')
     rel = "".join(f'<div class="pop-item"><a href="{e(u)}">{e(t)}</a></div>' for t, u in related)
     return f"""<html>

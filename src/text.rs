@@ -60,9 +60,8 @@ fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
     if n.is_empty() || h.len() < n.len() {
         return None;
     }
-    (0..=h.len() - n.len()).find(|&i| {
-        haystack.is_char_boundary(i) && h[i..i + n.len()].eq_ignore_ascii_case(n)
-    })
+    (0..=h.len() - n.len())
+        .find(|&i| haystack.is_char_boundary(i) && h[i..i + n.len()].eq_ignore_ascii_case(n))
 }
 
 /// Lower-case slug of a heading for use as an anchor: letters and digits joined by hyphens.
@@ -91,7 +90,10 @@ mod tests {
 
     #[test]
     fn folds_whitespace_and_nbsp() {
-        assert_eq!(normalize("  back\u{a0}pain \n\t after  "), "back pain after");
+        assert_eq!(
+            normalize("  back\u{a0}pain \n\t after  "),
+            "back pain after"
+        );
     }
 
     #[test]
@@ -102,8 +104,14 @@ mod tests {
     #[test]
     fn strips_new_window_labels() {
         let s = "https://example.org/a Opens a new window [Accessed February 2022]";
-        assert_eq!(strip_artifacts(s), "https://example.org/a [Accessed February 2022]");
-        assert_eq!(strip_artifacts("See NICE (opens in a new tab)."), "See NICE.");
+        assert_eq!(
+            strip_artifacts(s),
+            "https://example.org/a [Accessed February 2022]"
+        );
+        assert_eq!(
+            strip_artifacts("See NICE (opens in a new tab)."),
+            "See NICE."
+        );
     }
 
     #[test]

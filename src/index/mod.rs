@@ -1,0 +1,1 @@
+//! Index: schema, analyzer, writer and search over Tantivy.

@@ -1,0 +1,275 @@
+//! The extraction tables: what to drop, where content lives, what a reference list looks like.
+//!
+//! Extraction is driven by these lists rather than by code paths per site; adding a site usually
+//! means adding a selector here.
+
+use scraper::Selector;
+use std::sync::LazyLock;
+
+/// Elements that are never article text: chrome, widgets, hidden text.
+pub const DROP_SELECTORS: &[&str] = &[
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "svg",
+    "canvas",
+    "form",
+    "button",
+    "input",
+    "select",
+    "textarea",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "h1",
+    "[hidden]",
+    "[aria-hidden=true]",
+    "[role=navigation]",
+    "[role=banner]",
+    "[role=contentinfo]",
+    "[role=complementary]",
+    "[role=dialog]",
+    "[role=search]",
+    ".sr-only",
+    ".visually-hidden",
+    ".screen-reader-text",
+    ".skip-link",
+    ".breadcrumb",
+    ".breadcrumbs",
+    ".crumbs",
+    ".toc",
+    ".table-of-contents",
+    ".share",
+    ".share-bar",
+    ".social-share",
+    ".newsletter",
+    ".newsletter-signup",
+    ".cookie-banner",
+    ".cookie-notice",
+    ".ad",
+    ".ad-slot",
+    ".advert",
+    ".related",
+    ".related-articles",
+    ".more-like-this",
+    ".comments",
+    ".sidebar",
+    ".helpful-widget",
+    ".feedback",
+    ".editorial-policy",
+    ".post-meta",
+    ".article-meta",
+    ".byline",
+    ".article-summary",
+];
+
+/// Candidate containers of the article body, best first; the first that matches wins.
+pub const CONTENT_SELECTORS: &[&str] = &[
+    "[itemprop=articleBody]",
+    ".article-body",
+    ".post-body",
+    ".entry-content",
+    ".article-content",
+    "article",
+    "main",
+    "[role=main]",
+    "#content",
+    ".content",
+    "body",
+];
+
+/// Containers that hold a reference list.
+pub const REFERENCE_SELECTORS: &[&str] = &[
+    "[role=doc-bibliography]",
+    ".references",
+    "#references",
+    ".reference-list",
+    ".article-sources",
+    ".sources",
+    ".citations",
+    ".bibliography",
+    ".refs",
+];
+
+/// Headings that introduce a reference list (compared lower-case, without a trailing colon).
+pub const REFERENCE_HEADINGS: &[&str] = &[
+    "references",
+    "sources",
+    "citations",
+    "bibliography",
+    "works cited",
+    "sources and references",
+    "references and sources",
+    "reference list",
+    "notes and references",
+];
+
+/// A block whose text starts with one of these is page furniture, whatever its size.
+pub const BOILERPLATE_PREFIXES: &[&str] = &[
+    "was this article helpful",
+    "was this page helpful",
+    "was this information helpful",
+    "did you find this helpful",
+    "advertisement",
+    "share this",
+    "sign up for our newsletter",
+    "leave a comment",
+    "skip to main content",
+];
+
+/// A short block (under [`BOILERPLATE_MAX_WORDS`] words) containing one of these is furniture.
+pub const BOILERPLATE_CONTAINS: &[&str] = &[
+    "editorial policy",
+    "editorial policies",
+    "medical review policy",
+    "all rights reserved",
+    "we use cookies",
+];
+
+/// Blocks longer than this are never dropped by [`BOILERPLATE_CONTAINS`].
+pub const BOILERPLATE_MAX_WORDS: usize = 80;
+
+/// Elements that end a line of text.
+pub const BLOCK_ELEMENTS: &[&str] = &[
+    "p",
+    "div",
+    "section",
+    "article",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "blockquote",
+    "figure",
+    "figcaption",
+    "pre",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "footer",
+    "main",
+    "aside",
+    "nav",
+    "details",
+    "summary",
+    "address",
+    "br",
+    "hr",
+];
+
+/// Where breadcrumbs are found when there is no JSON-LD breadcrumb list.
+pub const BREADCRUMB_SELECTORS: &[&str] = &[
+    "nav[aria-label=Breadcrumb] li",
+    "nav[aria-label=breadcrumb] li",
+    ".breadcrumb li",
+    ".breadcrumbs li",
+    ".crumbs a",
+    ".crumbs span",
+];
+
+/// Elements naming the author or reviewer, with a leading "By" or "Reviewed by" stripped.
+pub const AUTHOR_SELECTORS: &[&str] = &["[itemprop=author]", "[rel=author]", ".author"];
+/// See [`AUTHOR_SELECTORS`].
+pub const REVIEWER_SELECTORS: &[&str] =
+    &["[itemprop=reviewedBy]", ".medical-reviewer", ".reviewer"];
+
+/// Compiled selectors, built once per process.
+pub struct Compiled {
+    pub drop: Vec<Selector>,
+    pub content: Vec<Selector>,
+    pub references: Vec<Selector>,
+    pub breadcrumbs: Vec<Selector>,
+    pub authors: Vec<Selector>,
+    pub reviewers: Vec<Selector>,
+}
+
+/// The process-wide compiled rule set.
+pub static RULES: LazyLock<Compiled> = LazyLock::new(|| Compiled {
+    drop: compile(DROP_SELECTORS),
+    content: compile(CONTENT_SELECTORS),
+    references: compile(REFERENCE_SELECTORS),
+    breadcrumbs: compile(BREADCRUMB_SELECTORS),
+    authors: compile(AUTHOR_SELECTORS),
+    reviewers: compile(REVIEWER_SELECTORS),
+});
+
+/// Parses a selector list; a selector that does not parse is left out (a unit test keeps them all valid).
+pub fn compile(list: &[&str]) -> Vec<Selector> {
+    list.iter()
+        .filter_map(|s| Selector::parse(s).ok())
+        .collect()
+}
+
+/// Parses one selector written in this crate.
+pub fn sel(s: &str) -> Option<Selector> {
+    Selector::parse(s).ok()
+}
+
+/// Whether an element name ends a line of text.
+pub fn is_block(name: &str) -> bool {
+    BLOCK_ELEMENTS.contains(&name)
+}
+
+/// Whether a block's normalized text is page furniture.
+pub fn is_boilerplate(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let lower = lower.trim_start();
+    if BOILERPLATE_PREFIXES.iter().any(|p| lower.starts_with(p)) {
+        return true;
+    }
+    lower.split_whitespace().count() < BOILERPLATE_MAX_WORDS
+        && BOILERPLATE_CONTAINS.iter().any(|p| lower.contains(p))
+}
+
+/// Whether a heading's text names a reference list.
+pub fn is_reference_heading(text: &str) -> bool {
+    let t = text.trim().trim_end_matches(':').trim().to_lowercase();
+    REFERENCE_HEADINGS.contains(&t.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_selector_compiles() {
+        for list in [
+            DROP_SELECTORS,
+            CONTENT_SELECTORS,
+            REFERENCE_SELECTORS,
+            BREADCRUMB_SELECTORS,
+            AUTHOR_SELECTORS,
+            REVIEWER_SELECTORS,
+        ] {
+            assert_eq!(
+                compile(list).len(),
+                list.len(),
+                "a selector in {list:?} does not parse"
+            );
+        }
+    }
+
+    #[test]
+    fn recognises_furniture() {
+        assert!(is_boilerplate("Was this article helpful? Yes No"));
+        assert!(is_boilerplate(
+            "Read our editorial policy to learn how we cite sources."
+        ));
+        assert!(!is_boilerplate("Back pain is common after birth."));
+        assert!(is_reference_heading("Sources:"));
+        assert!(!is_reference_heading("Sources of iron"));
+    }
+}

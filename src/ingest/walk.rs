@@ -1,0 +1,138 @@
+//! A depth-first walk over a parsed page that feeds text, line breaks and headings to a sink,
+//! skipping dropped subtrees and page furniture.
+
+use super::rules::{is_block, is_boilerplate};
+use crate::text::{normalize, strip_artifacts};
+use ego_tree::{NodeId, NodeRef};
+use scraper::{ElementRef, Node};
+use std::collections::HashSet;
+
+/// Receives what a walk finds, in document order.
+pub trait Sink {
+    /// A run of text.
+    fn text(&mut self, text: &str);
+    /// The end of a block: whatever follows starts a new line.
+    fn line_break(&mut self);
+    /// An `h2` or `h3`. Returns true when the sink took the heading, so its text is not walked.
+    fn heading(&mut self, _el: ElementRef<'_>, _level: u8) -> bool {
+        false
+    }
+}
+
+/// Walk options: subtrees to skip, and whether short furniture blocks are dropped by their text.
+pub struct Walk<'a> {
+    pub skip: &'a HashSet<NodeId>,
+    pub drop_boilerplate: bool,
+}
+
+impl Walk<'_> {
+    /// Walks the children of `node`.
+    pub fn run(&self, node: NodeRef<'_, Node>, sink: &mut impl Sink) {
+        for child in node.children() {
+            match child.value() {
+                Node::Text(t) => sink.text(t),
+                Node::Element(el) => {
+                    if self.skip.contains(&child.id()) {
+                        continue;
+                    }
+                    let Some(elref) = ElementRef::wrap(child) else {
+                        continue;
+                    };
+                    let name = el.name();
+                    let level = match name {
+                        "h2" => 2,
+                        "h3" => 3,
+                        _ => 0,
+                    };
+                    if level > 0 && sink.heading(elref, level) {
+                        continue;
+                    }
+                    let block = is_block(name);
+                    if block && self.drop_boilerplate && self.is_furniture(child) {
+                        continue;
+                    }
+                    if block {
+                        sink.line_break();
+                    }
+                    self.run(child, sink);
+                    if block {
+                        sink.line_break();
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Whether a block's own text (skips applied) reads as page furniture.
+    fn is_furniture(&self, node: NodeRef<'_, Node>) -> bool {
+        let mut t = PlainText::default();
+        let inner = Walk {
+            skip: self.skip,
+            drop_boilerplate: false,
+        };
+        inner.run(node, &mut t);
+        is_boilerplate(&t.finish())
+    }
+}
+
+/// Collects text as one normalized string, block breaks as spaces.
+#[derive(Default)]
+pub struct PlainText {
+    buf: String,
+}
+
+impl PlainText {
+    /// The collected text, normalized, with link artifacts removed.
+    pub fn finish(self) -> String {
+        strip_artifacts(&normalize(&self.buf))
+    }
+}
+
+impl Sink for PlainText {
+    fn text(&mut self, text: &str) {
+        self.buf.push_str(text);
+    }
+    fn line_break(&mut self) {
+        self.buf.push(' ');
+    }
+}
+
+/// Collects normalized, non-empty lines, one per block.
+#[derive(Default)]
+pub struct Lines {
+    pub lines: Vec<String>,
+    line: String,
+}
+
+impl Lines {
+    /// Ends the current line and returns all lines.
+    pub fn finish(mut self) -> Vec<String> {
+        self.line_break();
+        self.lines
+    }
+}
+
+impl Sink for Lines {
+    fn text(&mut self, text: &str) {
+        self.line.push_str(text);
+    }
+    fn line_break(&mut self) {
+        let l = strip_artifacts(&normalize(&self.line));
+        if !l.is_empty() {
+            self.lines.push(l);
+        }
+        self.line.clear();
+    }
+}
+
+/// The visible text of an element with skips applied.
+pub fn element_text(el: ElementRef<'_>, skip: &HashSet<NodeId>) -> String {
+    let mut t = PlainText::default();
+    Walk {
+        skip,
+        drop_boilerplate: false,
+    }
+    .run(*el, &mut t);
+    t.finish()
+}
