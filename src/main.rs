@@ -1,8 +1,12 @@
 //! The `healthsearch` command line: ingest, serve, search and extract.
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use healthsearch::index::HealthIndex;
+use healthsearch::index::search::{SearchParams, search};
+use healthsearch::ingest::{IngestReport, Source, ingest};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 
 #[derive(Parser)]
 #[command(
@@ -17,11 +21,46 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Ingest a site mirror or a JSON Lines file into the index (one commit per run).
+    Ingest {
+        /// A site mirror directory laid out as HOST/PATH.html.
+        #[arg(long, conflicts_with = "jsonl", required_unless_present = "jsonl")]
+        corpus: Option<PathBuf>,
+        /// A BEIR-style JSON Lines file (`_id`, `title`, `text`, optional `url`, `also_called`).
+        #[arg(long)]
+        jsonl: Option<PathBuf>,
+        /// The index directory (created if missing).
+        #[arg(long, default_value = "index")]
+        index: PathBuf,
+        /// Print the full report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Serve the search API and page; builds the index from the corpus first if it is missing.
+    Serve {
+        #[arg(long, default_value = "index")]
+        index: PathBuf,
+        /// Mirror used to build the index when there is none (or it has another schema version).
+        #[arg(long, default_value = "corpus")]
+        corpus: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+    },
+    /// Search the index and print ranked results.
+    Search {
+        query: String,
+        #[arg(long, default_value = "index")]
+        index: PathBuf,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Print the response as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print what the extractor sees in one HTML page.
     Extract {
-        /// The page to read.
         page: PathBuf,
-        /// URL the page was fetched from; defaults to one derived from the mirror path.
+        /// URL the page was fetched from; defaults to a file:// URL of the page.
         #[arg(long)]
         url: Option<String>,
         /// Print the whole article as JSON.
@@ -40,17 +79,139 @@ fn main() {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Ingest {
+            corpus,
+            jsonl,
+            index,
+            json,
+        } => {
+            let source = match (corpus, jsonl) {
+                (Some(c), _) => Source::Mirror(c),
+                (None, Some(j)) => Source::Jsonl(j),
+                (None, None) => bail!("give --corpus DIR or --jsonl FILE"),
+            };
+            let (idx, _) = HealthIndex::open_or_create(&index).context("cannot open the index")?;
+            let report = ingest(&idx, &source)?;
+            print_report(&report, json)?;
+        }
+        Command::Serve {
+            index,
+            corpus,
+            addr,
+        } => {
+            init_logging();
+            let idx = open_or_build(&index, &corpus)?;
+            let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            rt.block_on(healthsearch::server::serve(idx, addr))?;
+        }
+        Command::Search {
+            query,
+            index,
+            limit,
+            json,
+        } => {
+            let idx = HealthIndex::open(&index)
+                .with_context(|| format!("cannot open the index at {}", index.display()))?;
+            let res = search(
+                &idx,
+                &SearchParams {
+                    q: query,
+                    limit,
+                    offset: 0,
+                },
+            )?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&res)?);
+            } else {
+                println!("{} results in {} ms", res.total, res.took_ms);
+                for (i, h) in res.hits.iter().enumerate() {
+                    let at = h
+                        .section
+                        .as_ref()
+                        .map_or(h.url.as_str(), |s| s.url.as_str());
+                    println!(
+                        "{:>2}. {} ({:.2})\n    {}\n    {}",
+                        i + 1,
+                        h.title,
+                        h.score,
+                        at,
+                        strip_marks(&h.snippet_html)
+                    );
+                }
+            }
+        }
         Command::Extract { page, url, json } => {
             let html = std::fs::read_to_string(&page)
                 .with_context(|| format!("cannot read {}", page.display()))?;
-            let url = url.unwrap_or_else(|| format!("file://{}", page.display()));
+            let abs = std::fs::canonicalize(&page).unwrap_or(page);
+            let url = url.unwrap_or_else(|| format!("file://{}", abs.display()));
             let article = healthsearch::ingest::extract(&html, &url)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&article)?);
             } else {
-                println!("{} <{}>", article.title, article.url);
+                println!(
+                    "{}\n{}\nreviewed {:?}, {} sections, {} citations",
+                    article.title,
+                    article.url,
+                    article.reviewed,
+                    article.sections.len(),
+                    article.citations.len()
+                );
             }
         }
     }
     Ok(())
+}
+
+/// Opens the index, building it from the corpus when it is missing or from another schema version.
+fn open_or_build(index: &Path, corpus: &Path) -> anyhow::Result<HealthIndex> {
+    let (idx, created) = HealthIndex::open_or_create(index)
+        .with_context(|| format!("cannot open the index at {}", index.display()))?;
+    if created || idx.num_docs() == 0 {
+        tracing::info!(corpus = %corpus.display(), "building the index from the corpus");
+        let report = ingest(&idx, &Source::Mirror(corpus.to_path_buf()))?;
+        tracing::info!(
+            indexed = report.indexed,
+            skipped = report.skipped.len(),
+            failed = report.failed.len(),
+            "index built"
+        );
+    }
+    Ok(idx)
+}
+
+fn print_report(r: &IngestReport, json: bool) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(r)?);
+        return Ok(());
+    }
+    for i in &r.failed {
+        eprintln!("failed:  {}: {}", i.page, i.reason);
+    }
+    for i in &r.skipped {
+        eprintln!("skipped: {}: {}", i.page, i.reason);
+    }
+    for i in &r.duplicates {
+        eprintln!("duplicate: {}: {}", i.page, i.reason);
+    }
+    println!(
+        "indexed {}, removed {}, skipped {}, failed {}, duplicates {}; {} articles in the index",
+        r.indexed,
+        r.removed,
+        r.skipped.len(),
+        r.failed.len(),
+        r.duplicates.len(),
+        r.total_articles
+    );
+    Ok(())
+}
+
+fn strip_marks(html: &str) -> String {
+    html.replace("<mark>", "[").replace("</mark>", "]")
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "healthsearch=info,tower_http=info".into());
+    tracing_subscriber::fmt().with_env_filter(filter).init();
 }

@@ -1,1 +1,150 @@
-//! Index: schema, analyzer, writer and search over Tantivy.
+//! The Tantivy index: schema and analyzer, opening and versioning, writing, and search.
+
+pub mod analyzer;
+pub mod query;
+pub mod schema;
+pub mod search;
+pub mod snippet;
+pub mod writer;
+
+use schema::{Fields, SCHEMA_VERSION};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
+
+/// Name of the file beside Tantivy's own that records which schema version built the index.
+pub const VERSION_FILE: &str = "healthsearch.json";
+
+/// Why the index could not be opened, written or searched.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("no index at {0}")]
+    Missing(PathBuf),
+    #[error("index was built with another schema ({0}); rebuild it")]
+    SchemaMismatch(String),
+    #[error("index I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("tantivy: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("cannot open index directory: {0}")]
+    Directory(#[from] tantivy::directory::error::OpenDirectoryError),
+    #[error("stored article is not valid: {0}")]
+    Corrupt(String),
+}
+
+#[derive(Serialize, Deserialize)]
+struct VersionStamp {
+    schema_version: u32,
+}
+
+/// An open index with its field handles and the process's one reader.
+pub struct HealthIndex {
+    pub index: Index,
+    pub fields: Fields,
+    reader: IndexReader,
+    dir: PathBuf,
+}
+
+impl HealthIndex {
+    /// Opens the index in `dir`, refusing one built with another schema version.
+    pub fn open(dir: &Path) -> Result<HealthIndex, IndexError> {
+        let stamp = std::fs::read_to_string(dir.join(VERSION_FILE))
+            .map_err(|_| IndexError::Missing(dir.to_path_buf()))?;
+        let stamp: VersionStamp =
+            serde_json::from_str(&stamp).map_err(|e| IndexError::SchemaMismatch(e.to_string()))?;
+        if stamp.schema_version != SCHEMA_VERSION {
+            return Err(IndexError::SchemaMismatch(format!(
+                "version {} where this build reads {SCHEMA_VERSION}",
+                stamp.schema_version
+            )));
+        }
+        let index = Index::open_in_dir(dir).map_err(|e| match e {
+            tantivy::TantivyError::OpenDirectoryError(_)
+            | tantivy::TantivyError::OpenReadError(_) => IndexError::Missing(dir.to_path_buf()),
+            other => IndexError::Tantivy(other),
+        })?;
+        if index.schema() != schema::schema() {
+            return Err(IndexError::SchemaMismatch(
+                "field definitions differ".into(),
+            ));
+        }
+        Self::wrap(index, dir)
+    }
+
+    /// Creates an empty index in `dir`, removing an index of ours (or of another version) found there.
+    pub fn create(dir: &Path) -> Result<HealthIndex, IndexError> {
+        std::fs::create_dir_all(dir)?;
+        clear_index_files(dir)?;
+        let index = Index::create_in_dir(dir, schema::schema())?;
+        let stamp = serde_json::to_string(&VersionStamp {
+            schema_version: SCHEMA_VERSION,
+        })
+        .map_err(|e| IndexError::Corrupt(e.to_string()))?;
+        std::fs::write(dir.join(VERSION_FILE), stamp)?;
+        Self::wrap(index, dir)
+    }
+
+    /// Opens the index in `dir`, or creates it if there is none or it has another schema.
+    /// Returns the index and whether it was (re)created.
+    pub fn open_or_create(dir: &Path) -> Result<(HealthIndex, bool), IndexError> {
+        match Self::open(dir) {
+            Ok(i) => Ok((i, false)),
+            Err(IndexError::Missing(_) | IndexError::SchemaMismatch(_)) => {
+                Ok((Self::create(dir)?, true))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn wrap(index: Index, dir: &Path) -> Result<HealthIndex, IndexError> {
+        analyzer::register(&index);
+        let fields = Fields::new(&index.schema())?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        Ok(HealthIndex {
+            index,
+            fields,
+            reader,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// A searcher on the latest committed state; take a fresh one per request.
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// Makes the last commit visible to new searchers now rather than after the reload delay.
+    pub fn reload(&self) -> Result<(), IndexError> {
+        Ok(self.reader.reload()?)
+    }
+
+    /// The directory the index lives in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Number of articles visible to searchers.
+    pub fn num_docs(&self) -> u64 {
+        self.searcher().num_docs()
+    }
+}
+
+/// Removes Tantivy's files and our version stamp from `dir`, and nothing else.
+fn clear_index_files(dir: &Path) -> Result<(), IndexError> {
+    const EXTENSIONS: &[&str] = &["idx", "pos", "term", "store", "fast", "fieldnorm", "del"];
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        let ours = matches!(name, "meta.json" | ".managed.json" | VERSION_FILE)
+            || name.starts_with(".tantivy-")
+            || EXTENSIONS.contains(&ext);
+        if ours && path.is_file() {
+            std::fs::remove_file(&path)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,315 @@
+//! The user's query: read leniently into words, "phrases" and -exclusions, then built into one
+//! Tantivy query with per-field boosts and a boost when query words appear close together.
+
+use super::analyzer::analyze;
+use super::schema::Fields;
+use std::collections::HashSet;
+use std::sync::LazyLock;
+use tantivy::Term;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+
+/// Longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 500;
+/// Most words and phrases read from one query; the rest are ignored.
+pub const MAX_CLAUSES: usize = 32;
+
+/// Why a query cannot be run.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum QueryError {
+    #[error("the query is empty")]
+    Empty,
+    #[error("the query is {0} characters long; the limit is {MAX_QUERY_CHARS}")]
+    TooLong(usize),
+    #[error("the query has an unbalanced double quote")]
+    UnbalancedQuote,
+    #[error("the query has no words to search for")]
+    NoTerms,
+}
+
+/// One part of a query, as analyzed terms.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Clause {
+    /// A word (or a hyphenated word, which becomes a phrase of its parts).
+    Word(Vec<String>),
+    /// A quoted phrase.
+    Phrase(Vec<String>),
+    /// A word or phrase after `-`: articles containing it are left out.
+    Exclude(Vec<String>),
+}
+
+/// A parsed query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedQuery {
+    pub clauses: Vec<Clause>,
+}
+
+/// Words that carry little meaning; they still match, at a fraction of the weight.
+const STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "do", "does", "for", "from",
+    "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "no", "not", "of", "on", "or",
+    "should", "so", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was",
+    "what", "when", "which", "who", "why", "will", "with", "you", "your",
+];
+
+static STOP_TERMS: LazyLock<HashSet<String>> =
+    LazyLock::new(|| STOP_WORDS.iter().flat_map(|w| analyze(w)).collect());
+
+/// Whether an analyzed term is a stop word.
+pub fn is_stop_term(term: &str) -> bool {
+    STOP_TERMS.contains(term)
+}
+
+/// Parses a user query. Never panics; control characters count as spaces.
+pub fn parse(q: &str) -> Result<ParsedQuery, QueryError> {
+    let len = q.chars().count();
+    if len > MAX_QUERY_CHARS {
+        return Err(QueryError::TooLong(len));
+    }
+    if q.trim().is_empty() {
+        return Err(QueryError::Empty);
+    }
+    let mut lexed: Vec<(bool, bool, String)> = Vec::new(); // (negated, quoted, text)
+    let (mut cur, mut negate, mut quoted) = (String::new(), false, false);
+    for c in q.chars() {
+        if c == '"' {
+            if quoted {
+                lexed.push((negate, true, std::mem::take(&mut cur)));
+                negate = false;
+            } else if !cur.is_empty() {
+                lexed.push((negate, false, std::mem::take(&mut cur)));
+                negate = false;
+            }
+            quoted = !quoted;
+        } else if !quoted && (c.is_whitespace() || c.is_control()) {
+            if !cur.is_empty() {
+                lexed.push((negate, false, std::mem::take(&mut cur)));
+            }
+            negate = false;
+        } else if !quoted && c == '-' && cur.is_empty() {
+            negate = true;
+        } else {
+            cur.push(if c.is_control() { ' ' } else { c });
+        }
+    }
+    if quoted {
+        return Err(QueryError::UnbalancedQuote);
+    }
+    if !cur.is_empty() {
+        lexed.push((negate, false, cur));
+    }
+    let clauses: Vec<Clause> = lexed
+        .into_iter()
+        .filter_map(|(neg, quoted, text)| {
+            let terms = analyze(&text);
+            match (terms.len(), neg, quoted) {
+                (0, _, _) => None,
+                (_, true, _) => Some(Clause::Exclude(terms)),
+                (1, false, _) => Some(Clause::Word(terms)),
+                (_, false, true) => Some(Clause::Phrase(terms)),
+                (_, false, false) => Some(Clause::Word(terms)),
+            }
+        })
+        .take(MAX_CLAUSES)
+        .collect();
+    if !clauses.iter().any(|c| !matches!(c, Clause::Exclude(_))) {
+        return Err(QueryError::NoTerms);
+    }
+    Ok(ParsedQuery { clauses })
+}
+
+impl ParsedQuery {
+    /// Every term the query searches for (not the excluded ones), in order, with repeats.
+    pub fn positive_terms(&self) -> Vec<&str> {
+        self.clauses
+            .iter()
+            .filter_map(|c| match c {
+                Clause::Word(t) | Clause::Phrase(t) => Some(t),
+                Clause::Exclude(_) => None,
+            })
+            .flatten()
+            .map(String::as_str)
+            .collect()
+    }
+}
+
+/// Weights of the searchable fields and of the ranking signals.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Boosts {
+    pub title: f32,
+    pub alt_names: f32,
+    pub headings: f32,
+    pub summary: f32,
+    pub body: f32,
+    pub citations: f32,
+    /// Weight of a pair of query words found within a few words of each other.
+    pub proximity: f32,
+    /// Weight of the whole query found as an exact phrase.
+    pub phrase: f32,
+    /// Multiplier for stop words.
+    pub stop_word: f32,
+    /// Share of the non-best fields' scores added to the best field's (dismax tie-breaker).
+    pub tie_breaker: f32,
+}
+
+impl Default for Boosts {
+    fn default() -> Self {
+        Boosts {
+            title: 3.0,
+            alt_names: 2.5,
+            headings: 1.8,
+            summary: 1.5,
+            body: 1.0,
+            citations: 0.3,
+            proximity: 1.0,
+            phrase: 1.5,
+            stop_word: 0.2,
+            tie_breaker: 0.3,
+        }
+    }
+}
+
+impl Boosts {
+    fn fields(&self, f: &Fields) -> [(Field, f32); 6] {
+        [
+            (f.title, self.title),
+            (f.alt_names, self.alt_names),
+            (f.headings, self.headings),
+            (f.summary, self.summary),
+            (f.body, self.body),
+            (f.citations, self.citations),
+        ]
+    }
+}
+
+/// Builds the Tantivy query for a parsed query.
+pub fn build(parsed: &ParsedQuery, f: &Fields, boosts: &Boosts) -> Box<dyn Query> {
+    let fields = boosts.fields(f);
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for clause in &parsed.clauses {
+        match clause {
+            Clause::Word(t) | Clause::Phrase(t) => {
+                let stop = t.len() == 1 && is_stop_term(&t[0]);
+                let weight = if stop { boosts.stop_word } else { 1.0 };
+                let q = across_fields(&fields, t, 0, boosts.tie_breaker);
+                clauses.push((Occur::Should, Box::new(BoostQuery::new(q, weight))));
+            }
+            Clause::Exclude(t) => clauses.push((Occur::MustNot, across_fields(&fields, t, 0, 0.0))),
+        }
+    }
+    let near_fields = [
+        (f.title, boosts.title),
+        (f.headings, boosts.headings),
+        (f.body, boosts.body),
+    ];
+    for pair in adjacent_content_terms(parsed).windows(2) {
+        let q = across_fields(&near_fields, pair, 2, boosts.tie_breaker);
+        clauses.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(q, boosts.proximity)),
+        ));
+    }
+    let words = query_words(parsed);
+    if words.len() >= 2 && words.len() <= 8 {
+        let q = across_fields(&near_fields, &words, 0, boosts.tie_breaker);
+        clauses.push((Occur::Should, Box::new(BoostQuery::new(q, boosts.phrase))));
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// The terms of the query's unquoted words, in order, for the whole-query phrase boost.
+fn query_words(parsed: &ParsedQuery) -> Vec<String> {
+    parsed
+        .clauses
+        .iter()
+        .filter_map(|c| match c {
+            Clause::Word(t) => Some(t.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
+/// Consecutive single-word, non-stop terms of the query, for the proximity boost.
+fn adjacent_content_terms(parsed: &ParsedQuery) -> Vec<String> {
+    parsed
+        .clauses
+        .iter()
+        .filter_map(|c| match c {
+            Clause::Word(t) if t.len() == 1 && !is_stop_term(&t[0]) => Some(t[0].clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The best-scoring field wins (plus a share of the others): a term or phrase in each field.
+fn across_fields(fields: &[(Field, f32)], terms: &[String], slop: u32, tie: f32) -> Box<dyn Query> {
+    let per_field: Vec<Box<dyn Query>> = fields
+        .iter()
+        .map(|&(field, boost)| {
+            Box::new(BoostQuery::new(field_query(field, terms, slop), boost)) as Box<dyn Query>
+        })
+        .collect();
+    Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field, tie))
+}
+
+fn field_query(field: Field, terms: &[String], slop: u32) -> Box<dyn Query> {
+    if let [one] = terms {
+        return Box::new(TermQuery::new(
+            Term::from_field_text(field, one),
+            IndexRecordOption::WithFreqs,
+        ));
+    }
+    let terms: Vec<(usize, Term)> = terms
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (i, Term::from_field_text(field, t)))
+        .collect();
+    Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(q: &str) -> Vec<Clause> {
+        parse(q).map(|p| p.clauses).unwrap_or_default()
+    }
+
+    #[test]
+    fn reads_words_phrases_and_exclusions() {
+        assert_eq!(
+            words(r#"back "pelvic pain" -sciatica c-section"#),
+            vec![
+                Clause::Word(vec!["back".into()]),
+                Clause::Phrase(vec!["pelvic".into(), "pain".into()]),
+                Clause::Exclude(vec!["sciatica".into()]),
+                Clause::Word(vec!["c".into(), "section".into()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn refuses_bad_queries() {
+        assert_eq!(parse(""), Err(QueryError::Empty));
+        assert_eq!(parse("   \t"), Err(QueryError::Empty));
+        assert_eq!(parse("\"back pain"), Err(QueryError::UnbalancedQuote));
+        assert_eq!(parse(&"a".repeat(10_000)), Err(QueryError::TooLong(10_000)));
+        assert_eq!(parse("-sciatica"), Err(QueryError::NoTerms));
+        assert_eq!(parse("!!! ???"), Err(QueryError::NoTerms));
+    }
+
+    #[test]
+    fn survives_operator_soup_and_control_characters() {
+        assert!(parse("((( a AND -").is_ok());
+        assert!(parse("back\u{0}pain\u{7}").is_ok());
+        assert_eq!(
+            parse("\"\"  pain"),
+            Ok(ParsedQuery {
+                clauses: vec![Clause::Word(vec!["pain".into()])]
+            })
+        );
+    }
+}

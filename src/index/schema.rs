@@ -1,0 +1,117 @@
+//! The one place that names the index's fields, sets their options and versions the schema.
+
+use super::IndexError;
+use super::analyzer::ANALYZER;
+use tantivy::schema::{
+    DateOptions, FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions,
+};
+
+/// Bumped whenever fields, their options or the analyzer change; an index built with another
+/// version is rebuilt rather than read.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Field names, as stored in the index.
+pub mod name {
+    pub const ID: &str = "id";
+    pub const URL: &str = "url";
+    pub const ORIGIN: &str = "origin";
+    pub const TITLE: &str = "title";
+    pub const ALT_NAMES: &str = "alt_names";
+    pub const HEADINGS: &str = "headings";
+    pub const SUMMARY: &str = "summary";
+    pub const BODY: &str = "body";
+    pub const CITATIONS: &str = "citations";
+    pub const CATEGORY: &str = "category";
+    pub const SITE: &str = "site";
+    pub const REVIEWED: &str = "reviewed";
+    pub const DOC: &str = "doc";
+}
+
+/// Handles to every field of the schema.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// Article id (exact, stored).
+    pub id: Field,
+    /// Canonical URL: the key an article is replaced under (exact, stored).
+    pub url: Field,
+    /// Which ingest source wrote the article, so a source can be replaced whole (exact).
+    pub origin: Field,
+    pub title: Field,
+    pub alt_names: Field,
+    pub headings: Field,
+    pub summary: Field,
+    pub body: Field,
+    pub citations: Field,
+    /// Breadcrumb categories (exact, fast, for filters and facets).
+    pub category: Field,
+    /// Publishing host (exact, fast).
+    pub site: Field,
+    /// Review date (fast, for sorting and recency).
+    pub reviewed: Field,
+    /// The whole normalized article as JSON, for display.
+    pub doc: Field,
+}
+
+/// The searchable text fields, in the order of their default boosts.
+pub const TEXT_FIELDS: &[&str] = &[
+    name::TITLE,
+    name::ALT_NAMES,
+    name::HEADINGS,
+    name::SUMMARY,
+    name::BODY,
+    name::CITATIONS,
+];
+
+fn analyzed() -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    )
+}
+
+/// Builds the schema.
+pub fn schema() -> Schema {
+    let mut b = Schema::builder();
+    b.add_text_field(name::ID, STRING | STORED);
+    b.add_text_field(name::URL, STRING | STORED);
+    b.add_text_field(name::ORIGIN, STRING);
+    for f in TEXT_FIELDS {
+        b.add_text_field(f, analyzed());
+    }
+    b.add_text_field(name::CATEGORY, STRING | FAST);
+    b.add_text_field(name::SITE, STRING | FAST);
+    b.add_date_field(
+        name::REVIEWED,
+        DateOptions::default().set_indexed().set_fast(),
+    );
+    b.add_text_field(name::DOC, STORED);
+    b.build()
+}
+
+impl Fields {
+    /// Looks every field up in `schema`; fails if the schema is not ours.
+    pub fn new(schema: &Schema) -> Result<Fields, IndexError> {
+        let f = |n: &str| {
+            schema
+                .get_field(n)
+                .map_err(|_| IndexError::SchemaMismatch(format!("field {n} missing")))
+        };
+        Ok(Fields {
+            id: f(name::ID)?,
+            url: f(name::URL)?,
+            origin: f(name::ORIGIN)?,
+            title: f(name::TITLE)?,
+            alt_names: f(name::ALT_NAMES)?,
+            headings: f(name::HEADINGS)?,
+            summary: f(name::SUMMARY)?,
+            body: f(name::BODY)?,
+            citations: f(name::CITATIONS)?,
+            category: f(name::CATEGORY)?,
+            site: f(name::SITE)?,
+            reviewed: f(name::REVIEWED)?,
+            doc: f(name::DOC)?,
+        })
+    }
+}

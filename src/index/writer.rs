@@ -1,0 +1,84 @@
+//! Writing articles: one document per article id (for pages, per canonical URL), one commit per run.
+
+use super::schema::Fields;
+use super::{HealthIndex, IndexError};
+use crate::article::Article;
+use tantivy::{DateTime, IndexWriter, TantivyDocument, Term};
+
+/// Memory the writer may use across its threads.
+const WRITER_MEMORY: usize = 128 * 1024 * 1024;
+
+/// A write session. Nothing is visible to searchers until [`ArticleWriter::commit`]; dropping it
+/// without committing leaves the index as it was.
+pub struct ArticleWriter {
+    writer: IndexWriter,
+    fields: Fields,
+    added: usize,
+}
+
+impl ArticleWriter {
+    /// Starts a write session (takes the index's single writer lock).
+    pub fn new(index: &HealthIndex) -> Result<ArticleWriter, IndexError> {
+        let writer = index.index.writer(WRITER_MEMORY)?;
+        Ok(ArticleWriter {
+            writer,
+            fields: index.fields,
+            added: 0,
+        })
+    }
+
+    /// Adds an article, replacing any stored under the same id (for pages, the same canonical URL).
+    pub fn upsert(&mut self, article: &Article, origin: &str) -> Result<(), IndexError> {
+        self.delete(&article.id);
+        self.writer
+            .add_document(to_document(&self.fields, article, origin)?)?;
+        self.added += 1;
+        Ok(())
+    }
+
+    /// Deletes the article with this id, if there is one.
+    pub fn delete(&mut self, id: &str) {
+        self.writer
+            .delete_term(Term::from_field_text(self.fields.id, id));
+    }
+
+    /// Makes everything written in this session visible at once. Returns how many articles it wrote.
+    pub fn commit(mut self) -> Result<usize, IndexError> {
+        self.writer.commit()?;
+        self.writer.wait_merging_threads()?;
+        Ok(self.added)
+    }
+}
+
+/// The Tantivy document for an article.
+pub fn to_document(f: &Fields, a: &Article, origin: &str) -> Result<TantivyDocument, IndexError> {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(f.id, &a.id);
+    doc.add_text(f.url, &a.url);
+    doc.add_text(f.origin, origin);
+    doc.add_text(f.title, &a.title);
+    for n in &a.alt_names {
+        doc.add_text(f.alt_names, n);
+    }
+    doc.add_text(f.headings, a.headings());
+    doc.add_text(f.summary, &a.summary);
+    doc.add_text(f.body, a.body());
+    for c in &a.citations {
+        doc.add_text(f.citations, &c.raw);
+    }
+    for c in &a.categories {
+        doc.add_text(f.category, c);
+    }
+    if !a.site.is_empty() {
+        doc.add_text(f.site, &a.site);
+    }
+    if let Some(ts) = a.reviewed.and_then(|d| d.and_hms_opt(0, 0, 0)) {
+        doc.add_date(
+            f.reviewed,
+            DateTime::from_timestamp_secs(ts.and_utc().timestamp()),
+        );
+    }
+    let json = serde_json::to_string(a).map_err(|e| IndexError::Corrupt(e.to_string()))?;
+    doc.add_text(f.doc, json);
+    Ok(doc)
+}

@@ -1,0 +1,166 @@
+//! API errors: one JSON shape `{code, message}` and one table from code to HTTP status.
+
+use crate::index::IndexError;
+use crate::index::query::QueryError;
+use crate::index::search::SearchError;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// Every error code the API returns. Codes are stable: clients may match on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    MissingSearchQ,
+    InvalidSearchQ,
+    InvalidSearchLimit,
+    InvalidSearchOffset,
+    UnknownParameter,
+    DuplicateParameter,
+    NotFound,
+    MethodNotAllowed,
+    SearchTimeout,
+    Internal,
+}
+
+/// The table: code, its name on the wire, and its HTTP status.
+const TABLE: &[(ErrorCode, &str, StatusCode)] = &[
+    (
+        ErrorCode::MissingSearchQ,
+        "missing_search_q",
+        StatusCode::BAD_REQUEST,
+    ),
+    (
+        ErrorCode::InvalidSearchQ,
+        "invalid_search_q",
+        StatusCode::BAD_REQUEST,
+    ),
+    (
+        ErrorCode::InvalidSearchLimit,
+        "invalid_search_limit",
+        StatusCode::BAD_REQUEST,
+    ),
+    (
+        ErrorCode::InvalidSearchOffset,
+        "invalid_search_offset",
+        StatusCode::BAD_REQUEST,
+    ),
+    (
+        ErrorCode::UnknownParameter,
+        "unknown_parameter",
+        StatusCode::BAD_REQUEST,
+    ),
+    (
+        ErrorCode::DuplicateParameter,
+        "duplicate_parameter",
+        StatusCode::BAD_REQUEST,
+    ),
+    (ErrorCode::NotFound, "not_found", StatusCode::NOT_FOUND),
+    (
+        ErrorCode::MethodNotAllowed,
+        "method_not_allowed",
+        StatusCode::METHOD_NOT_ALLOWED,
+    ),
+    (
+        ErrorCode::SearchTimeout,
+        "search_timeout",
+        StatusCode::SERVICE_UNAVAILABLE,
+    ),
+    (
+        ErrorCode::Internal,
+        "internal",
+        StatusCode::INTERNAL_SERVER_ERROR,
+    ),
+];
+
+impl ErrorCode {
+    fn entry(self) -> (&'static str, StatusCode) {
+        TABLE.iter().find(|(c, _, _)| *c == self).map_or(
+            ("internal", StatusCode::INTERNAL_SERVER_ERROR),
+            |(_, n, s)| (*n, *s),
+        )
+    }
+
+    /// The code's name in responses.
+    pub fn name(self) -> &'static str {
+        self.entry().0
+    }
+
+    /// The HTTP status that goes with the code.
+    pub fn status(self) -> StatusCode {
+        self.entry().1
+    }
+}
+
+/// An error answered as `{code, message}` with the code's status.
+#[derive(Debug)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    code: &'a str,
+    message: &'a str,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if self.code == ErrorCode::Internal {
+            tracing::error!(message = %self.message, "internal error");
+        }
+        let body = Body {
+            code: self.code.name(),
+            message: &self.message,
+        };
+        (self.code.status(), Json(body)).into_response()
+    }
+}
+
+impl From<QueryError> for ApiError {
+    fn from(e: QueryError) -> Self {
+        ApiError::new(ErrorCode::InvalidSearchQ, format!("invalid q: {e}"))
+    }
+}
+
+impl From<IndexError> for ApiError {
+    fn from(e: IndexError) -> Self {
+        ApiError::new(ErrorCode::Internal, e.to_string())
+    }
+}
+
+impl From<SearchError> for ApiError {
+    fn from(e: SearchError) -> Self {
+        match e {
+            SearchError::Query(q) => q.into(),
+            SearchError::Index(i) => i.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_in_the_table_once() {
+        for (code, name, _) in TABLE {
+            assert_eq!(
+                TABLE.iter().filter(|(c, _, _)| c == code).count(),
+                1,
+                "{name}"
+            );
+            assert_eq!(code.name(), *name);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! State shared by every request: the one open index (with its one reader) and limits.
+
+use crate::index::HealthIndex;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Longest a search may run before the request is answered with `search_timeout`.
+pub const DEFAULT_SEARCH_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Cloned into every handler; clones share the index.
+#[derive(Clone)]
+pub struct AppState {
+    pub index: Arc<HealthIndex>,
+    pub search_timeout: Duration,
+}
+
+impl AppState {
+    pub fn new(index: HealthIndex) -> AppState {
+        AppState {
+            index: Arc::new(index),
+            search_timeout: DEFAULT_SEARCH_TIMEOUT,
+        }
+    }
+}
