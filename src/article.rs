@@ -67,21 +67,13 @@ impl Article {
 
     /// Section headings joined by newlines.
     pub fn headings(&self) -> String {
-        let parts: Vec<&str> = self
-            .sections
-            .iter()
-            .map(|s| s.heading.as_str())
-            .filter(|h| !h.is_empty())
-            .collect();
+        let parts: Vec<&str> = self.sections.iter().map(|s| s.heading.as_str()).filter(|h| !h.is_empty()).collect();
         parts.join("\n")
     }
 
     /// Number of whitespace-separated words in the body.
     pub fn word_count(&self) -> usize {
-        self.sections
-            .iter()
-            .map(|s| s.text.split_whitespace().count())
-            .sum()
+        self.sections.iter().map(|s| s.text.split_whitespace().count()).sum()
     }
 
     /// Link to a section: the article URL with the section's anchor, if it has one.

@@ -9,11 +9,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 #[derive(Parser)]
-#[command(
-    name = "healthsearch",
-    version,
-    about = "Search and retrieval for consumer health articles"
-)]
+#[command(name = "healthsearch", version, about = "Search and retrieval for consumer health articles")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -79,12 +75,7 @@ fn main() {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Ingest {
-            corpus,
-            jsonl,
-            index,
-            json,
-        } => {
+        Command::Ingest { corpus, jsonl, index, json } => {
             let source = match (corpus, jsonl) {
                 (Some(c), _) => Source::Mirror(c),
                 (None, Some(j)) => Source::Jsonl(j),
@@ -94,41 +85,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let report = ingest(&idx, &source)?;
             print_report(&report, json)?;
         }
-        Command::Serve {
-            index,
-            corpus,
-            addr,
-        } => {
+        Command::Serve { index, corpus, addr } => {
             init_logging();
             let idx = open_or_build(&index, &corpus)?;
             let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
             rt.block_on(healthsearch::server::serve(idx, addr))?;
         }
-        Command::Search {
-            query,
-            index,
-            limit,
-            json,
-        } => {
-            let idx = HealthIndex::open(&index)
-                .with_context(|| format!("cannot open the index at {}", index.display()))?;
-            let res = search(
-                &idx,
-                &SearchParams {
-                    q: query,
-                    limit,
-                    offset: 0,
-                },
-            )?;
+        Command::Search { query, index, limit, json } => {
+            let idx =
+                HealthIndex::open(&index).with_context(|| format!("cannot open the index at {}", index.display()))?;
+            let res = search(&idx, &SearchParams { q: query, limit, offset: 0 })?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&res)?);
             } else {
                 println!("{} results in {} ms", res.total, res.took_ms);
                 for (i, h) in res.hits.iter().enumerate() {
-                    let at = h
-                        .section
-                        .as_ref()
-                        .map_or(h.url.as_str(), |s| s.url.as_str());
+                    let at = h.section.as_ref().map_or(h.url.as_str(), |s| s.url.as_str());
                     println!(
                         "{:>2}. {} ({:.2})\n    {}\n    {}",
                         i + 1,
@@ -141,8 +113,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Extract { page, url, json } => {
-            let html = std::fs::read_to_string(&page)
-                .with_context(|| format!("cannot read {}", page.display()))?;
+            let html = std::fs::read_to_string(&page).with_context(|| format!("cannot read {}", page.display()))?;
             let abs = std::fs::canonicalize(&page).unwrap_or(page);
             let url = url.unwrap_or_else(|| format!("file://{}", abs.display()));
             let article = healthsearch::ingest::extract(&html, &url)?;
@@ -165,8 +136,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// Opens the index, building it from the corpus when it is missing or from another schema version.
 fn open_or_build(index: &Path, corpus: &Path) -> anyhow::Result<HealthIndex> {
-    let (idx, created) = HealthIndex::open_or_create(index)
-        .with_context(|| format!("cannot open the index at {}", index.display()))?;
+    let (idx, created) =
+        HealthIndex::open_or_create(index).with_context(|| format!("cannot open the index at {}", index.display()))?;
     if created || idx.num_docs() == 0 {
         tracing::info!(corpus = %corpus.display(), "building the index from the corpus");
         let report = ingest(&idx, &Source::Mirror(corpus.to_path_buf()))?;

@@ -47,10 +47,7 @@ pub fn strip_artifacts(text: &str) -> String {
             out.replace_range(pos..pos + phrase.len(), " ");
         }
     }
-    collapse_whitespace(&out)
-        .replace(" .", ".")
-        .replace(" ,", ",")
-        .replace("( )", "")
+    collapse_whitespace(&out).replace(" .", ".").replace(" ,", ",").replace("( )", "")
 }
 
 /// Byte offset of `needle` (ASCII, lower-case) in `haystack`, ignoring ASCII case.
@@ -60,8 +57,7 @@ fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
     if n.is_empty() || h.len() < n.len() {
         return None;
     }
-    (0..=h.len() - n.len())
-        .find(|&i| haystack.is_char_boundary(i) && h[i..i + n.len()].eq_ignore_ascii_case(n))
+    (0..=h.len() - n.len()).find(|&i| haystack.is_char_boundary(i) && h[i..i + n.len()].eq_ignore_ascii_case(n))
 }
 
 /// Lower-case slug of a heading for use as an anchor: letters and digits joined by hyphens.
@@ -77,11 +73,7 @@ pub fn slugify(text: &str) -> String {
     while slug.ends_with('-') {
         slug.pop();
     }
-    if slug.is_empty() {
-        "section".to_string()
-    } else {
-        slug
-    }
+    if slug.is_empty() { "section".to_string() } else { slug }
 }
 
 #[cfg(test)]
@@ -90,10 +82,7 @@ mod tests {
 
     #[test]
     fn folds_whitespace_and_nbsp() {
-        assert_eq!(
-            normalize("  back\u{a0}pain \n\t after  "),
-            "back pain after"
-        );
+        assert_eq!(normalize("  back\u{a0}pain \n\t after  "), "back pain after");
     }
 
     #[test]
@@ -104,14 +93,8 @@ mod tests {
     #[test]
     fn strips_new_window_labels() {
         let s = "https://example.org/a Opens a new window [Accessed February 2022]";
-        assert_eq!(
-            strip_artifacts(s),
-            "https://example.org/a [Accessed February 2022]"
-        );
-        assert_eq!(
-            strip_artifacts("See NICE (opens in a new tab)."),
-            "See NICE."
-        );
+        assert_eq!(strip_artifacts(s), "https://example.org/a [Accessed February 2022]");
+        assert_eq!(strip_artifacts("See NICE (opens in a new tab)."), "See NICE.");
     }
 
     #[test]

@@ -3,8 +3,7 @@
 
 use tantivy::Index;
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer,
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
 };
 
 /// The name the analyzer is registered under.
@@ -42,10 +41,7 @@ mod tests {
 
     #[test]
     fn stems_and_folds() {
-        assert_eq!(
-            analyze("Backaches after Births"),
-            vec!["backach", "after", "birth"]
-        );
+        assert_eq!(analyze("Backaches after Births"), vec!["backach", "after", "birth"]);
         assert_eq!(analyze("Café C-section"), vec!["cafe", "c", "section"]);
     }
 }

@@ -48,8 +48,8 @@ pub struct HealthIndex {
 impl HealthIndex {
     /// Opens the index in `dir`, refusing one built with another schema version.
     pub fn open(dir: &Path) -> Result<HealthIndex, IndexError> {
-        let stamp = std::fs::read_to_string(dir.join(VERSION_FILE))
-            .map_err(|_| IndexError::Missing(dir.to_path_buf()))?;
+        let stamp =
+            std::fs::read_to_string(dir.join(VERSION_FILE)).map_err(|_| IndexError::Missing(dir.to_path_buf()))?;
         let stamp: VersionStamp =
             serde_json::from_str(&stamp).map_err(|e| IndexError::SchemaMismatch(e.to_string()))?;
         if stamp.schema_version != SCHEMA_VERSION {
@@ -59,14 +59,13 @@ impl HealthIndex {
             )));
         }
         let index = Index::open_in_dir(dir).map_err(|e| match e {
-            tantivy::TantivyError::OpenDirectoryError(_)
-            | tantivy::TantivyError::OpenReadError(_) => IndexError::Missing(dir.to_path_buf()),
+            tantivy::TantivyError::OpenDirectoryError(_) | tantivy::TantivyError::OpenReadError(_) => {
+                IndexError::Missing(dir.to_path_buf())
+            }
             other => IndexError::Tantivy(other),
         })?;
         if index.schema() != schema::schema() {
-            return Err(IndexError::SchemaMismatch(
-                "field definitions differ".into(),
-            ));
+            return Err(IndexError::SchemaMismatch("field definitions differ".into()));
         }
         Self::wrap(index, dir)
     }
@@ -76,10 +75,8 @@ impl HealthIndex {
         std::fs::create_dir_all(dir)?;
         clear_index_files(dir)?;
         let index = Index::create_in_dir(dir, schema::schema())?;
-        let stamp = serde_json::to_string(&VersionStamp {
-            schema_version: SCHEMA_VERSION,
-        })
-        .map_err(|e| IndexError::Corrupt(e.to_string()))?;
+        let stamp = serde_json::to_string(&VersionStamp { schema_version: SCHEMA_VERSION })
+            .map_err(|e| IndexError::Corrupt(e.to_string()))?;
         std::fs::write(dir.join(VERSION_FILE), stamp)?;
         Self::wrap(index, dir)
     }
@@ -89,9 +86,7 @@ impl HealthIndex {
     pub fn open_or_create(dir: &Path) -> Result<(HealthIndex, bool), IndexError> {
         match Self::open(dir) {
             Ok(i) => Ok((i, false)),
-            Err(IndexError::Missing(_) | IndexError::SchemaMismatch(_)) => {
-                Ok((Self::create(dir)?, true))
-            }
+            Err(IndexError::Missing(_) | IndexError::SchemaMismatch(_)) => Ok((Self::create(dir)?, true)),
             Err(e) => Err(e),
         }
     }
@@ -99,16 +94,8 @@ impl HealthIndex {
     fn wrap(index: Index, dir: &Path) -> Result<HealthIndex, IndexError> {
         analyzer::register(&index);
         let fields = Fields::new(&index.schema())?;
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::OnCommitWithDelay)
-            .try_into()?;
-        Ok(HealthIndex {
-            index,
-            fields,
-            reader,
-            dir: dir.to_path_buf(),
-        })
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
+        Ok(HealthIndex { index, fields, reader, dir: dir.to_path_buf() })
     }
 
     /// A searcher on the latest committed state; take a fresh one per request.

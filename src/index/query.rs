@@ -6,9 +6,7 @@ use super::schema::Fields;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 use tantivy::Term;
-use tantivy::query::{
-    BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery,
-};
+use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 
 /// Longest query accepted, in characters.
@@ -48,14 +46,13 @@ pub struct ParsedQuery {
 
 /// Words that carry little meaning; they still match, at a fraction of the weight.
 const STOP_WORDS: &[&str] = &[
-    "a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "do", "does", "for", "from",
-    "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "no", "not", "of", "on", "or",
-    "should", "so", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was",
-    "what", "when", "which", "who", "why", "will", "with", "you", "your",
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "do", "does", "for", "from", "how", "i", "if", "in",
+    "into", "is", "it", "its", "me", "my", "no", "not", "of", "on", "or", "should", "so", "that", "the", "their",
+    "then", "there", "these", "they", "this", "to", "was", "what", "when", "which", "who", "why", "will", "with",
+    "you", "your",
 ];
 
-static STOP_TERMS: LazyLock<HashSet<String>> =
-    LazyLock::new(|| STOP_WORDS.iter().flat_map(|w| analyze(w)).collect());
+static STOP_TERMS: LazyLock<HashSet<String>> = LazyLock::new(|| STOP_WORDS.iter().flat_map(|w| analyze(w)).collect());
 
 /// Whether an analyzed term is a stop word.
 pub fn is_stop_term(term: &str) -> bool {
@@ -199,17 +196,10 @@ pub fn build(parsed: &ParsedQuery, f: &Fields, boosts: &Boosts) -> Box<dyn Query
             Clause::Exclude(t) => clauses.push((Occur::MustNot, across_fields(&fields, t, 0, 0.0))),
         }
     }
-    let near_fields = [
-        (f.title, boosts.title),
-        (f.headings, boosts.headings),
-        (f.body, boosts.body),
-    ];
+    let near_fields = [(f.title, boosts.title), (f.headings, boosts.headings), (f.body, boosts.body)];
     for pair in adjacent_content_terms(parsed).windows(2) {
         let q = across_fields(&near_fields, pair, 2, boosts.tie_breaker);
-        clauses.push((
-            Occur::Should,
-            Box::new(BoostQuery::new(q, boosts.proximity)),
-        ));
+        clauses.push((Occur::Should, Box::new(BoostQuery::new(q, boosts.proximity))));
     }
     let words = query_words(parsed);
     if words.len() >= 2 && words.len() <= 8 {
@@ -248,25 +238,17 @@ fn adjacent_content_terms(parsed: &ParsedQuery) -> Vec<String> {
 fn across_fields(fields: &[(Field, f32)], terms: &[String], slop: u32, tie: f32) -> Box<dyn Query> {
     let per_field: Vec<Box<dyn Query>> = fields
         .iter()
-        .map(|&(field, boost)| {
-            Box::new(BoostQuery::new(field_query(field, terms, slop), boost)) as Box<dyn Query>
-        })
+        .map(|&(field, boost)| Box::new(BoostQuery::new(field_query(field, terms, slop), boost)) as Box<dyn Query>)
         .collect();
     Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field, tie))
 }
 
 fn field_query(field: Field, terms: &[String], slop: u32) -> Box<dyn Query> {
     if let [one] = terms {
-        return Box::new(TermQuery::new(
-            Term::from_field_text(field, one),
-            IndexRecordOption::WithFreqs,
-        ));
+        return Box::new(TermQuery::new(Term::from_field_text(field, one), IndexRecordOption::WithFreqs));
     }
-    let terms: Vec<(usize, Term)> = terms
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (i, Term::from_field_text(field, t)))
-        .collect();
+    let terms: Vec<(usize, Term)> =
+        terms.iter().enumerate().map(|(i, t)| (i, Term::from_field_text(field, t))).collect();
     Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop))
 }
 
@@ -305,11 +287,6 @@ mod tests {
     fn survives_operator_soup_and_control_characters() {
         assert!(parse("((( a AND -").is_ok());
         assert!(parse("back\u{0}pain\u{7}").is_ok());
-        assert_eq!(
-            parse("\"\"  pain"),
-            Ok(ParsedQuery {
-                clauses: vec![Clause::Word(vec!["pain".into()])]
-            })
-        );
+        assert_eq!(parse("\"\"  pain"), Ok(ParsedQuery { clauses: vec![Clause::Word(vec!["pain".into()])] }));
     }
 }

@@ -3,8 +3,7 @@
 use super::IndexError;
 use super::analyzer::ANALYZER;
 use tantivy::schema::{
-    DateOptions, FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
-    TextOptions,
+    DateOptions, FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
 /// Bumped whenever fields, their options or the analyzer change; an index built with another
@@ -54,20 +53,12 @@ pub struct Fields {
 }
 
 /// The searchable text fields, in the order of their default boosts.
-pub const TEXT_FIELDS: &[&str] = &[
-    name::TITLE,
-    name::ALT_NAMES,
-    name::HEADINGS,
-    name::SUMMARY,
-    name::BODY,
-    name::CITATIONS,
-];
+pub const TEXT_FIELDS: &[&str] =
+    &[name::TITLE, name::ALT_NAMES, name::HEADINGS, name::SUMMARY, name::BODY, name::CITATIONS];
 
 fn analyzed() -> TextOptions {
     TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(ANALYZER)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        TextFieldIndexing::default().set_tokenizer(ANALYZER).set_index_option(IndexRecordOption::WithFreqsAndPositions),
     )
 }
 
@@ -82,10 +73,7 @@ pub fn schema() -> Schema {
     }
     b.add_text_field(name::CATEGORY, STRING | FAST);
     b.add_text_field(name::SITE, STRING | FAST);
-    b.add_date_field(
-        name::REVIEWED,
-        DateOptions::default().set_indexed().set_fast(),
-    );
+    b.add_date_field(name::REVIEWED, DateOptions::default().set_indexed().set_fast());
     b.add_text_field(name::DOC, STORED);
     b.build()
 }
@@ -93,11 +81,7 @@ pub fn schema() -> Schema {
 impl Fields {
     /// Looks every field up in `schema`; fails if the schema is not ours.
     pub fn new(schema: &Schema) -> Result<Fields, IndexError> {
-        let f = |n: &str| {
-            schema
-                .get_field(n)
-                .map_err(|_| IndexError::SchemaMismatch(format!("field {n} missing")))
-        };
+        let f = |n: &str| schema.get_field(n).map_err(|_| IndexError::SchemaMismatch(format!("field {n} missing")));
         Ok(Fields {
             id: f(name::ID)?,
             url: f(name::URL)?,

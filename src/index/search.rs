@@ -81,26 +81,15 @@ pub fn search(index: &HealthIndex, params: &SearchParams) -> Result<SearchRespon
 }
 
 /// Runs a search with the given ranking weights.
-pub fn search_with(
-    index: &HealthIndex,
-    params: &SearchParams,
-    boosts: &Boosts,
-) -> Result<SearchResponse, SearchError> {
+pub fn search_with(index: &HealthIndex, params: &SearchParams, boosts: &Boosts) -> Result<SearchResponse, SearchError> {
     let started = Instant::now();
     let parsed = parse(&params.q)?;
     let query = build(&parsed, &index.fields, boosts);
     let searcher = index.searcher();
     let limit = params.limit.min(MAX_LIMIT);
     let offset = params.offset.min(MAX_WINDOW.saturating_sub(limit));
-    let collector = (
-        TopDocs::with_limit(limit.max(1))
-            .and_offset(offset)
-            .order_by_score(),
-        Count,
-    );
-    let (top, total) = searcher
-        .search(&query, &collector)
-        .map_err(IndexError::from)?;
+    let collector = (TopDocs::with_limit(limit.max(1)).and_offset(offset).order_by_score(), Count);
+    let (top, total) = searcher.search(&query, &collector).map_err(IndexError::from)?;
     let highlighter = Highlighter::new(term_weights(&searcher, index, &parsed), index.fields.body);
     let mut hits = Vec::with_capacity(top.len());
     for (score, addr) in top.into_iter().take(limit) {
@@ -117,11 +106,7 @@ pub fn search_with(
 }
 
 /// Each query term weighted by rarity in the body field, as Tantivy's own snippets do.
-fn term_weights(
-    searcher: &Searcher,
-    index: &HealthIndex,
-    parsed: &ParsedQuery,
-) -> HashMap<String, f32> {
+fn term_weights(searcher: &Searcher, index: &HealthIndex, parsed: &ParsedQuery) -> HashMap<String, f32> {
     let mut weights = HashMap::new();
     for t in parsed.positive_terms() {
         let term = Term::from_field_text(index.fields.body, t);
@@ -147,27 +132,17 @@ fn to_hit(article: Article, score: f32, hl: &Highlighter) -> Hit {
     let snippet = best.and_then(|s| hl.snippet_html(&s.text));
     let (snippet_html, section) = match (snippet, best) {
         (Some(html), Some(s)) => {
-            let link = (!s.heading.is_empty()).then(|| SectionLink {
-                heading: s.heading.clone(),
-                url: article.section_url(s),
-            });
+            let link = (!s.heading.is_empty())
+                .then(|| SectionLink { heading: s.heading.clone(), url: article.section_url(s) });
             (html, link)
         }
         _ => {
-            let html = hl
-                .snippet_html(&article.summary)
-                .unwrap_or_else(|| plain_html(&article.summary, SNIPPET_CHARS));
+            let html = hl.snippet_html(&article.summary).unwrap_or_else(|| plain_html(&article.summary, SNIPPET_CHARS));
             (html, None)
         }
     };
-    let citations = article
-        .citations
-        .iter()
-        .map(|c| CitationLink {
-            text: c.raw.clone(),
-            url: c.url.clone(),
-        })
-        .collect();
+    let citations =
+        article.citations.iter().map(|c| CitationLink { text: c.raw.clone(), url: c.url.clone() }).collect();
     Hit {
         id: article.id,
         title: article.title,

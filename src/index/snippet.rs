@@ -43,10 +43,7 @@ impl Highlighter {
                 *tf.entry(t).or_default() += 1;
             }
         }
-        let body: f32 = tf
-            .iter()
-            .map(|(t, n)| self.weight(t) * (1.0 + (*n as f32).ln()))
-            .sum();
+        let body: f32 = tf.iter().map(|(t, n)| self.weight(t) * (1.0 + (*n as f32).ln())).sum();
         let heading: f32 = analyze(&s.heading).iter().map(|t| self.weight(t)).sum();
         body + 2.0 * heading
     }

@@ -20,26 +20,20 @@ impl ArticleWriter {
     /// Starts a write session (takes the index's single writer lock).
     pub fn new(index: &HealthIndex) -> Result<ArticleWriter, IndexError> {
         let writer = index.index.writer(WRITER_MEMORY)?;
-        Ok(ArticleWriter {
-            writer,
-            fields: index.fields,
-            added: 0,
-        })
+        Ok(ArticleWriter { writer, fields: index.fields, added: 0 })
     }
 
     /// Adds an article, replacing any stored under the same id (for pages, the same canonical URL).
     pub fn upsert(&mut self, article: &Article, origin: &str) -> Result<(), IndexError> {
         self.delete(&article.id);
-        self.writer
-            .add_document(to_document(&self.fields, article, origin)?)?;
+        self.writer.add_document(to_document(&self.fields, article, origin)?)?;
         self.added += 1;
         Ok(())
     }
 
     /// Deletes the article with this id, if there is one.
     pub fn delete(&mut self, id: &str) {
-        self.writer
-            .delete_term(Term::from_field_text(self.fields.id, id));
+        self.writer.delete_term(Term::from_field_text(self.fields.id, id));
     }
 
     /// Makes everything written in this session visible at once. Returns how many articles it wrote.
@@ -73,10 +67,7 @@ pub fn to_document(f: &Fields, a: &Article, origin: &str) -> Result<TantivyDocum
         doc.add_text(f.site, &a.site);
     }
     if let Some(ts) = a.reviewed.and_then(|d| d.and_hms_opt(0, 0, 0)) {
-        doc.add_date(
-            f.reviewed,
-            DateTime::from_timestamp_secs(ts.and_utc().timestamp()),
-        );
+        doc.add_date(f.reviewed, DateTime::from_timestamp_secs(ts.and_utc().timestamp()));
     }
     let json = serde_json::to_string(a).map_err(|e| IndexError::Corrupt(e.to_string()))?;
     doc.add_text(f.doc, json);

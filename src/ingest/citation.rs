@@ -32,7 +32,10 @@ static PATTERNS: LazyLock<Option<Patterns>> = LazyLock::new(|| {
         accessed: Regex::new(r"(?i)[\[(]?\s*(?:last\s+)?accessed:?\s*(?:on\s+)?([^\])]*?\d{4})\s*[\])]?\.?").ok()?,
         year_after_authors: Regex::new(r"^(.{2,120}?)\.?\s+((?:19|20)\d{2})[a-z]?\.\s+(.*)$").ok()?,
         year_in_parens: Regex::new(r"^(.{2,200}?)\s*\(((?:19|20)\d{2})[a-z]?(?:,[^)]*)?\)\.?\s+(.*)$").ok()?,
-        vancouver_authors: Regex::new(r"^((?:[\p{Lu}][\p{L}'’\-]+(?: [\p{Lu}][\p{L}'’\-]+)* \p{Lu}{1,3}(?:, | & )?)+(?:,? et al)?)\.\s+(.+)$").ok()?,
+        vancouver_authors: Regex::new(
+            r"^((?:[\p{Lu}][\p{L}'’\-]+(?: [\p{Lu}][\p{L}'’\-]+)* \p{Lu}{1,3}(?:, | & )?)+(?:,? et al)?)\.\s+(.+)$",
+        )
+        .ok()?,
         trailing_year: Regex::new(r"[,.]?\s*\(?((?:19|20)\d{2})\)?\.?$").ok()?,
     })
 });
@@ -40,25 +43,14 @@ static PATTERNS: LazyLock<Option<Patterns>> = LazyLock::new(|| {
 /// Parses one entry. `raw` is its visible text; `links` are the absolute URLs of its links.
 pub fn parse_citation(raw: &str, links: &[String]) -> Citation {
     let raw = strip_artifacts(raw);
-    let mut c = Citation {
-        raw: raw.clone(),
-        ..Citation::default()
-    };
+    let mut c = Citation { raw: raw.clone(), ..Citation::default() };
     let Some(p) = PATTERNS.as_ref() else { return c };
 
     let text_url = p.url.find(&raw).map(|m| trim_url(m.as_str()));
-    c.url = links
-        .iter()
-        .find(|l| l.starts_with("http"))
-        .cloned()
-        .or(text_url);
+    c.url = links.iter().find(|l| l.starts_with("http")).cloned().or(text_url);
     let haystack = format!("{} {}", c.url.as_deref().unwrap_or(""), raw);
     c.doi = p.doi.captures(&haystack).map(|m| trim_url(&m[1]));
-    c.pmid = p
-        .pmid_url
-        .captures(&haystack)
-        .or_else(|| p.pmid_text.captures(&haystack))
-        .map(|m| m[1].to_string());
+    c.pmid = p.pmid_url.captures(&haystack).or_else(|| p.pmid_text.captures(&haystack)).map(|m| m[1].to_string());
     c.pmcid = p.pmcid.captures(&haystack).map(|m| m[1].to_string());
     c.accessed = p.accessed.captures(&raw).map(|m| m[1].trim().to_string());
 
@@ -121,10 +113,7 @@ fn split_sentences(text: &str) -> Vec<String> {
         if matches!(ch, '.' | '?' | '!') && next_is_space {
             let word = text[start..i].rsplit(' ').next().unwrap_or("");
             let initial = word.len() == 1 && word.chars().all(|c| c.is_ascii_uppercase());
-            let abbrev = matches!(
-                word,
-                "eg" | "e.g" | "i.e" | "vs" | "St" | "Dr" | "No" | "Vol" | "pp"
-            );
+            let abbrev = matches!(word, "eg" | "e.g" | "i.e" | "vs" | "St" | "Dr" | "No" | "Vol" | "pp");
             if ch == '.' && (initial || abbrev) {
                 continue;
             }
@@ -150,12 +139,7 @@ fn split_authors(text: &str) -> Vec<String> {
     cleaned
         .split([',', ';'])
         .flat_map(|s| s.split(" & "))
-        .map(|s| {
-            s.trim()
-                .trim_end_matches("et al")
-                .trim_end_matches(['.', ' '])
-                .trim()
-        })
+        .map(|s| s.trim().trim_end_matches("et al").trim_end_matches(['.', ' ']).trim())
         .map(|s| s.strip_suffix(" et al").unwrap_or(s).trim().to_string())
         .filter(|s| !s.is_empty() && s != "&")
         .collect()
@@ -189,18 +173,11 @@ mod tests {
                 "Long-term effectiveness and costs of a brief self-management intervention in women with pregnancy-related low back pain after delivery"
             )
         );
-        assert_eq!(
-            c.container.as_deref(),
-            Some("BMC Pregnancy and Childbirth 8(19)")
-        );
+        assert_eq!(c.container.as_deref(), Some("BMC Pregnancy and Childbirth 8(19)"));
         assert_eq!(c.doi.as_deref(), Some("10.1186/1471-2393-8-19"));
         assert_eq!(c.accessed.as_deref(), Some("February 2022"));
         assert!(!c.raw.contains("Opens a new window"));
-        assert!(
-            c.url
-                .as_deref()
-                .is_some_and(|u| u.ends_with("1471-2393-8-19"))
-        );
+        assert!(c.url.as_deref().is_some_and(|u| u.ends_with("1471-2393-8-19")));
     }
 
     #[test]
@@ -209,10 +186,7 @@ mod tests {
         let c = parse_citation(raw, &[]);
         assert_eq!(c.authors, vec!["Liddle SD", "Pennick V"]);
         assert_eq!(c.year, Some(2015));
-        assert_eq!(
-            c.container.as_deref(),
-            Some("Cochrane Database of Systematic Reviews")
-        );
+        assert_eq!(c.container.as_deref(), Some("Cochrane Database of Systematic Reviews"));
         assert_eq!(c.doi.as_deref(), Some("10.1002/14651858.CD001139.pub4"));
         assert_eq!(c.accessed.as_deref(), Some("March 2023"));
     }
@@ -234,10 +208,7 @@ mod tests {
         let raw = "Macknin ML, Piedmonte M, Jacobs J, Skibinski C. Symptoms associated with infant teething: a prospective study. Pediatrics 105(4):747-752, 2000.";
         let c = parse_citation(raw, &[]);
         assert_eq!(c.authors.len(), 4);
-        assert_eq!(
-            c.title.as_deref(),
-            Some("Symptoms associated with infant teething: a prospective study")
-        );
+        assert_eq!(c.title.as_deref(), Some("Symptoms associated with infant teething: a prospective study"));
         assert_eq!(c.container.as_deref(), Some("Pediatrics 105(4):747-752"));
         assert_eq!(c.year, Some(2000));
     }

@@ -8,18 +8,9 @@ use std::sync::LazyLock;
 /// A regex fragment matching one written date, for use inside larger patterns.
 pub const DATE_PATTERN: &str = r"(\d{4}-\d{2}-\d{2}(?:T[0-9:.+\-Z]+)?|[A-Z][a-z]{2,8}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}|\d{1,2}(?:st|nd|rd|th)? [A-Z][a-z]{2,8}\.?,? \d{4}|[A-Z][a-z]{2,8}\.? \d{4}|\d{1,2}/\d{1,2}/\d{4})";
 
-static ORDINAL: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"(\d)(?:st|nd|rd|th)\b").ok());
+static ORDINAL: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"(\d)(?:st|nd|rd|th)\b").ok());
 
-const FORMATS: &[&str] = &[
-    "%Y-%m-%d",
-    "%B %d, %Y",
-    "%B %d %Y",
-    "%d %B %Y",
-    "%b %d, %Y",
-    "%b %d %Y",
-    "%d %b %Y",
-];
+const FORMATS: &[&str] = &["%Y-%m-%d", "%B %d, %Y", "%B %d %Y", "%d %B %Y", "%b %d, %Y", "%b %d %Y", "%d %b %Y"];
 
 /// Parses a written date; a month and year alone mean the first of that month.
 /// Slash dates are read as day/month/year unless that is impossible.
@@ -29,9 +20,7 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
         return Some(dt.date_naive());
     }
     if t.len() > 10 && t.as_bytes().get(10) == Some(&b'T') {
-        return t
-            .get(..10)
-            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+        return t.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
     }
     let cleaned = match ORDINAL.as_ref() {
         Some(re) => re.replace_all(t, "$1").into_owned(),
@@ -52,23 +41,15 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
 /// "February 2022" or "Feb 2022": the first of that month.
 fn parse_month_year(t: &str) -> Option<NaiveDate> {
     let (month, year) = t.split_once(' ')?;
-    if year.len() != 4
-        || !year.bytes().all(|b| b.is_ascii_digit())
-        || !month.chars().all(char::is_alphabetic)
-    {
+    if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) || !month.chars().all(char::is_alphabetic) {
         return None;
     }
     let with_day = format!("1 {month} {year}");
-    ["%d %B %Y", "%d %b %Y"]
-        .iter()
-        .find_map(|f| NaiveDate::parse_from_str(&with_day, f).ok())
+    ["%d %B %Y", "%d %b %Y"].iter().find_map(|f| NaiveDate::parse_from_str(&with_day, f).ok())
 }
 
 fn parse_slashed(t: &str) -> Option<NaiveDate> {
-    let parts: Vec<u32> = t
-        .split('/')
-        .map(|p| p.parse().ok())
-        .collect::<Option<_>>()?;
+    let parts: Vec<u32> = t.split('/').map(|p| p.parse().ok()).collect::<Option<_>>()?;
     let [a, b, y] = parts.as_slice() else {
         return None;
     };

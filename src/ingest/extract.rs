@@ -40,19 +40,12 @@ pub fn extract(html: &str, page_url: &str) -> Result<Article, ExtractError> {
 
     let mut skip = drop_set(&doc);
     let refs = reference_containers(&doc, &skip);
-    let citations = refs
-        .iter()
-        .flat_map(|r| citations_in(*r, &skip, &base))
-        .collect();
+    let citations = refs.iter().flat_map(|r| citations_in(*r, &skip, &base)).collect();
     skip.extend(refs.iter().map(|r| r.id()));
 
     let root = content_root(&doc);
     let mut sections = SectionSink::default();
-    Walk {
-        skip: &skip,
-        drop_boilerplate: true,
-    }
-    .run(*root, &mut sections);
+    Walk { skip: &skip, drop_boilerplate: true }.run(*root, &mut sections);
     let sections = sections.finish();
 
     assemble(meta, sections, citations, &base)
@@ -72,10 +65,7 @@ fn assemble(
     }
     let mut article = Article {
         id: id_for_url(&url),
-        site: Url::parse(&url)
-            .ok()
-            .and_then(|u| u.host_str().map(String::from))
-            .unwrap_or_default(),
+        site: Url::parse(&url).ok().and_then(|u| u.host_str().map(String::from)).unwrap_or_default(),
         url,
         title,
         summary: meta.description.clone().unwrap_or_default(),
@@ -91,9 +81,7 @@ fn assemble(
     };
     let words = article.word_count();
     if words < MIN_ARTICLE_WORDS {
-        return Err(ExtractError::NotAnArticle(format!(
-            "only {words} words of body text"
-        )));
+        return Err(ExtractError::NotAnArticle(format!("only {words} words of body text")));
     }
     if article.summary.is_empty() {
         article.summary = first_sentences(&article.body(), SUMMARY_CHARS);
@@ -108,30 +96,18 @@ fn visible_lines(doc: &Html) -> Vec<String> {
         skip.extend(doc.select(&sel).map(|e| e.id()));
     }
     let mut lines = Lines::default();
-    Walk {
-        skip: &skip,
-        drop_boilerplate: false,
-    }
-    .run(*doc.root_element(), &mut lines);
+    Walk { skip: &skip, drop_boilerplate: false }.run(*doc.root_element(), &mut lines);
     lines.finish()
 }
 
 /// Node ids of every element matched by a drop selector.
 fn drop_set(doc: &Html) -> HashSet<NodeId> {
-    RULES
-        .drop
-        .iter()
-        .flat_map(|s| doc.select(s).map(|e| e.id()))
-        .collect()
+    RULES.drop.iter().flat_map(|s| doc.select(s).map(|e| e.id())).collect()
 }
 
 /// The first element matched by a content selector that is not itself dropped.
 fn content_root(doc: &Html) -> ElementRef<'_> {
-    RULES
-        .content
-        .iter()
-        .find_map(|s| doc.select(s).next())
-        .unwrap_or_else(|| doc.root_element())
+    RULES.content.iter().find_map(|s| doc.select(s).next()).unwrap_or_else(|| doc.root_element())
 }
 
 /// Reference-list containers: by class or role, else the block after a "References" heading.
@@ -139,9 +115,7 @@ fn reference_containers<'a>(doc: &'a Html, skip: &HashSet<NodeId>) -> Vec<Elemen
     let mut found: Vec<ElementRef> = Vec::new();
     for sel in &RULES.references {
         for el in doc.select(sel) {
-            let nested = el
-                .ancestors()
-                .any(|a| found.iter().any(|f| f.id() == a.id()));
+            let nested = el.ancestors().any(|a| found.iter().any(|f| f.id() == a.id()));
             if !nested && !found.iter().any(|f| f.id() == el.id()) && !skip.contains(&el.id()) {
                 found.push(el);
             }
@@ -173,17 +147,9 @@ fn citations_in(container: ElementRef<'_>, skip: &HashSet<NodeId>, base: &Url) -
                 .filter_map(ElementRef::wrap)
                 .any(|a| a.value().name() == "li")
     };
-    let items: Vec<ElementRef> = container
-        .descendants()
-        .filter_map(ElementRef::wrap)
-        .filter(top_level_li)
-        .collect();
+    let items: Vec<ElementRef> = container.descendants().filter_map(ElementRef::wrap).filter(top_level_li).collect();
     let items = if items.is_empty() {
-        container
-            .children()
-            .filter_map(ElementRef::wrap)
-            .filter(|e| matches!(e.value().name(), "div" | "p"))
-            .collect()
+        container.children().filter_map(ElementRef::wrap).filter(|e| matches!(e.value().name(), "div" | "p")).collect()
     } else {
         items
     };
@@ -278,9 +244,7 @@ impl SectionSink {
         let from_parent = || {
             let parent = el.parent().and_then(ElementRef::wrap)?;
             let first = parent.children().filter_map(ElementRef::wrap).next()?;
-            (first.id() == el.id())
-                .then(|| parent.value().attr("id").map(str::to_string))
-                .flatten()
+            (first.id() == el.id()).then(|| parent.value().attr("id").map(str::to_string)).flatten()
         };
         let base = own
             .or_else(from_parent)
@@ -315,12 +279,7 @@ impl Sink for SectionSink {
         self.close();
         self.in_references = is_reference_heading(&heading);
         let anchor = self.unique_anchor(el, &heading);
-        self.current = Section {
-            heading,
-            anchor,
-            level,
-            text: String::new(),
-        };
+        self.current = Section { heading, anchor, level, text: String::new() };
         true
     }
 }

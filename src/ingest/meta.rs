@@ -52,7 +52,8 @@ static TEXT: LazyLock<Option<TextPatterns>> = LazyLock::new(|| {
         updated: Regex::new(&format!(r"(?i)(?:last\s+)?(?:updated|modified)(?:\s+on)?:?\s+{d}")).ok()?,
         published: Regex::new(&format!(r"(?i)(?:first\s+)?published(?:\s+on)?:?\s+{d}")).ok()?,
         reviewer: Regex::new(&format!(r"(?i)(?:medically\s+)?reviewed by:?\s+([^|\n]{{2,100}}?){stop}")).ok()?,
-        author: Regex::new(r"(?i)^(?:written\s+)?by:?\s+([^|]{2,80}?)(?:\.\s|\s+on\s|\s+Written\b|\s+Updated\b|\.?$)").ok()?,
+        author: Regex::new(r"(?i)^(?:written\s+)?by:?\s+([^|]{2,80}?)(?:\.\s|\s+on\s|\s+Written\b|\s+Updated\b|\.?$)")
+            .ok()?,
     })
 });
 
@@ -65,29 +66,21 @@ pub fn read_meta(doc: &Html, lines: &[String]) -> PageMeta {
 
     let mut m = PageMeta {
         canonical: attr(doc, "link[rel=canonical]", "href").or_else(|| meta(doc, "og:url")),
-        description: meta(doc, "description")
-            .or_else(|| meta(doc, "og:description"))
-            .or_else(|| ld_str("description")),
+        description: meta(doc, "description").or_else(|| meta(doc, "og:description")).or_else(|| ld_str("description")),
         lang: attr(doc, "html", "lang"),
         author: ld_name("author").or_else(|| first_text(doc, &RULES.authors)),
         reviewer: ld_name("reviewedBy").or_else(|| first_text(doc, &RULES.reviewers)),
         published: ld_date("datePublished")
             .or_else(|| meta(doc, "article:published_time").and_then(|s| parse_date(&s))),
-        modified: ld_date("dateModified")
-            .or_else(|| meta(doc, "article:modified_time").and_then(|s| parse_date(&s))),
+        modified: ld_date("dateModified").or_else(|| meta(doc, "article:modified_time").and_then(|s| parse_date(&s))),
         reviewed: ld_date("lastReviewed"),
-        categories: ld
-            .iter()
-            .find_map(ld_breadcrumbs)
-            .unwrap_or_else(|| html_breadcrumbs(doc)),
+        categories: ld.iter().find_map(ld_breadcrumbs).unwrap_or_else(|| html_breadcrumbs(doc)),
         title: None,
     };
     m.title = meta(doc, "og:title")
         .or_else(|| ld_str("headline"))
         .or_else(|| first_text(doc, &super::rules::compile(&["h1"])))
-        .or_else(|| {
-            first_text(doc, &super::rules::compile(&["title"])).map(|t| strip_site_suffix(&t))
-        });
+        .or_else(|| first_text(doc, &super::rules::compile(&["title"])).map(|t| strip_site_suffix(&t)));
     from_visible_text(&mut m, lines);
     m.author = m.author.map(|a| strip_person_prefix(&a));
     m.reviewer = m.reviewer.map(|a| strip_person_prefix(&a));
@@ -97,16 +90,8 @@ pub fn read_meta(doc: &Html, lines: &[String]) -> PageMeta {
 /// Fills what structured data left empty from lines such as "Medically reviewed by X on March 3, 2024".
 fn from_visible_text(m: &mut PageMeta, lines: &[String]) {
     let Some(p) = TEXT.as_ref() else { return };
-    let find_date = |re: &Regex| {
-        lines
-            .iter()
-            .find_map(|l| re.captures(l).and_then(|c| parse_date(&c[1])))
-    };
-    let find_name = |re: &Regex| {
-        lines
-            .iter()
-            .find_map(|l| re.captures(l).map(|c| normalize(&c[1])))
-    };
+    let find_date = |re: &Regex| lines.iter().find_map(|l| re.captures(l).and_then(|c| parse_date(&c[1])));
+    let find_name = |re: &Regex| lines.iter().find_map(|l| re.captures(l).map(|c| normalize(&c[1])));
     if m.reviewed.is_none() {
         m.reviewed = find_date(&p.reviewed);
     }
@@ -162,11 +147,7 @@ fn json_ld(doc: &Html) -> Vec<Value> {
             flatten_ld(v, &mut out);
         }
     }
-    out.retain(|v| {
-        types_of(v)
-            .iter()
-            .any(|t| ARTICLE_TYPES.contains(&t.as_str()))
-    });
+    out.retain(|v| types_of(v).iter().any(|t| ARTICLE_TYPES.contains(&t.as_str())));
     out
 }
 
@@ -186,10 +167,7 @@ fn flatten_ld(v: Value, out: &mut Vec<Value>) {
 fn types_of(v: &Value) -> Vec<String> {
     match v.get("@type") {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(|t| t.as_str().map(String::from))
-            .collect(),
+        Some(Value::Array(a)) => a.iter().filter_map(|t| t.as_str().map(String::from)).collect(),
         _ => vec![],
     }
 }
@@ -213,10 +191,7 @@ fn ld_breadcrumbs(v: &Value) -> Option<Vec<String>> {
     let items = v.get("breadcrumb")?.get("itemListElement")?.as_array()?;
     let names: Vec<String> = items
         .iter()
-        .filter_map(|i| {
-            i.get("name")
-                .or_else(|| i.get("item").and_then(|x| x.get("name")))
-        })
+        .filter_map(|i| i.get("name").or_else(|| i.get("item").and_then(|x| x.get("name"))))
         .filter_map(string_of)
         .filter(|n| !n.eq_ignore_ascii_case("home"))
         .collect();
@@ -244,15 +219,11 @@ fn meta(doc: &Html, name: &str) -> Option<String> {
 
 fn attr(doc: &Html, css: &str, attr: &str) -> Option<String> {
     let sel = Selector::parse(css).ok()?;
-    doc.select(&sel)
-        .find_map(|e| e.value().attr(attr))
-        .map(normalize)
-        .filter(|s| !s.is_empty())
+    doc.select(&sel).find_map(|e| e.value().attr(attr)).map(normalize).filter(|s| !s.is_empty())
 }
 
 fn first_text(doc: &Html, sels: &[Selector]) -> Option<String> {
-    sels.iter()
-        .find_map(|s| doc.select(s).map(text_of).find(|t| !t.is_empty()))
+    sels.iter().find_map(|s| doc.select(s).map(text_of).find(|t| !t.is_empty()))
 }
 
 fn text_of(e: ElementRef) -> String {

@@ -73,10 +73,7 @@ pub struct IngestReport {
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
     #[error("cannot read source {path}: {source}")]
-    Source {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Source { path: PathBuf, source: std::io::Error },
     #[error(transparent)]
     Index(#[from] IndexError),
 }
@@ -93,19 +90,13 @@ pub fn ingest(index: &HealthIndex, source: &Source) -> Result<IngestReport, Inge
     let origin = source.origin();
     let previous = ids_of_origin(index, &origin)?;
     let mut writer = ArticleWriter::new(index)?;
-    let mut report = IngestReport {
-        origin: origin.clone(),
-        ..IngestReport::default()
-    };
+    let mut report = IngestReport { origin: origin.clone(), ..IngestReport::default() };
     let mut seen: HashMap<String, String> = HashMap::new();
     let mut write_error = None;
     for_each_item(source, |page, outcome| match outcome {
         Outcome::Article(a) => {
             if let Some(first) = seen.get(&a.id) {
-                report.duplicates.push(PageIssue {
-                    page,
-                    reason: format!("same article as {first} ({})", a.url),
-                });
+                report.duplicates.push(PageIssue { page, reason: format!("same article as {first} ({})", a.url) });
             } else if let Err(e) = writer.upsert(&a, &origin) {
                 write_error.get_or_insert(e);
             } else {
@@ -135,24 +126,16 @@ pub fn ingest(index: &HealthIndex, source: &Source) -> Result<IngestReport, Inge
 fn for_each_item(source: &Source, mut f: impl FnMut(String, Outcome)) -> Result<(), IngestError> {
     match source {
         Source::Mirror(root) => {
-            let pages = source::mirror_pages(root).map_err(|e| IngestError::Source {
-                path: root.clone(),
-                source: e,
-            })?;
+            let pages =
+                source::mirror_pages(root).map_err(|e| IngestError::Source { path: root.clone(), source: e })?;
             for p in pages {
                 f(p.path.display().to_string(), page_outcome(&p));
             }
         }
         Source::Jsonl(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| IngestError::Source {
-                path: path.clone(),
-                source: e,
-            })?;
-            for (n, line) in text
-                .lines()
-                .enumerate()
-                .filter(|(_, l)| !l.trim().is_empty())
-            {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| IngestError::Source { path: path.clone(), source: e })?;
+            for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
                 let page = format!("{}:{}", path.display(), n + 1);
                 match source::record_to_article(line) {
                     Ok(a) => f(page, Outcome::Article(a)),
@@ -182,10 +165,7 @@ fn page_outcome(page: &source::MirrorPage) -> Outcome {
 /// Ids of the articles a source wrote in earlier runs.
 fn ids_of_origin(index: &HealthIndex, origin: &str) -> Result<HashSet<String>, IndexError> {
     let searcher = index.searcher();
-    let q = TermQuery::new(
-        Term::from_field_text(index.fields.origin, origin),
-        IndexRecordOption::Basic,
-    );
+    let q = TermQuery::new(Term::from_field_text(index.fields.origin, origin), IndexRecordOption::Basic);
     let docs = searcher.search(&q, &DocSetCollector)?;
     let mut ids = HashSet::with_capacity(docs.len());
     for addr in docs {

@@ -121,13 +121,8 @@ pub const BOILERPLATE_PREFIXES: &[&str] = &[
 ];
 
 /// A short block (under [`BOILERPLATE_MAX_WORDS`] words) containing one of these is furniture.
-pub const BOILERPLATE_CONTAINS: &[&str] = &[
-    "editorial policy",
-    "editorial policies",
-    "medical review policy",
-    "all rights reserved",
-    "we use cookies",
-];
+pub const BOILERPLATE_CONTAINS: &[&str] =
+    &["editorial policy", "editorial policies", "medical review policy", "all rights reserved", "we use cookies"];
 
 /// Blocks longer than this are never dropped by [`BOILERPLATE_CONTAINS`].
 pub const BOILERPLATE_MAX_WORDS: usize = 80;
@@ -183,8 +178,7 @@ pub const BREADCRUMB_SELECTORS: &[&str] = &[
 /// Elements naming the author or reviewer, with a leading "By" or "Reviewed by" stripped.
 pub const AUTHOR_SELECTORS: &[&str] = &["[itemprop=author]", "[rel=author]", ".author"];
 /// See [`AUTHOR_SELECTORS`].
-pub const REVIEWER_SELECTORS: &[&str] =
-    &["[itemprop=reviewedBy]", ".medical-reviewer", ".reviewer"];
+pub const REVIEWER_SELECTORS: &[&str] = &["[itemprop=reviewedBy]", ".medical-reviewer", ".reviewer"];
 
 /// Compiled selectors, built once per process.
 pub struct Compiled {
@@ -208,9 +202,7 @@ pub static RULES: LazyLock<Compiled> = LazyLock::new(|| Compiled {
 
 /// Parses a selector list; a selector that does not parse is left out (a unit test keeps them all valid).
 pub fn compile(list: &[&str]) -> Vec<Selector> {
-    list.iter()
-        .filter_map(|s| Selector::parse(s).ok())
-        .collect()
+    list.iter().filter_map(|s| Selector::parse(s).ok()).collect()
 }
 
 /// Parses one selector written in this crate.
@@ -230,8 +222,7 @@ pub fn is_boilerplate(text: &str) -> bool {
     if BOILERPLATE_PREFIXES.iter().any(|p| lower.starts_with(p)) {
         return true;
     }
-    lower.split_whitespace().count() < BOILERPLATE_MAX_WORDS
-        && BOILERPLATE_CONTAINS.iter().any(|p| lower.contains(p))
+    lower.split_whitespace().count() < BOILERPLATE_MAX_WORDS && BOILERPLATE_CONTAINS.iter().any(|p| lower.contains(p))
 }
 
 /// Whether a heading's text names a reference list.
@@ -254,20 +245,14 @@ mod tests {
             AUTHOR_SELECTORS,
             REVIEWER_SELECTORS,
         ] {
-            assert_eq!(
-                compile(list).len(),
-                list.len(),
-                "a selector in {list:?} does not parse"
-            );
+            assert_eq!(compile(list).len(), list.len(), "a selector in {list:?} does not parse");
         }
     }
 
     #[test]
     fn recognises_furniture() {
         assert!(is_boilerplate("Was this article helpful? Yes No"));
-        assert!(is_boilerplate(
-            "Read our editorial policy to learn how we cite sources."
-        ));
+        assert!(is_boilerplate("Read our editorial policy to learn how we cite sources."));
         assert!(!is_boilerplate("Back pain is common after birth."));
         assert!(is_reference_heading("Sources:"));
         assert!(!is_reference_heading("Sources of iron"));

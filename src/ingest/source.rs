@@ -32,10 +32,7 @@ pub fn mirror_pages(root: &Path) -> std::io::Result<Vec<MirrorPage>> {
             .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
         if entry.file_type().is_file() && is_html {
             if let Some(url) = mirror_url(root, path) {
-                pages.push(MirrorPage {
-                    path: path.to_path_buf(),
-                    url,
-                });
+                pages.push(MirrorPage { path: path.to_path_buf(), url });
             }
         }
     }
@@ -45,18 +42,13 @@ pub fn mirror_pages(root: &Path) -> std::io::Result<Vec<MirrorPage>> {
 /// The URL a mirrored file was saved from: `root/host/a/b.html` is `https://host/a/b.html`.
 pub fn mirror_url(root: &Path, file: &Path) -> Option<String> {
     let rel = file.strip_prefix(root).ok()?;
-    let parts: Vec<&str> = rel
-        .components()
-        .filter_map(|c| c.as_os_str().to_str())
-        .collect();
+    let parts: Vec<&str> = rel.components().filter_map(|c| c.as_os_str().to_str()).collect();
     let (host, rest) = parts.split_first()?;
     let mut path = rest.join("/");
     if path == "index.html" || path.ends_with("/index.html") {
         path.truncate(path.len() - "index.html".len());
     }
-    url::Url::parse(&format!("https://{host}/{path}"))
-        .ok()
-        .map(String::from)
+    url::Url::parse(&format!("https://{host}/{path}")).ok().map(String::from)
 }
 
 /// One line of a BEIR-style JSON Lines corpus.
@@ -116,12 +108,7 @@ pub fn record_to_article(line: &str) -> Result<Article, String> {
     if id.is_empty() {
         return Err("record has an empty _id".into());
     }
-    let text: Vec<String> = r
-        .text
-        .lines()
-        .map(normalize)
-        .filter(|l| !l.is_empty())
-        .collect();
+    let text: Vec<String> = r.text.lines().map(normalize).filter(|l| !l.is_empty()).collect();
     if text.is_empty() && r.title.trim().is_empty() {
         return Err("record has neither title nor text".into());
     }
@@ -132,27 +119,15 @@ pub fn record_to_article(line: &str) -> Result<Article, String> {
         .filter(|n| !n.is_empty())
         .collect();
     alt.dedup();
-    let url = r
-        .url
-        .map(|u| normalize(&u))
-        .filter(|u| !u.is_empty())
-        .unwrap_or_default();
-    let site = url::Url::parse(&url)
-        .ok()
-        .and_then(|u| u.host_str().map(String::from))
-        .unwrap_or_default();
+    let url = r.url.map(|u| normalize(&u)).filter(|u| !u.is_empty()).unwrap_or_default();
+    let site = url::Url::parse(&url).ok().and_then(|u| u.host_str().map(String::from)).unwrap_or_default();
     Ok(Article {
         id,
         url,
         site,
         title: normalize(&r.title),
         summary: String::new(),
-        sections: vec![Section {
-            heading: String::new(),
-            anchor: String::new(),
-            level: 0,
-            text: text.join("\n"),
-        }],
+        sections: vec![Section { heading: String::new(), anchor: String::new(), level: 0, text: text.join("\n") }],
         alt_names: alt,
         ..Article::default()
     })
@@ -165,18 +140,9 @@ mod tests {
     #[test]
     fn mirror_paths_become_urls() {
         let root = Path::new("/c");
-        assert_eq!(
-            mirror_url(root, Path::new("/c/a.example/x/y.html")).as_deref(),
-            Some("https://a.example/x/y.html")
-        );
-        assert_eq!(
-            mirror_url(root, Path::new("/c/a.example/x/index.html")).as_deref(),
-            Some("https://a.example/x/")
-        );
-        assert_eq!(
-            mirror_url(root, Path::new("/c/a.example/index.html")).as_deref(),
-            Some("https://a.example/")
-        );
+        assert_eq!(mirror_url(root, Path::new("/c/a.example/x/y.html")).as_deref(), Some("https://a.example/x/y.html"));
+        assert_eq!(mirror_url(root, Path::new("/c/a.example/x/index.html")).as_deref(), Some("https://a.example/x/"));
+        assert_eq!(mirror_url(root, Path::new("/c/a.example/index.html")).as_deref(), Some("https://a.example/"));
     }
 
     #[test]

@@ -25,21 +25,44 @@ pub struct Walk<'a> {
     pub drop_boilerplate: bool,
 }
 
+/// One step of the iterative walk: visit a node, or close a block opened earlier.
+enum Step<'a> {
+    Visit(NodeRef<'a, Node>),
+    EndBlock,
+}
+
+/// A furniture check reads at most this many nodes of a block before deciding it is content.
+const FURNITURE_NODE_BUDGET: usize = 400;
+
 impl Walk<'_> {
-    /// Walks the children of `node`.
+    /// Walks the descendants of `node` in document order. Iterative, so deeply nested hostile
+    /// markup cannot exhaust the stack.
     pub fn run(&self, node: NodeRef<'_, Node>, sink: &mut impl Sink) {
-        for child in node.children() {
+        self.run_limited(node, sink, usize::MAX);
+    }
+
+    fn run_limited(&self, node: NodeRef<'_, Node>, sink: &mut impl Sink, mut budget: usize) -> bool {
+        let mut stack: Vec<Step> = node.children().rev().map(Step::Visit).collect();
+        while let Some(step) = stack.pop() {
+            if budget == 0 {
+                return false;
+            }
+            budget -= 1;
+            let child = match step {
+                Step::EndBlock => {
+                    sink.line_break();
+                    continue;
+                }
+                Step::Visit(child) => child,
+            };
             match child.value() {
                 Node::Text(t) => sink.text(t),
                 Node::Element(el) => {
                     if self.skip.contains(&child.id()) {
                         continue;
                     }
-                    let Some(elref) = ElementRef::wrap(child) else {
-                        continue;
-                    };
-                    let name = el.name();
-                    let level = match name {
+                    let Some(elref) = ElementRef::wrap(child) else { continue };
+                    let level = match el.name() {
                         "h2" => 2,
                         "h3" => 3,
                         _ => 0,
@@ -47,32 +70,27 @@ impl Walk<'_> {
                     if level > 0 && sink.heading(elref, level) {
                         continue;
                     }
-                    let block = is_block(name);
-                    if block && self.drop_boilerplate && self.is_furniture(child) {
-                        continue;
-                    }
-                    if block {
+                    if is_block(el.name()) {
+                        if self.drop_boilerplate && self.is_furniture(child) {
+                            continue;
+                        }
                         sink.line_break();
+                        stack.push(Step::EndBlock);
                     }
-                    self.run(child, sink);
-                    if block {
-                        sink.line_break();
-                    }
+                    stack.extend(child.children().rev().map(Step::Visit));
                 }
                 _ => {}
             }
         }
+        true
     }
 
-    /// Whether a block's own text (skips applied) reads as page furniture.
+    /// Whether a block's own text (skips applied) reads as page furniture. Blocks too large to
+    /// read within the budget are content.
     fn is_furniture(&self, node: NodeRef<'_, Node>) -> bool {
         let mut t = PlainText::default();
-        let inner = Walk {
-            skip: self.skip,
-            drop_boilerplate: false,
-        };
-        inner.run(node, &mut t);
-        is_boilerplate(&t.finish())
+        let inner = Walk { skip: self.skip, drop_boilerplate: false };
+        inner.run_limited(node, &mut t, FURNITURE_NODE_BUDGET) && is_boilerplate(&t.finish())
     }
 }
 
@@ -129,10 +147,6 @@ impl Sink for Lines {
 /// The visible text of an element with skips applied.
 pub fn element_text(el: ElementRef<'_>, skip: &HashSet<NodeId>) -> String {
     let mut t = PlainText::default();
-    Walk {
-        skip,
-        drop_boilerplate: false,
-    }
-    .run(*el, &mut t);
+    Walk { skip, drop_boilerplate: false }.run(*el, &mut t);
     t.finish()
 }

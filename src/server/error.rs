@@ -25,60 +25,24 @@ pub enum ErrorCode {
 
 /// The table: code, its name on the wire, and its HTTP status.
 const TABLE: &[(ErrorCode, &str, StatusCode)] = &[
-    (
-        ErrorCode::MissingSearchQ,
-        "missing_search_q",
-        StatusCode::BAD_REQUEST,
-    ),
-    (
-        ErrorCode::InvalidSearchQ,
-        "invalid_search_q",
-        StatusCode::BAD_REQUEST,
-    ),
-    (
-        ErrorCode::InvalidSearchLimit,
-        "invalid_search_limit",
-        StatusCode::BAD_REQUEST,
-    ),
-    (
-        ErrorCode::InvalidSearchOffset,
-        "invalid_search_offset",
-        StatusCode::BAD_REQUEST,
-    ),
-    (
-        ErrorCode::UnknownParameter,
-        "unknown_parameter",
-        StatusCode::BAD_REQUEST,
-    ),
-    (
-        ErrorCode::DuplicateParameter,
-        "duplicate_parameter",
-        StatusCode::BAD_REQUEST,
-    ),
+    (ErrorCode::MissingSearchQ, "missing_search_q", StatusCode::BAD_REQUEST),
+    (ErrorCode::InvalidSearchQ, "invalid_search_q", StatusCode::BAD_REQUEST),
+    (ErrorCode::InvalidSearchLimit, "invalid_search_limit", StatusCode::BAD_REQUEST),
+    (ErrorCode::InvalidSearchOffset, "invalid_search_offset", StatusCode::BAD_REQUEST),
+    (ErrorCode::UnknownParameter, "unknown_parameter", StatusCode::BAD_REQUEST),
+    (ErrorCode::DuplicateParameter, "duplicate_parameter", StatusCode::BAD_REQUEST),
     (ErrorCode::NotFound, "not_found", StatusCode::NOT_FOUND),
-    (
-        ErrorCode::MethodNotAllowed,
-        "method_not_allowed",
-        StatusCode::METHOD_NOT_ALLOWED,
-    ),
-    (
-        ErrorCode::SearchTimeout,
-        "search_timeout",
-        StatusCode::SERVICE_UNAVAILABLE,
-    ),
-    (
-        ErrorCode::Internal,
-        "internal",
-        StatusCode::INTERNAL_SERVER_ERROR,
-    ),
+    (ErrorCode::MethodNotAllowed, "method_not_allowed", StatusCode::METHOD_NOT_ALLOWED),
+    (ErrorCode::SearchTimeout, "search_timeout", StatusCode::SERVICE_UNAVAILABLE),
+    (ErrorCode::Internal, "internal", StatusCode::INTERNAL_SERVER_ERROR),
 ];
 
 impl ErrorCode {
     fn entry(self) -> (&'static str, StatusCode) {
-        TABLE.iter().find(|(c, _, _)| *c == self).map_or(
-            ("internal", StatusCode::INTERNAL_SERVER_ERROR),
-            |(_, n, s)| (*n, *s),
-        )
+        TABLE
+            .iter()
+            .find(|(c, _, _)| *c == self)
+            .map_or(("internal", StatusCode::INTERNAL_SERVER_ERROR), |(_, n, s)| (*n, *s))
     }
 
     /// The code's name in responses.
@@ -107,10 +71,7 @@ struct Body<'a> {
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
-        ApiError {
-            code,
-            message: message.into(),
-        }
+        ApiError { code, message: message.into() }
     }
 }
 
@@ -119,10 +80,7 @@ impl IntoResponse for ApiError {
         if self.code == ErrorCode::Internal {
             tracing::error!(message = %self.message, "internal error");
         }
-        let body = Body {
-            code: self.code.name(),
-            message: &self.message,
-        };
+        let body = Body { code: self.code.name(), message: &self.message };
         (self.code.status(), Json(body)).into_response()
     }
 }
@@ -155,11 +113,7 @@ mod tests {
     #[test]
     fn every_code_is_in_the_table_once() {
         for (code, name, _) in TABLE {
-            assert_eq!(
-                TABLE.iter().filter(|(c, _, _)| c == code).count(),
-                1,
-                "{name}"
-            );
+            assert_eq!(TABLE.iter().filter(|(c, _, _)| c == code).count(), 1, "{name}");
             assert_eq!(code.name(), *name);
         }
     }

@@ -35,9 +35,7 @@ pub fn router(state: AppState) -> Router {
 pub async fn serve(index: HealthIndex, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(addr = %listener.local_addr()?, articles = index.num_docs(), "serving");
-    axum::serve(listener, router(AppState::new(index)))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(listener, router(AppState::new(index))).with_graceful_shutdown(shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

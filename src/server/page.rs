@@ -15,13 +15,7 @@ const STYLE: &str = include_str!("assets/style.css");
 
 /// `GET /assets/style.css`
 pub async fn stylesheet() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        STYLE,
-    )
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], STYLE)
         .into_response()
 }
 
@@ -39,31 +33,19 @@ pub async fn search_page(State(st): State<AppState>, RawQuery(raw): RawQuery) ->
     if q.trim().is_empty() {
         return Html(layout("", "")).into_response();
     }
-    let params = SearchParams {
-        q: q.clone(),
-        limit: DEFAULT_LIMIT,
-        offset: (page - 1) * DEFAULT_LIMIT,
-    };
+    let params = SearchParams { q: q.clone(), limit: DEFAULT_LIMIT, offset: (page - 1) * DEFAULT_LIMIT };
     match run_search(&st, params).await {
         Ok(res) => Html(layout(&q, &results(&res, page))).into_response(),
         Err(e) => {
             let status = e.code.status();
-            let status = if status.is_server_error() {
-                StatusCode::SERVICE_UNAVAILABLE
-            } else {
-                status
-            };
+            let status = if status.is_server_error() { StatusCode::SERVICE_UNAVAILABLE } else { status };
             (status, Html(layout(&q, &error_box(&e)))).into_response()
         }
     }
 }
 
 fn layout(q: &str, content: &str) -> String {
-    let title = if q.is_empty() {
-        "Health search".to_string()
-    } else {
-        format!("{} – Health search", truncate(q))
-    };
+    let title = if q.is_empty() { "Health search".to_string() } else { format!("{} – Health search", truncate(q)) };
     format!(
         r#"<!DOCTYPE html>
 <html lang="en">
@@ -98,12 +80,7 @@ fn error_box(e: &ApiError) -> String {
 
 fn results(res: &SearchResponse, page: usize) -> String {
     let mut out = String::new();
-    let _ = write!(
-        out,
-        r#"<p class="summary">{} articles match <strong>{}</strong></p>"#,
-        res.total,
-        text(&res.query)
-    );
+    let _ = write!(out, r#"<p class="summary">{} articles match <strong>{}</strong></p>"#, res.total, text(&res.query));
     if res.hits.is_empty() {
         out.push_str("<p>Nothing matched. Try other words, or fewer of them.</p>");
         return out;
@@ -119,12 +96,7 @@ fn results(res: &SearchResponse, page: usize) -> String {
 
 fn hit_html(h: &Hit) -> String {
     let mut out = String::from("<li>");
-    let _ = write!(
-        out,
-        r#"<a class="hit-title" href="{}">{}</a>"#,
-        safe_href(&h.url),
-        text(&h.title)
-    );
+    let _ = write!(out, r#"<a class="hit-title" href="{}">{}</a>"#, safe_href(&h.url), text(&h.title));
     let _ = write!(out, r#"<div class="hit-url">{}</div>"#, text(&h.url));
     let _ = write!(out, r#"<p class="snippet">{}</p>"#, h.snippet_html);
     if let Some(s) = &h.section {
@@ -136,18 +108,10 @@ fn hit_html(h: &Hit) -> String {
         );
     }
     if let Some(d) = h.reviewed {
-        let _ = write!(
-            out,
-            r#"<p class="meta">Reviewed {}</p>"#,
-            d.format("%-d %B %Y")
-        );
+        let _ = write!(out, r#"<p class="meta">Reviewed {}</p>"#, d.format("%-d %B %Y"));
     }
     if !h.citations.is_empty() {
-        let _ = write!(
-            out,
-            "<details><summary>Sources ({})</summary><ul>",
-            h.citations.len()
-        );
+        let _ = write!(out, "<details><summary>Sources ({})</summary><ul>", h.citations.len());
         for c in &h.citations {
             match c.url.as_deref() {
                 Some(u) => {
@@ -177,26 +141,14 @@ fn pager(q: &str, page: usize, total: usize) -> String {
             .finish();
         format!(r#"<a href="/?{}">{label}</a>"#, attr(&qs))
     };
-    let prev = if page > 1 {
-        link(page - 1, "← Previous")
-    } else {
-        String::new()
-    };
+    let prev = if page > 1 { link(page - 1, "← Previous") } else { String::new() };
     let has_next = page * DEFAULT_LIMIT < total.min(MAX_WINDOW);
-    let next = if has_next {
-        link(page + 1, "Next →")
-    } else {
-        String::new()
-    };
+    let next = if has_next { link(page + 1, "Next →") } else { String::new() };
     format!(r#"<nav class="pages">{prev}<span>Page {page}</span>{next}</nav>"#)
 }
 
 /// An `href` value: http(s) URLs and fragment links only, escaped for a quoted attribute.
 pub fn safe_href(url: &str) -> String {
     let lower = url.trim_start().to_ascii_lowercase();
-    if lower.starts_with("https://") || lower.starts_with("http://") {
-        attr(url).into_owned()
-    } else {
-        "#".to_string()
-    }
+    if lower.starts_with("https://") || lower.starts_with("http://") { attr(url).into_owned() } else { "#".to_string() }
 }

@@ -12,10 +12,7 @@ use serde_json::{Value, json};
 pub const DEFAULT_LIMIT: usize = 10;
 
 /// `GET /api/search?q=&limit=&offset=`
-pub async fn api_search(
-    State(st): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<SearchResponse>, ApiError> {
+pub async fn api_search(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<SearchResponse>, ApiError> {
     let params = search_params(raw.as_deref())?;
     run_search(&st, params).await.map(Json)
 }
@@ -23,24 +20,9 @@ pub async fn api_search(
 /// Reads and checks the search parameters.
 pub fn search_params(raw: Option<&str>) -> Result<SearchParams, ApiError> {
     let p = parse_query(raw, &["q", "limit", "offset"])?;
-    let q = p
-        .get("q")
-        .cloned()
-        .ok_or_else(|| ApiError::new(ErrorCode::MissingSearchQ, "q is required"))?;
-    let limit = number(
-        &p,
-        "limit",
-        DEFAULT_LIMIT,
-        MAX_LIMIT,
-        ErrorCode::InvalidSearchLimit,
-    )?;
-    let offset = number(
-        &p,
-        "offset",
-        0,
-        MAX_WINDOW - limit,
-        ErrorCode::InvalidSearchOffset,
-    )?;
+    let q = p.get("q").cloned().ok_or_else(|| ApiError::new(ErrorCode::MissingSearchQ, "q is required"))?;
+    let limit = number(&p, "limit", DEFAULT_LIMIT, MAX_LIMIT, ErrorCode::InvalidSearchLimit)?;
+    let offset = number(&p, "offset", 0, MAX_WINDOW - limit, ErrorCode::InvalidSearchOffset)?;
     Ok(SearchParams { q, limit, offset })
 }
 
@@ -49,14 +31,8 @@ pub async fn run_search(st: &AppState, params: SearchParams) -> Result<SearchRes
     let index = st.index.clone();
     let task = tokio::task::spawn_blocking(move || search(&index, &params));
     match tokio::time::timeout(st.search_timeout, task).await {
-        Err(_) => Err(ApiError::new(
-            ErrorCode::SearchTimeout,
-            "the search took too long; try a shorter query",
-        )),
-        Ok(Err(join)) => Err(ApiError::new(
-            ErrorCode::Internal,
-            format!("search task failed: {join}"),
-        )),
+        Err(_) => Err(ApiError::new(ErrorCode::SearchTimeout, "the search took too long; try a shorter query")),
+        Ok(Err(join)) => Err(ApiError::new(ErrorCode::Internal, format!("search task failed: {join}"))),
         Ok(Ok(result)) => result.map_err(ApiError::from),
     }
 }
@@ -73,8 +49,5 @@ pub async fn not_found() -> ApiError {
 
 /// A known path with a method it does not take.
 pub async fn method_not_allowed() -> ApiError {
-    ApiError::new(
-        ErrorCode::MethodNotAllowed,
-        "this endpoint does not take that method",
-    )
+    ApiError::new(ErrorCode::MethodNotAllowed, "this endpoint does not take that method")
 }

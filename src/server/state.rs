@@ -16,9 +16,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(index: HealthIndex) -> AppState {
-        AppState {
-            index: Arc::new(index),
-            search_timeout: DEFAULT_SEARCH_TIMEOUT,
-        }
+        AppState::shared(Arc::new(index))
+    }
+
+    /// State over an index the caller also holds.
+    pub fn shared(index: Arc<HealthIndex>) -> AppState {
+        AppState { index, search_timeout: DEFAULT_SEARCH_TIMEOUT }
     }
 }

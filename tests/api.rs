@@ -1,0 +1,194 @@
+//! API tests: the router driven with `oneshot`, and one real socket on a loopback port.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use healthsearch::server::router;
+use healthsearch::server::state::AppState;
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+async fn get(uri: &str) -> (StatusCode, String) {
+    request(Request::get(uri).body(Body::empty()).expect("request")).await
+}
+
+async fn request(req: Request<Body>) -> (StatusCode, String) {
+    let app = router(AppState::shared(common::corpus_index()));
+    let res = app.oneshot(req).await.expect("router answers");
+    let status = res.status();
+    let bytes = res.into_body().collect().await.expect("body").to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+async fn get_json(uri: &str) -> (StatusCode, Value) {
+    let (status, body) = get(uri).await;
+    let json = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{uri}: not JSON ({e}): {body}"));
+    (status, json)
+}
+
+async fn top_title(q: &str) -> String {
+    let (status, v) = get_json(&format!("/api/search?q={}", q.replace(' ', "+"))).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    v["hits"][0]["title"].as_str().unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn back_pain_after_birth_finds_the_postpartum_article_first() {
+    let (status, v) = get_json("/api/search?q=back+pain+after+birth").await;
+    assert_eq!(status, StatusCode::OK);
+    let hit = &v["hits"][0];
+    assert_eq!(hit["title"], "Postpartum back pain: How to get relief");
+    assert_eq!(hit["url"], "https://www.bumptobaby.example/after-the-birth/your-body/postpartum-back-pain");
+    let snippet = hit["snippet_html"].as_str().unwrap_or_default();
+    assert!(snippet.contains("<mark>"), "{snippet}");
+    let cites = hit["citations"].as_array().cloned().unwrap_or_default();
+    assert!(cites.len() >= 3);
+    assert!(cites.iter().any(|c| c["url"].as_str().is_some_and(|u| u.contains("1471-2393-8-19"))));
+    let section_url = hit["section"]["url"].as_str().unwrap_or_default();
+    assert!(section_url.starts_with("https://www.bumptobaby.example/after-the-birth/your-body/postpartum-back-pain#"));
+    assert_eq!(hit["reviewed"], "2024-02-20");
+    assert!(v["total"].as_u64().unwrap_or(0) >= 1);
+}
+
+#[tokio::test]
+async fn back_pain_while_pregnant_finds_the_pregnancy_article_first() {
+    assert_eq!(top_title("back pain while pregnant").await, "Back pain during pregnancy");
+}
+
+#[tokio::test]
+async fn near_neighbours_win_their_own_queries() {
+    for (q, title) in [
+        ("pelvic girdle pain", "Pelvic girdle pain (PGP) in pregnancy"),
+        ("sciatica pregnant leg pain", "Sciatica during pregnancy"),
+        ("tummy gap diastasis recti", "Diastasis recti: the tummy gap after pregnancy"),
+        ("postpartum depression", "Postpartum depression"),
+        ("yellow newborn bilirubin", "Newborn jaundice"),
+    ] {
+        assert_eq!(top_title(q).await, title, "query {q:?}");
+    }
+}
+
+#[tokio::test]
+async fn snippets_and_hits_carry_no_boilerplate() {
+    for q in ["helpful", "editorial policy", "opens a new window", "newsletter", "cookies", "back pain", "baby"] {
+        let (_, v) = get_json(&format!("/api/search?q={}&limit=50", q.replace(' ', "+"))).await;
+        for hit in v["hits"].as_array().cloned().unwrap_or_default() {
+            let snippet = hit["snippet_html"].as_str().unwrap_or_default().to_lowercase();
+            for junk in
+                ["was this article helpful", "editorial policy", "opens a new window", "sign up", "we use cookies"]
+            {
+                assert!(!snippet.contains(junk), "{q:?}: {junk:?} in {snippet}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn snippets_escape_html() {
+    let (_, v) = get_json("/api/search?q=back+pain&limit=20").await;
+    for hit in v["hits"].as_array().cloned().unwrap_or_default() {
+        let s = hit["snippet_html"].as_str().unwrap_or_default().replace("<mark>", "").replace("</mark>", "");
+        assert!(!s.contains('<') && !s.contains('>'), "unescaped markup in {s}");
+    }
+}
+
+#[tokio::test]
+async fn paging_moves_through_the_results() {
+    let (_, first) = get_json("/api/search?q=pregnancy&limit=2").await;
+    let (_, second) = get_json("/api/search?q=pregnancy&limit=2&offset=2").await;
+    assert_eq!(first["hits"].as_array().map(Vec::len), Some(2));
+    assert_ne!(first["hits"][0]["id"], second["hits"][0]["id"]);
+    assert_eq!(first["total"], second["total"]);
+}
+
+#[tokio::test]
+async fn bad_requests_get_json_errors_with_codes() {
+    let long = "a".repeat(10_000);
+    let cases = [
+        ("/api/search?q=".to_string(), StatusCode::BAD_REQUEST, "invalid_search_q"),
+        ("/api/search".to_string(), StatusCode::BAD_REQUEST, "missing_search_q"),
+        (format!("/api/search?q={long}"), StatusCode::BAD_REQUEST, "invalid_search_q"),
+        ("/api/search?q=%22back+pain".to_string(), StatusCode::BAD_REQUEST, "invalid_search_q"),
+        ("/api/search?q=back&limit=-1".to_string(), StatusCode::BAD_REQUEST, "invalid_search_limit"),
+        ("/api/search?q=back&limit=abc".to_string(), StatusCode::BAD_REQUEST, "invalid_search_limit"),
+        ("/api/search?q=back&limit=100000".to_string(), StatusCode::BAD_REQUEST, "invalid_search_limit"),
+        ("/api/search?q=back&offset=-5".to_string(), StatusCode::BAD_REQUEST, "invalid_search_offset"),
+        (
+            "/api/search?q=back&offset=99999999999999999999".to_string(),
+            StatusCode::BAD_REQUEST,
+            "invalid_search_offset",
+        ),
+        ("/api/search?q=back&colour=red".to_string(), StatusCode::BAD_REQUEST, "unknown_parameter"),
+        ("/api/search?q=back&q=pain".to_string(), StatusCode::BAD_REQUEST, "duplicate_parameter"),
+        ("/api/search?q=-back".to_string(), StatusCode::BAD_REQUEST, "invalid_search_q"),
+        ("/api/nothing".to_string(), StatusCode::NOT_FOUND, "not_found"),
+    ];
+    for (uri, status, code) in cases {
+        let (got, v) = get_json(&uri).await;
+        assert_eq!(got, status, "{uri}: {v}");
+        assert_eq!(v["code"], code, "{uri}: {v}");
+        assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    let (status, body) = request(Request::post("/api/search?q=x").body(Body::from("{}")).expect("req")).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(body.contains("method_not_allowed"));
+}
+
+#[tokio::test]
+async fn odd_but_valid_queries_are_answered() {
+    for q in ["%28%28%28a+AND+-", "back%00pain", "%F0%9F%A4%B0+pain", "c-section", "%22%22+pain", "100%25"] {
+        let (status, body) = get(&format!("/api/search?q={q}")).await;
+        assert!(status == StatusCode::OK || status == StatusCode::BAD_REQUEST, "{q}: {status} {body}");
+    }
+}
+
+#[tokio::test]
+async fn healthz_reports_the_article_count() {
+    let (status, v) = get_json("/healthz").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v["status"], "ok");
+    assert_eq!(v["articles"], 36);
+}
+
+#[tokio::test]
+async fn the_page_searches_without_javascript() {
+    let (status, home) = get("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(home.contains(r#"<form class="search" method="get" action="/""#));
+    assert!(!home.contains("<script"));
+    let (status, page) = get("/?q=back+pain+after+birth").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Postpartum back pain: How to get relief"));
+    assert!(page.contains("<mark>"));
+    assert!(
+        page.contains(r#"href="https://bmcpregnancychildbirth.biomedcentral.com/articles/10.1186/1471-2393-8-19""#)
+    );
+    let (_, css) = get("/assets/style.css").await;
+    assert!(css.contains("mark"));
+}
+
+#[tokio::test]
+async fn the_page_escapes_the_query_and_shows_errors() {
+    let (status, page) = get("/?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E+%22").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(!page.contains("<script>alert"));
+    assert!(page.contains("&lt;script&gt;"));
+    assert!(page.contains("unbalanced"));
+}
+
+#[tokio::test]
+async fn a_real_socket_serves_search() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let app = router(AppState::shared(common::corpus_index()));
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let url = format!("http://{addr}/api/search?q=back+pain+while+pregnant");
+    let res = reqwest::get(&url).await.expect("request over the socket");
+    assert_eq!(res.status(), reqwest::StatusCode::OK);
+    assert!(res.headers()["content-type"].to_str().is_ok_and(|c| c.starts_with("application/json")));
+    let v: Value = res.json().await.expect("json");
+    assert_eq!(v["hits"][0]["title"], "Back pain during pregnancy");
+    server.abort();
+}
