@@ -1,0 +1,168 @@
+//! Ingest tests on real files: the bundled mirror, re-ingests, removals, bad pages, JSON Lines.
+
+mod common;
+
+use healthsearch::index::search::{SearchParams, search};
+use healthsearch::index::{HealthIndex, IndexError, VERSION_FILE};
+use healthsearch::ingest::source::mirror_pages;
+use healthsearch::ingest::{Source, extract, ingest};
+use std::path::Path;
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walk");
+        let rel = entry.path().strip_prefix(from).expect("prefix");
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &dest).expect("copy");
+        }
+    }
+}
+
+fn titles(index: &HealthIndex, q: &str) -> Vec<String> {
+    let res = search(index, &SearchParams { q: q.into(), limit: 10, offset: 0 }).expect("search");
+    res.hits.into_iter().map(|h| h.title).collect()
+}
+
+#[test]
+fn the_bundled_mirror_indexes_every_article_and_skips_index_pages() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = HealthIndex::create(dir.path()).expect("create");
+    let report = ingest(&index, &Source::Mirror(common::corpus_dir())).expect("ingest");
+    assert!(report.indexed >= 25, "{report:?}");
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert!(report.duplicates.is_empty(), "{:?}", report.duplicates);
+    assert_eq!(report.skipped.len(), 3, "one index page per site: {:?}", report.skipped);
+    assert!(report.skipped.iter().all(|s| s.reason.starts_with("not an article")));
+    assert_eq!(report.total_articles, report.indexed as u64);
+}
+
+#[test]
+fn no_article_of_the_mirror_keeps_boilerplate() {
+    let junk = [
+        "was this article helpful",
+        "editorial policy",
+        "opens a new window",
+        "sign up for",
+        "we use cookies",
+        "skip to main content",
+        "advertisement",
+        "share this",
+        "on this page",
+        "all rights reserved",
+    ];
+    for page in mirror_pages(&common::corpus_dir()).expect("pages") {
+        let html = std::fs::read_to_string(&page.path).expect("read");
+        let Ok(a) = extract(&html, &page.url) else { continue };
+        let text = format!("{}\n{}\n{}", a.summary, a.headings(), a.body()).to_lowercase();
+        for j in junk {
+            assert!(!text.contains(j), "{}: {j:?} left in the article", page.path.display());
+        }
+        assert!(a.reviewed.is_some(), "{}: no review date", page.path.display());
+        assert!(a.sections.len() >= 3, "{}: too few sections", page.path.display());
+        assert!((3..=25).contains(&a.citations.len()), "{}: {} citations", page.path.display(), a.citations.len());
+        assert!(a.citations.iter().all(|c| c.url.is_some() && c.year.is_some()), "{}", page.path.display());
+        assert!(a.citations.iter().all(|c| !c.raw.to_lowercase().contains("opens a new window")));
+    }
+}
+
+#[test]
+fn reingesting_replaces_articles_and_removes_deleted_pages() {
+    let work = tempfile::tempdir().expect("tmp");
+    let mirror = work.path().join("mirror");
+    copy_dir(&common::corpus_dir(), &mirror);
+    let index = HealthIndex::create(&work.path().join("index")).expect("create");
+    let first = ingest(&index, &Source::Mirror(mirror.clone())).expect("first");
+
+    let page = mirror.join("www.bumptobaby.example/after-the-birth/your-body/lochia.html");
+    let html = std::fs::read_to_string(&page).expect("read");
+    std::fs::write(&page, html.replace("Bleeding after birth (lochia)", "Bleeding after birth (lochia) zebracorn"))
+        .expect("write");
+    std::fs::remove_file(mirror.join("littlesprouts.example/toddler/feeding/picky-eating.html")).expect("rm");
+
+    let second = ingest(&index, &Source::Mirror(mirror)).expect("second");
+    assert_eq!(second.removed, 1);
+    assert_eq!(second.total_articles, first.total_articles - 1);
+    assert_eq!(titles(&index, "zebracorn"), vec!["Bleeding after birth (lochia) zebracorn"]);
+    assert!(titles(&index, "picky eating toddlers").iter().all(|t| t != "Picky eating in toddlers"));
+}
+
+#[test]
+fn a_bad_page_is_reported_and_keeps_what_was_indexed() {
+    let work = tempfile::tempdir().expect("tmp");
+    let mirror = work.path().join("mirror");
+    copy_dir(&common::corpus_dir(), &mirror);
+    let index = HealthIndex::create(&work.path().join("index")).expect("create");
+    let first = ingest(&index, &Source::Mirror(mirror.clone())).expect("first");
+
+    let croup = mirror.join("littlesprouts.example/family-health/illness/croup.html");
+    std::fs::write(&croup, b"<html>\xff\xfe not utf-8</html>").expect("write");
+    let second = ingest(&index, &Source::Mirror(mirror)).expect("second");
+    assert_eq!(second.failed.len(), 1);
+    assert!(second.failed[0].page.ends_with("croup.html"));
+    assert!(second.failed[0].reason.contains("UTF-8"));
+    assert_eq!(second.removed, 0, "a failure must not delete the article's last good version");
+    assert_eq!(second.total_articles, first.total_articles);
+    assert_eq!(titles(&index, "croup barking cough").first().map(String::as_str), Some("Croup in children"));
+}
+
+#[test]
+fn the_same_article_under_two_paths_is_indexed_once() {
+    let work = tempfile::tempdir().expect("tmp");
+    let mirror = work.path().join("mirror");
+    copy_dir(&common::corpus_dir(), &mirror);
+    let src = mirror.join("www.bumptobaby.example/feeding/breastfeeding/mastitis.html");
+    std::fs::copy(&src, mirror.join("www.bumptobaby.example/feeding/mastitis-copy.html")).expect("copy");
+    let index = HealthIndex::create(&work.path().join("index")).expect("create");
+    let report = ingest(&index, &Source::Mirror(mirror)).expect("ingest");
+    assert_eq!(report.duplicates.len(), 1, "{report:?}");
+    assert_eq!(titles(&index, "mastitis").iter().filter(|t| t.starts_with("Mastitis")).count(), 1);
+}
+
+#[test]
+fn json_lines_records_are_searchable_by_their_other_names() {
+    let work = tempfile::tempdir().expect("tmp");
+    let file = work.path().join("topics.jsonl");
+    std::fs::write(
+        &file,
+        concat!(
+            r#"{"_id":"t1","title":"Myocardial infarction","text":"Damage to heart muscle when blood flow stops.","url":"https://example.org/mi","also_called":["Heart attack"]}"#,
+            "\n\n",
+            r#"{"_id":"t2","title":"Lumbago","text":"Pain in the lower back.","synonyms":["Backache"]}"#,
+            "\n{broken json\n",
+        ),
+    )
+    .expect("write");
+    let index = HealthIndex::create(&work.path().join("index")).expect("create");
+    let report = ingest(&index, &Source::Jsonl(file)).expect("ingest");
+    assert_eq!(report.indexed, 2);
+    assert_eq!(report.failed.len(), 1);
+    assert!(report.failed[0].page.ends_with(":4"), "{:?}", report.failed);
+    assert_eq!(titles(&index, "heart attack"), vec!["Myocardial infarction"]);
+    let res = search(&index, &SearchParams { q: "backache".into(), limit: 5, offset: 0 }).expect("search");
+    assert_eq!(res.hits[0].id, "t2");
+}
+
+#[test]
+fn an_index_from_another_schema_version_is_refused_then_rebuilt() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = HealthIndex::create(dir.path()).expect("create");
+    ingest(&index, &Source::Mirror(common::corpus_dir())).expect("ingest");
+    drop(index);
+    std::fs::write(dir.path().join(VERSION_FILE), r#"{"schema_version":0}"#).expect("write");
+    assert!(matches!(HealthIndex::open(dir.path()), Err(IndexError::SchemaMismatch(_))));
+    let (rebuilt, created) = HealthIndex::open_or_create(dir.path()).expect("rebuild");
+    assert!(created);
+    assert_eq!(rebuilt.num_docs(), 0);
+    assert!(matches!(HealthIndex::open(&dir.path().join("nothing-here")), Err(IndexError::Missing(_))));
+}
+
+#[test]
+fn a_missing_source_is_an_error_not_an_empty_index() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = HealthIndex::create(dir.path()).expect("create");
+    assert!(ingest(&index, &Source::Mirror(dir.path().join("nope"))).is_err());
+    assert!(ingest(&index, &Source::Jsonl(dir.path().join("nope.jsonl"))).is_err());
+}
