@@ -1,7 +1,7 @@
 //! Choosing the section that best answers a query and cutting a highlighted, HTML-escaped snippet
 //! from it.
 
-use super::analyzer::{analyze, analyzer};
+use super::analyzer::{analyze, analyzer, for_each_folded_word, stem_prefix};
 use super::query::is_stop_term;
 use crate::article::{Article, Section};
 use std::collections::{BTreeMap, HashMap};
@@ -38,11 +38,14 @@ impl Highlighter {
 
     fn section_score(&self, s: &Section) -> f32 {
         let mut tf: HashMap<String, u32> = HashMap::new();
-        for t in analyze(&s.text) {
-            if self.weights.contains_key(&t) {
+        for_each_folded_word(&s.text, |w| {
+            if !self.weights.keys().any(|t| w.starts_with(stem_prefix(t))) {
+                return;
+            }
+            if let Some(t) = analyze(w).pop().filter(|t| self.weights.contains_key(t)) {
                 *tf.entry(t).or_default() += 1;
             }
-        }
+        });
         let body: f32 = tf.iter().map(|(t, n)| self.weight(t) * (1.0 + (*n as f32).ln())).sum();
         let heading: f32 = analyze(&s.heading).iter().map(|t| self.weight(t)).sum();
         body + 2.0 * heading

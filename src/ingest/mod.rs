@@ -79,7 +79,7 @@ pub enum IngestError {
 }
 
 enum Outcome {
-    Article(Article),
+    Article(Box<Article>),
     Skipped(String),
     Failed(String),
 }
@@ -138,7 +138,7 @@ fn for_each_item(source: &Source, mut f: impl FnMut(String, Outcome)) -> Result<
             for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
                 let page = format!("{}:{}", path.display(), n + 1);
                 match source::record_to_article(line) {
-                    Ok(a) => f(page, Outcome::Article(a)),
+                    Ok(a) => f(page, Outcome::Article(Box::new(a))),
                     Err(reason) => f(page, Outcome::Failed(reason)),
                 }
             }
@@ -156,7 +156,7 @@ fn page_outcome(page: &source::MirrorPage) -> Outcome {
         return Outcome::Failed("page is not valid UTF-8".into());
     };
     match extract(&html, &page.url) {
-        Ok(a) => Outcome::Article(a),
+        Ok(a) => Outcome::Article(Box::new(a)),
         Err(e @ ExtractError::NotAnArticle(_)) => Outcome::Skipped(e.to_string()),
         Err(e) => Outcome::Failed(e.to_string()),
     }

@@ -30,10 +30,11 @@ pub fn mirror_pages(root: &Path) -> std::io::Result<Vec<MirrorPage>> {
             .extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
-        if entry.file_type().is_file() && is_html {
-            if let Some(url) = mirror_url(root, path) {
-                pages.push(MirrorPage { path: path.to_path_buf(), url });
-            }
+        if entry.file_type().is_file()
+            && is_html
+            && let Some(url) = mirror_url(root, path)
+        {
+            pages.push(MirrorPage { path: path.to_path_buf(), url });
         }
     }
     Ok(pages)
