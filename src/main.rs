@@ -81,6 +81,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 (None, Some(j)) => Source::Jsonl(j),
                 (None, None) => bail!("give --corpus DIR or --jsonl FILE"),
             };
+            let path = match &source {
+                Source::Mirror(p) | Source::Jsonl(p) => p,
+            };
+            if !path.exists() {
+                bail!("source {} does not exist", path.display());
+            }
             let (idx, _) = HealthIndex::open_or_create(&index).context("cannot open the index")?;
             let report = ingest(&idx, &source)?;
             print_report(&report, json)?;
