@@ -218,17 +218,15 @@ fn first_sentences(text: &str, max: usize) -> String {
 struct SectionSink {
     done: Vec<Section>,
     current: Section,
-    lines: Vec<String>,
-    line: String,
+    lines: Lines,
     anchors: HashSet<String>,
     in_references: bool,
 }
 
 impl SectionSink {
     fn close(&mut self) {
-        self.line_break();
         let mut s = std::mem::take(&mut self.current);
-        s.text = std::mem::take(&mut self.lines).join("\n");
+        s.text = std::mem::take(&mut self.lines).finish().join("\n");
         if !self.in_references && (!s.heading.is_empty() || !s.text.is_empty()) {
             self.done.push(s);
         }
@@ -263,15 +261,11 @@ impl SectionSink {
 
 impl Sink for SectionSink {
     fn text(&mut self, text: &str) {
-        self.line.push_str(text);
+        self.lines.text(text);
     }
 
     fn line_break(&mut self) {
-        let l = strip_artifacts(&normalize(&self.line));
-        if !l.is_empty() {
-            self.lines.push(l);
-        }
-        self.line.clear();
+        self.lines.line_break();
     }
 
     fn heading(&mut self, el: ElementRef<'_>, level: u8) -> bool {
