@@ -4,6 +4,7 @@
 //! Tantivy schema, analyzer, writer and search path, and [`server`] exposes them over HTTP.
 
 pub mod article;
+pub mod eval;
 pub mod index;
 pub mod ingest;
 pub mod server;

@@ -2,9 +2,12 @@
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
+use healthsearch::eval::extraction::evaluate;
 use healthsearch::index::HealthIndex;
 use healthsearch::index::search::{SearchParams, search};
-use healthsearch::ingest::{IngestReport, Source, ingest};
+use healthsearch::ingest::decode::decode;
+use healthsearch::ingest::site_rules::SiteRules;
+use healthsearch::ingest::{Extractor, IngestReport, Source, ingest};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -53,9 +56,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print what the extractor sees in one HTML page.
+    /// Print what the extractor sees in one HTML page, or score extraction on test cases.
     Extract {
-        page: PathBuf,
+        /// The page to read.
+        #[arg(required_unless_present = "eval")]
+        page: Option<PathBuf>,
+        /// Score extraction on a directory of cases (CASE/source.html, expected.html,
+        /// expected-metadata.json) and print the means and the worst cases.
+        #[arg(long, conflicts_with = "page")]
+        eval: Option<PathBuf>,
+        /// Per-site extraction rules (TOML).
+        #[arg(long)]
+        sites: Option<PathBuf>,
         /// URL the page was fetched from; defaults to a file:// URL of the page.
         #[arg(long)]
         url: Option<String>,
@@ -118,13 +130,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Extract { page, url, json } => {
-            let html = std::fs::read_to_string(&page).with_context(|| format!("cannot read {}", page.display()))?;
+        Command::Extract { page, eval, sites, url, json } => {
+            let extractor = Extractor::new(load_sites(sites.as_deref())?);
+            if let Some(dir) = eval {
+                return print_extraction_eval(&extractor, &dir, json);
+            }
+            let page = page.context("give a page or --eval DIR")?;
+            let bytes = std::fs::read(&page).with_context(|| format!("cannot read {}", page.display()))?;
+            let (html, _) = decode(&bytes, None);
             let abs = std::fs::canonicalize(&page).unwrap_or(page);
             let url = url.unwrap_or_else(|| format!("file://{}", abs.display()));
-            let article = healthsearch::ingest::extract(&html, &url)?;
+            let (article, method) = extractor.extract_any(&html, &url)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&article)?);
+                let mut v = serde_json::to_value(&article)?;
+                v["method"] = serde_json::to_value(method)?;
+                println!("{}", serde_json::to_string_pretty(&v)?);
             } else {
                 println!(
                     "{}\n{}\nreviewed {:?}, {} sections, {} citations",
@@ -179,6 +199,41 @@ fn print_report(r: &IngestReport, json: bool) -> anyhow::Result<()> {
         r.failed.len(),
         r.duplicates.len(),
         r.total_articles
+    );
+    Ok(())
+}
+
+fn load_sites(path: Option<&Path>) -> anyhow::Result<SiteRules> {
+    Ok(match path {
+        Some(p) => SiteRules::load(p)?,
+        None => SiteRules::default(),
+    })
+}
+
+fn print_extraction_eval(extractor: &Extractor, dir: &Path, json: bool) -> anyhow::Result<()> {
+    let eval = evaluate(extractor, dir).with_context(|| format!("cannot read cases in {}", dir.display()))?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&eval)?);
+        return Ok(());
+    }
+    let mut worst: Vec<_> = eval.cases.iter().collect();
+    worst.sort_by(|a, b| a.f1.total_cmp(&b.f1));
+    println!("worst cases by body F1:");
+    for c in worst.iter().take(10) {
+        let why = c.error.clone().unwrap_or_else(|| format!("{:?}", c.method));
+        println!("  {:<40} F1 {:.3}  P {:.3}  R {:.3}  ({why})", c.name, c.f1, c.precision, c.recall);
+    }
+    println!("titles that differ:");
+    for c in eval.cases.iter().filter(|c| !c.title_match).take(15) {
+        println!("  {:<40} got {:?}, expected {:?}", c.name, c.title, c.expected_title);
+    }
+    println!(
+        "{} cases: body precision {:.3}, recall {:.3}, F1 {:.3}; title exact match {:.3}",
+        eval.cases.len(),
+        eval.mean_precision,
+        eval.mean_recall,
+        eval.mean_f1,
+        eval.title_accuracy
     );
     Ok(())
 }

@@ -11,7 +11,7 @@ fn page(head: &str, body: &str) -> String {
     let filler = "<p>".to_string() + &"Filler words about health and care. ".repeat(30) + "</p>";
     let body = body.replace("{FILL}", &filler);
     format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><title>Test page | Site</title>{head}</head><body>{body}</body></html>"
+        "<!DOCTYPE html><html lang=\"en\"><head><title>Caring for a newborn at night | Site</title>{head}</head><body>{body}</body></html>"
     )
 }
 
@@ -141,7 +141,7 @@ fn reads_dates_and_people_from_visible_text() {
 #[test]
 fn title_falls_back_to_the_document_title_without_site_suffix() {
     let a = article("", "<div><p>Text.</p>{FILL}</div>");
-    assert_eq!(a.title, "Test page");
+    assert_eq!(a.title, "Caring for a newborn at night");
 }
 
 #[test]

@@ -1,11 +1,15 @@
 //! One HTML page to one [`Article`]: metadata, body sections without furniture, and references.
 
-use super::citation::parse_citation;
+use super::dates::parse_date;
+use super::general;
 use super::meta::{PageMeta, read_meta};
-use super::rules::{RULES, compile, is_reference_heading};
-use super::walk::{Lines, Sink, Walk, element_text};
+use super::references::{citations_in, reference_containers};
+use super::rules::{RULES, compile};
+use super::sections::sections_of;
+use super::site_rules::{SiteRule, SiteRules};
+use super::walk::{Lines, Walk};
 use crate::article::{Article, Citation, Section, id_for_url};
-use crate::text::{normalize, slugify, strip_artifacts};
+use crate::text::normalize;
 use ego_tree::NodeId;
 use scraper::{ElementRef, Html};
 use std::collections::HashSet;
@@ -29,40 +33,96 @@ pub enum ExtractError {
     BadUrl(String),
 }
 
-/// Extracts an article from `html`, fetched from (or mirrored for) `page_url`.
+/// Which method found the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// The site's own rules from the rules file.
+    SiteRules,
+    /// Readability-style density scoring.
+    General,
+    /// The first known content container (`article`, `main`, ...), else `<body>`.
+    Containers,
+}
+
+/// An extractor with its per-site rules. [`extract`] uses one without site rules.
+#[derive(Debug, Default)]
+pub struct Extractor {
+    pub sites: SiteRules,
+}
+
+/// Extracts an article from `html`, fetched from (or mirrored for) `page_url`, with no site rules.
 pub fn extract(html: &str, page_url: &str) -> Result<Article, ExtractError> {
-    if html.len() > MAX_PAGE_BYTES {
-        return Err(ExtractError::TooLarge(html.len()));
+    Extractor::default().extract(html, page_url)
+}
+
+impl Extractor {
+    pub fn new(sites: SiteRules) -> Extractor {
+        Extractor { sites }
     }
-    let base = Url::parse(page_url).map_err(|_| ExtractError::BadUrl(page_url.to_string()))?;
-    let doc = Html::parse_document(html);
-    let meta = read_meta(&doc, &visible_lines(&doc));
 
-    let mut skip = drop_set(&doc);
-    let refs = reference_containers(&doc, &skip);
-    let citations = refs.iter().flat_map(|r| citations_in(*r, &skip, &base)).collect();
-    skip.extend(refs.iter().map(|r| r.id()));
+    /// Extracts an article, refusing pages that are not articles.
+    pub fn extract(&self, html: &str, page_url: &str) -> Result<Article, ExtractError> {
+        let (article, _) = self.extract_any(html, page_url)?;
+        let words = article.word_count();
+        if article.title.is_empty() {
+            return Err(ExtractError::NotAnArticle("no title".into()));
+        }
+        if words < MIN_ARTICLE_WORDS {
+            return Err(ExtractError::NotAnArticle(format!("only {words} words of body text")));
+        }
+        Ok(article)
+    }
 
-    let root = content_root(&doc);
-    let mut sections = SectionSink::default();
-    Walk { skip: &skip, drop_boilerplate: true }.run(*root, &mut sections);
-    let sections = sections.finish();
+    /// Extracts whatever the page has, article or not, and says which method found the body.
+    pub fn extract_any(&self, html: &str, page_url: &str) -> Result<(Article, Method), ExtractError> {
+        if html.len() > MAX_PAGE_BYTES {
+            return Err(ExtractError::TooLarge(html.len()));
+        }
+        let base = Url::parse(page_url).map_err(|_| ExtractError::BadUrl(page_url.to_string()))?;
+        let site = base.host_str().and_then(|h| self.sites.for_host(h));
+        let doc = Html::parse_document(html);
+        let mut meta = read_meta(&doc, &visible_lines(&doc));
+        if let Some(rule) = site {
+            apply_site_meta(&doc, rule, &mut meta);
+        }
 
-    assemble(meta, sections, citations, &base)
+        let mut skip = drop_set(&doc, site);
+        let refs = reference_containers(&doc, &skip, site.and_then(|r| r.references.as_ref()));
+        let citations = refs.iter().flat_map(|r| citations_in(*r, &skip, &base)).collect();
+        skip.extend(refs.iter().map(|r| r.id()));
+
+        let site_root = site.and_then(|r| r.content.as_ref()).and_then(|s| doc.select(s).next());
+        let (sections, method) = match site_root {
+            Some(root) => (sections_of(root, &skip), Method::SiteRules),
+            None => match general::readable(html, page_url, &doc) {
+                Some(r) if words_in(&r.sections) > 0 => (r.sections, Method::General),
+                _ => (sections_of(content_root(&doc), &skip), Method::Containers),
+            },
+        };
+        Ok((assemble(meta, sections, citations, &base), method))
+    }
+}
+
+fn words_in(sections: &[Section]) -> usize {
+    sections.iter().map(|s| s.text.split_whitespace().count()).sum()
+}
+
+/// The site rules' title and date selectors override what the page's metadata says.
+fn apply_site_meta(doc: &Html, rule: &SiteRule, meta: &mut PageMeta) {
+    if let Some(t) = rule.title.as_ref().and_then(|s| doc.select(s).next()) {
+        meta.title = Some(normalize(&t.text().collect::<String>())).filter(|t| !t.is_empty()).or(meta.title.take());
+    }
+    if let Some(d) = rule.date.as_ref().and_then(|s| doc.select(s).next()) {
+        let text = d.value().attr("datetime").map(str::to_string).unwrap_or_else(|| d.text().collect());
+        meta.reviewed = parse_date(&text).or(meta.reviewed);
+    }
 }
 
 /// Puts the parts together and decides whether the page is an article at all.
-fn assemble(
-    meta: PageMeta,
-    sections: Vec<Section>,
-    citations: Vec<Citation>,
-    base: &Url,
-) -> Result<Article, ExtractError> {
+fn assemble(meta: PageMeta, sections: Vec<Section>, citations: Vec<Citation>, base: &Url) -> Article {
     let url = canonical_url(meta.canonical.as_deref(), base);
     let title = meta.title.clone().unwrap_or_default();
-    if title.is_empty() {
-        return Err(ExtractError::NotAnArticle("no title".into()));
-    }
     let mut article = Article {
         id: id_for_url(&url),
         site: Url::parse(&url).ok().and_then(|u| u.host_str().map(String::from)).unwrap_or_default(),
@@ -79,14 +139,10 @@ fn assemble(
         alt_names: Vec::new(),
         citations,
     };
-    let words = article.word_count();
-    if words < MIN_ARTICLE_WORDS {
-        return Err(ExtractError::NotAnArticle(format!("only {words} words of body text")));
-    }
     if article.summary.is_empty() {
         article.summary = first_sentences(&article.body(), SUMMARY_CHARS);
     }
-    Ok(article)
+    article
 }
 
 /// The page's visible text, a block per line, for metadata found in bylines and footers.
@@ -100,78 +156,15 @@ fn visible_lines(doc: &Html) -> Vec<String> {
     lines.finish()
 }
 
-/// Node ids of every element matched by a drop selector.
-fn drop_set(doc: &Html) -> HashSet<NodeId> {
-    RULES.drop.iter().flat_map(|s| doc.select(s).map(|e| e.id())).collect()
+/// Node ids of every element matched by a drop selector (the table's and the site's).
+fn drop_set(doc: &Html, site: Option<&SiteRule>) -> HashSet<NodeId> {
+    let site_drops = site.map(|r| r.drop.as_slice()).unwrap_or_default();
+    RULES.drop.iter().chain(site_drops).flat_map(|s| doc.select(s).map(|e| e.id())).collect()
 }
 
 /// The first element matched by a content selector that is not itself dropped.
 fn content_root(doc: &Html) -> ElementRef<'_> {
     RULES.content.iter().find_map(|s| doc.select(s).next()).unwrap_or_else(|| doc.root_element())
-}
-
-/// Reference-list containers: by class or role, else the block after a "References" heading.
-fn reference_containers<'a>(doc: &'a Html, skip: &HashSet<NodeId>) -> Vec<ElementRef<'a>> {
-    let mut found: Vec<ElementRef> = Vec::new();
-    for sel in &RULES.references {
-        for el in doc.select(sel) {
-            let nested = el.ancestors().any(|a| found.iter().any(|f| f.id() == a.id()));
-            if !nested && !found.iter().any(|f| f.id() == el.id()) && !skip.contains(&el.id()) {
-                found.push(el);
-            }
-        }
-    }
-    if found.is_empty() {
-        for sel in compile(&["h2", "h3", "h4"]) {
-            for h in doc.select(&sel) {
-                if is_reference_heading(&element_text(h, skip)) {
-                    let list = h
-                        .next_siblings()
-                        .filter_map(ElementRef::wrap)
-                        .find(|e| matches!(e.value().name(), "ol" | "ul" | "div"));
-                    found.extend(list);
-                }
-            }
-        }
-    }
-    found
-}
-
-/// The entries of one reference container: its list items, or its child blocks.
-fn citations_in(container: ElementRef<'_>, skip: &HashSet<NodeId>, base: &Url) -> Vec<Citation> {
-    let top_level_li = |e: &ElementRef| {
-        e.value().name() == "li"
-            && !e
-                .ancestors()
-                .take_while(|a| a.id() != container.id())
-                .filter_map(ElementRef::wrap)
-                .any(|a| a.value().name() == "li")
-    };
-    let items: Vec<ElementRef> = container.descendants().filter_map(ElementRef::wrap).filter(top_level_li).collect();
-    let items = if items.is_empty() {
-        container.children().filter_map(ElementRef::wrap).filter(|e| matches!(e.value().name(), "div" | "p")).collect()
-    } else {
-        items
-    };
-    let a = compile(&["a[href]"]);
-    items
-        .into_iter()
-        .filter_map(|item| {
-            let text = element_text(item, skip);
-            if text.chars().count() < 15 || is_reference_heading(&text) {
-                return None;
-            }
-            let links: Vec<String> = a
-                .iter()
-                .flat_map(|s| item.select(s))
-                .filter_map(|l| l.value().attr("href"))
-                .filter_map(|h| base.join(h.trim()).ok())
-                .filter(|u| matches!(u.scheme(), "http" | "https"))
-                .map(String::from)
-                .collect();
-            Some(parse_citation(&text, &links))
-        })
-        .collect()
 }
 
 /// Tracking parameters removed from canonical URLs.
@@ -211,69 +204,4 @@ fn first_sentences(text: &str, max: usize) -> String {
         out.push_str(sentence);
     }
     out.trim().to_string()
-}
-
-/// Builds sections from a walk: each `h2`/`h3` opens one; a reference heading closes the body.
-#[derive(Default)]
-struct SectionSink {
-    done: Vec<Section>,
-    current: Section,
-    lines: Lines,
-    anchors: HashSet<String>,
-    in_references: bool,
-}
-
-impl SectionSink {
-    fn close(&mut self) {
-        let mut s = std::mem::take(&mut self.current);
-        s.text = std::mem::take(&mut self.lines).finish().join("\n");
-        if !self.in_references && (!s.heading.is_empty() || !s.text.is_empty()) {
-            self.done.push(s);
-        }
-    }
-
-    fn finish(mut self) -> Vec<Section> {
-        self.close();
-        self.done
-    }
-
-    fn unique_anchor(&mut self, el: ElementRef<'_>, heading: &str) -> String {
-        let own = el.value().attr("id").map(str::to_string);
-        let from_parent = || {
-            let parent = el.parent().and_then(ElementRef::wrap)?;
-            let first = parent.children().filter_map(ElementRef::wrap).next()?;
-            (first.id() == el.id()).then(|| parent.value().attr("id").map(str::to_string)).flatten()
-        };
-        let base = own
-            .or_else(from_parent)
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| slugify(heading));
-        let mut anchor = base.clone();
-        let mut n = 2;
-        while !self.anchors.insert(anchor.clone()) {
-            anchor = format!("{base}-{n}");
-            n += 1;
-        }
-        anchor
-    }
-}
-
-impl Sink for SectionSink {
-    fn text(&mut self, text: &str) {
-        self.lines.text(text);
-    }
-
-    fn line_break(&mut self) {
-        self.lines.line_break();
-    }
-
-    fn heading(&mut self, el: ElementRef<'_>, level: u8) -> bool {
-        let heading = strip_artifacts(&normalize(&el.text().collect::<String>()));
-        self.close();
-        self.in_references = is_reference_heading(&heading);
-        let anchor = self.unique_anchor(el, &heading);
-        self.current = Section { heading, anchor, level, text: String::new() };
-        true
-    }
 }

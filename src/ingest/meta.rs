@@ -77,10 +77,7 @@ pub fn read_meta(doc: &Html, lines: &[String]) -> PageMeta {
         categories: ld.iter().find_map(ld_breadcrumbs).unwrap_or_else(|| html_breadcrumbs(doc)),
         title: None,
     };
-    m.title = meta(doc, "og:title")
-        .or_else(|| ld_str("headline"))
-        .or_else(|| first_text(doc, &super::rules::compile(&["h1"])))
-        .or_else(|| first_text(doc, &super::rules::compile(&["title"])).map(|t| strip_site_suffix(&t)));
+    m.title = super::title::page_title(doc, ld_str("headline"), ld_str("name"));
     from_visible_text(&mut m, lines);
     m.author = m.author.map(|a| strip_person_prefix(&a));
     m.reviewer = m.reviewer.map(|a| strip_person_prefix(&a));
@@ -143,12 +140,26 @@ fn json_ld(doc: &Html) -> Vec<Value> {
     let mut out = Vec::new();
     for script in doc.select(&sel) {
         let text: String = script.text().collect();
-        if let Ok(v) = serde_json::from_str::<Value>(&text) {
+        if let Ok(v) = serde_json::from_str::<Value>(strip_cdata(&text)) {
             flatten_ld(v, &mut out);
         }
     }
     out.retain(|v| types_of(v).iter().any(|t| ARTICLE_TYPES.contains(&t.as_str())));
     out
+}
+
+/// Script bodies are sometimes wrapped in `<![CDATA[ ... ]]>` (optionally behind `//`).
+fn strip_cdata(text: &str) -> &str {
+    let t = text.trim();
+    let t = t.strip_prefix("//").map_or(t, str::trim_start);
+    match t.strip_prefix("<![CDATA[") {
+        Some(inner) => {
+            let inner = inner.trim_end();
+            let inner = inner.strip_suffix("]]>").unwrap_or(inner).trim_end();
+            inner.strip_suffix("//").unwrap_or(inner)
+        }
+        None => t,
+    }
 }
 
 fn flatten_ld(v: Value, out: &mut Vec<Value>) {

@@ -3,13 +3,19 @@
 
 pub mod citation;
 pub mod dates;
+pub mod decode;
 pub mod extract;
+pub mod general;
 pub mod meta;
+pub mod references;
 pub mod rules;
+pub mod sections;
+pub mod site_rules;
 pub mod source;
+pub mod title;
 pub mod walk;
 
-pub use extract::{ExtractError, extract};
+pub use extract::{ExtractError, Extractor, Method, extract};
 
 use crate::article::Article;
 use crate::index::writer::ArticleWriter;

@@ -64,6 +64,33 @@ pub const DROP_SELECTORS: &[&str] = &[
     ".article-meta",
     ".byline",
     ".article-summary",
+    "sup.reference",
+    ".footnote-ref",
+    "[role=doc-noteref]",
+    "sup > a[href^='#']",
+];
+
+/// Removed before the general method scores a page, besides [`DROP_SELECTORS`] and
+/// [`REFERENCE_SELECTORS`]: text and widgets that Readability-style scoring would weigh as content.
+pub const PRE_READABILITY_DROP: &[&str] = &[
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "[hidden]",
+    "[aria-hidden=true]",
+    ".sr-only",
+    ".visually-hidden",
+    ".screen-reader-text",
+    ".helpful-widget",
+    ".feedback",
+    ".editorial-policy",
+    ".cookie-banner",
+    ".newsletter",
+    ".newsletter-signup",
+    ".share-bar",
+    ".toc",
+    ".table-of-contents",
 ];
 
 /// Candidate containers of the article body, best first; the first that matches wins.
@@ -84,6 +111,8 @@ pub const CONTENT_SELECTORS: &[&str] = &[
 /// Containers that hold a reference list.
 pub const REFERENCE_SELECTORS: &[&str] = &[
     "[role=doc-bibliography]",
+    "[role=doc-endnotes]",
+    ".footnotes",
     ".references",
     "#references",
     ".reference-list",
@@ -107,7 +136,8 @@ pub const REFERENCE_HEADINGS: &[&str] = &[
     "notes and references",
 ];
 
-/// A block whose text starts with one of these is page furniture, whatever its size.
+/// A short block (under [`BOILERPLATE_MAX_WORDS`] words) whose text starts with one of these is
+/// page furniture; a longer one is a container that merely begins with furniture.
 pub const BOILERPLATE_PREFIXES: &[&str] = &[
     "was this article helpful",
     "was this page helpful",
@@ -124,7 +154,7 @@ pub const BOILERPLATE_PREFIXES: &[&str] = &[
 pub const BOILERPLATE_CONTAINS: &[&str] =
     &["editorial policy", "editorial policies", "medical review policy", "all rights reserved", "we use cookies"];
 
-/// Blocks longer than this are never dropped by [`BOILERPLATE_CONTAINS`].
+/// Blocks this long or longer are never dropped for their text.
 pub const BOILERPLATE_MAX_WORDS: usize = 80;
 
 /// Elements that end a line of text.
@@ -219,10 +249,11 @@ pub fn is_block(name: &str) -> bool {
 pub fn is_boilerplate(text: &str) -> bool {
     let lower = text.to_lowercase();
     let lower = lower.trim_start();
-    if BOILERPLATE_PREFIXES.iter().any(|p| lower.starts_with(p)) {
-        return true;
+    let words = lower.split_whitespace().count();
+    if words >= BOILERPLATE_MAX_WORDS {
+        return false;
     }
-    lower.split_whitespace().count() < BOILERPLATE_MAX_WORDS && BOILERPLATE_CONTAINS.iter().any(|p| lower.contains(p))
+    BOILERPLATE_PREFIXES.iter().any(|p| lower.starts_with(p)) || BOILERPLATE_CONTAINS.iter().any(|p| lower.contains(p))
 }
 
 /// Whether a heading's text names a reference list.
@@ -239,6 +270,7 @@ mod tests {
     fn every_selector_compiles() {
         for list in [
             DROP_SELECTORS,
+            PRE_READABILITY_DROP,
             CONTENT_SELECTORS,
             REFERENCE_SELECTORS,
             BREADCRUMB_SELECTORS,

@@ -1,0 +1,3 @@
+//! Evaluation: measuring extraction (and, later, ranking) against judged data.
+
+pub mod extraction;

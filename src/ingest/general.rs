@@ -1,0 +1,61 @@
+//! The general method for pages without site rules: Readability-style scoring of blocks by text
+//! and link density (through the `dom_smoothie` port of Mozilla Readability), after our own
+//! furniture rules have removed what is never content.
+
+use super::rules::{DROP_SELECTORS, PRE_READABILITY_DROP, REFERENCE_SELECTORS, RULES};
+use super::sections::sections_of;
+use crate::article::Section;
+use dom_smoothie::{Config, Readability};
+use scraper::Html;
+use std::collections::HashSet;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// Pages with more elements than this are not scored (the table-driven fallback reads them).
+const MAX_ELEMENTS: usize = 40_000;
+/// Pages nested deeper than this are not scored either: scoring time grows with depth, and real
+/// articles are far shallower.
+const MAX_DEPTH: usize = 256;
+
+/// What the general method found: the article's sections and Readability's title guess.
+pub struct Readable {
+    pub sections: Vec<Section>,
+    pub title: String,
+}
+
+/// Runs the general method on `html` (already parsed as `parsed`). `None` when the page is too
+/// deep to score or Readability finds no article (or fails in any way).
+pub fn readable(html: &str, url: &str, parsed: &Html) -> Option<Readable> {
+    if max_depth(parsed) > MAX_DEPTH {
+        return None;
+    }
+    let doc = dom_query::Document::from(html);
+    for sel in PRE_READABILITY_DROP.iter().chain(DROP_SELECTORS).chain(REFERENCE_SELECTORS) {
+        if let Some(found) = doc.try_select(sel) {
+            found.remove();
+        }
+    }
+    let cfg = Config { keep_classes: true, max_elements_to_parse: MAX_ELEMENTS, ..Config::default() };
+    // A dependency's panic on a hostile page must not take the ingest down with it.
+    let parsed = catch_unwind(AssertUnwindSafe(|| {
+        let mut r = Readability::with_document(doc, Some(url), Some(cfg)).ok()?;
+        let title = r.get_article_title().to_string();
+        r.parse().ok().map(|a| (a.content.to_string(), title))
+    }));
+    let (content, title) = parsed.ok().flatten()?;
+    let fragment = Html::parse_fragment(&content);
+    let skip: HashSet<_> =
+        RULES.drop.iter().flat_map(|s| fragment.select(s).map(|e| e.id()).collect::<Vec<_>>()).collect();
+    let sections = sections_of(fragment.root_element(), &skip);
+    Some(Readable { sections, title })
+}
+
+/// The deepest element nesting in a parsed page (iterative, so it cannot overflow).
+pub fn max_depth(doc: &Html) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(doc.tree.root(), 0usize)];
+    while let Some((node, depth)) = stack.pop() {
+        deepest = deepest.max(depth);
+        stack.extend(node.children().map(|c| (c, depth + 1)));
+    }
+    deepest
+}
