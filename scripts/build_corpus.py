@@ -6,6 +6,10 @@ Three fictional sites, each with its own markup, as a scraper would have saved t
   sprouts - div soup, no semantic containers, no canonical link, dates only in visible text
   bump    - like the seed page: summary box, "Was this article helpful?" widget, editorial-policy
             blurb, a Sources list whose links carry "Opens a new window" text and "[Accessed ...]"
+  topics  - NIH-style topic pages: numbered footnote markers in the text, an endnote list with
+            back-links, Vancouver-style references with "[cited YYYY Mon]"
+  corner  - an old table-layout site served in Windows-1252, references under a bold paragraph
+            heading with bare URLs in the text
 Deterministic: the same sources always give the same bytes.
 """
 import datetime as dt
@@ -23,6 +27,8 @@ SITES = {
     "harbor": {"host": "www.harborhealth.example", "name": "Harbor Health Library"},
     "sprouts": {"host": "littlesprouts.example", "name": "Little Sprouts"},
     "bump": {"host": "www.bumptobaby.example", "name": "BumpToBaby"},
+    "topics": {"host": "topics.hearthsidehealth.example", "name": "Hearthside Health Topics"},
+    "corner": {"host": "www.mothercraftcorner.example", "name": "Mothercraft Corner", "encoding": "cp1252"},
 }
 
 e = html.escape
@@ -266,7 +272,121 @@ def bump(a, site, url, related):
 """
 
 
-RENDER = {"harbor": harbor, "sprouts": sprouts, "bump": bump}
+# ---------------------------------------------------------------- topics (footnotes)
+
+def footnoted(text):
+    """Turns [n] markers into footnote links."""
+    out = []
+    for part in re.split(r"(\[\d+\])", text):
+        m = re.fullmatch(r"\[(\d+)\]", part)
+        if m:
+            n = m.group(1)
+            out.append(f'<sup class="footnote-ref"><a href="#fn{n}">{n}</a></sup>')
+        else:
+            out.append(e(part))
+    return "".join(out)
+
+
+def topic_blocks(blocks):
+    out = []
+    for b in blocks:
+        if "p" in b:
+            out.append(f"<p>{footnoted(b['p'])}</p>")
+        elif "ul" in b or "ol" in b:
+            tag = "ul" if "ul" in b else "ol"
+            out.append(f"<{tag}>" + "".join(f"<li>{footnoted(i)}</li>" for i in b[tag]) + f"</{tag}>")
+        elif "h3" in b:
+            out.append(f'<h3 id="{slugify(b["h3"])}">{e(b["h3"])}</h3>')
+    return "\n".join(out)
+
+
+def cited(accessed):
+    month, year = accessed.split()
+    return f" [cited {year} {month[:3]}]"
+
+
+def topics(a, site, url, related):
+    body = "\n".join(f'<h2 id="{slugify(s["heading"])}">{e(s["heading"])}</h2>\n{topic_blocks(s["blocks"])}' for s in a["sections"])
+    refs = []
+    for i, c in enumerate(a["citations"], 1):
+        acc = cited(c["accessed"]) if c.get("accessed") else ""
+        refs.append(
+            f'<li id="fn{i}">{e(c["authors"].rstrip("."))}. {e(c["title"])}. {e(c["container"])}; {c["year"]}{acc}. '
+            f'Available from: <a href="{e(c["url"])}">{e(c["url"])}</a> <a href="#top" class="footnote-back" role="doc-backlink">&#8617;</a></li>')
+    rail = "".join(f'<li><a href="{e(u)}">{e(t)}</a></li>' for t, u in related)
+    return f"""<!DOCTYPE html>
+<html lang="en-US">
+<head>
+<meta charset="utf-8">
+<title>{e(a["title"])} | {site["name"]}</title>
+<meta name="description" content="{e(a["summary"])}">
+<link rel="canonical" href="{e(url)}">
+</head>
+<body id="top">
+<div id="skip"><a href="#topic-content">Skip to main content</a></div>
+<div role="banner" class="hht-banner"><a href="/">{site["name"]}</a> <span>Trusted health information for families</span></div>
+<div class="layout">
+<div class="left-rail" role="navigation"><h3>Health topics A&ndash;Z</h3><ul>{rail}</ul></div>
+<div id="topic-content" class="topic">
+<h1>{e(a["title"])}</h1>
+<div class="topic-summary"><p>{e(a["summary"])}</p></div>
+<div class="topic-body">
+{body}
+</div>
+<section class="footnotes" role="doc-endnotes">
+<h2>References</h2>
+<ol>
+{chr(10).join(refs)}
+</ol>
+</section>
+<div class="page-info">First published: {long_date(a["published"])}. Content reviewed: {long_date(a["reviewed"])}.</div>
+</div>
+</div>
+<div class="hht-footer">{site["name"]} is an educational resource and does not provide medical advice.</div>
+</body>
+</html>
+"""
+
+
+# ---------------------------------------------------------------- corner (Windows-1252 tables)
+
+def corner(a, site, url, related):
+    body = "\n".join(f'<h2>{e(s["heading"])}</h2>\n{blocks_html(s["blocks"])}' for s in a["sections"])
+    refs = []
+    for c in a["citations"]:
+        acc = f' Accessed {e(c["accessed"])}.' if c.get("accessed") else ""
+        refs.append(f'<li>{e(c["authors"].rstrip("."))}. {e(c["title"])}. {e(c["container"])}. {c["year"]}. {e(c["url"])}{acc}</li>')
+    nav = "<br>".join(f'<a href="{e(u)}">{e(t)}</a>' for t, u in related)
+    return f"""<html>
+<head>
+<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">
+<title>{e(a["title"])} - {site["name"]}</title>
+</head>
+<body bgcolor="#fffaf0">
+<table width="100%" border="0" cellpadding="4">
+<tr><td colspan="2" class="masthead"><font size="5">{site["name"]}</font> &middot; <font size="2">Friendly pregnancy advice since 1999</font></td></tr>
+<tr>
+<td valign="top" width="180" class="leftnav"><b>More articles</b><br>{nav}<br><br><a href="/">Home</a></td>
+<td valign="top" class="maincell">
+<h1 class="art">{e(a["title"])}</h1>
+<p><i>Written by {e(a["author"])}. Last reviewed {uk_date(a["reviewed"])} by {e(a["reviewer"])}.</i></p>
+<p class="lead">{e(a["summary"])}</p>
+{body}
+<hr>
+<p><b>References</b></p>
+<ol>
+{chr(10).join(refs)}
+</ol>
+</td>
+</tr>
+</table>
+<p align="center"><font size="1">&copy; {site["name"]} 1999&ndash;2024. First published {uk_date(a["published"])}.</font></p>
+</body>
+</html>
+"""
+
+
+RENDER = {"harbor": harbor, "sprouts": sprouts, "bump": bump, "topics": topics, "corner": corner}
 
 
 def url_and_file(key, a):
@@ -275,6 +395,8 @@ def url_and_file(key, a):
         return (f"https://{host}/{a['path']}/{a['slug']}/", f"{host}/{a['path']}/{a['slug']}/index.html")
     if key == "sprouts":
         return (f"https://{host}/{a['path']}/{a['slug']}.html", f"{host}/{a['path']}/{a['slug']}.html")
+    if key == "corner":
+        return (f"http://{host}/{a['path']}/{a['slug']}.htm", f"{host}/{a['path']}/{a['slug']}.htm")
     return (f"https://{host}/{a['path']}/{a['slug']}", f"{host}/{a['path']}/{a['slug']}.html")
 
 
@@ -302,10 +424,12 @@ def main():
             related = [links[(i + k) % len(links)] for k in (1, 2, 3) if len(links) > k]
             path = OUT / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(RENDER[key](a, site, url, related), encoding="utf-8")
+            page = RENDER[key](a, site, url, related)
+            path.write_bytes(page.encode(site.get("encoding", "utf-8"), errors="xmlcharrefreplace"))
             written += 1
         if links:
-            (OUT / site["host"] / "index.html").write_text(index_page(key, links), encoding="utf-8")
+            index = index_page(key, links).encode(site.get("encoding", "utf-8"), errors="xmlcharrefreplace")
+            (OUT / site["host"] / "index.html").write_bytes(index)
     print(f"wrote {written} articles", file=sys.stderr)
 
 

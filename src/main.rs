@@ -7,7 +7,7 @@ use healthsearch::index::HealthIndex;
 use healthsearch::index::search::{SearchParams, search};
 use healthsearch::ingest::decode::decode;
 use healthsearch::ingest::site_rules::SiteRules;
-use healthsearch::ingest::{Extractor, IngestReport, Source, ingest};
+use healthsearch::ingest::{Extractor, IngestReport, Source, ingest, ingest_with};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -31,6 +31,9 @@ enum Command {
         /// The index directory (created if missing).
         #[arg(long, default_value = "index")]
         index: PathBuf,
+        /// Per-site extraction rules (TOML); sites without rules use the general method.
+        #[arg(long)]
+        sites: Option<PathBuf>,
         /// Print the full report as JSON.
         #[arg(long)]
         json: bool,
@@ -87,7 +90,8 @@ fn main() {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Ingest { corpus, jsonl, index, json } => {
+        Command::Ingest { corpus, jsonl, index, sites, json } => {
+            let extractor = Extractor::new(load_sites(sites.as_deref())?);
             let source = match (corpus, jsonl) {
                 (Some(c), _) => Source::Mirror(c),
                 (None, Some(j)) => Source::Jsonl(j),
@@ -100,7 +104,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 bail!("source {} does not exist", path.display());
             }
             let (idx, _) = HealthIndex::open_or_create(&index).context("cannot open the index")?;
-            let report = ingest(&idx, &source)?;
+            let report = ingest_with(&idx, &source, &extractor)?;
             print_report(&report, json)?;
         }
         Command::Serve { index, corpus, addr } => {

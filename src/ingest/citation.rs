@@ -20,6 +20,9 @@ struct Patterns {
     year_in_parens: Regex,
     trailing_year: Regex,
     vancouver_authors: Regex,
+    cited: Regex,
+    available_from: Regex,
+    person: Regex,
 }
 
 static PATTERNS: LazyLock<Option<Patterns>> = LazyLock::new(|| {
@@ -36,7 +39,11 @@ static PATTERNS: LazyLock<Option<Patterns>> = LazyLock::new(|| {
             r"^((?:[\p{Lu}][\p{L}'’\-]+(?: [\p{Lu}][\p{L}'’\-]+)* \p{Lu}{1,3}(?:, | & )?)+(?:,? et al)?)\.\s+(.+)$",
         )
         .ok()?,
-        trailing_year: Regex::new(r"[,.]?\s*\(?((?:19|20)\d{2})\)?\.?$").ok()?,
+        trailing_year: Regex::new(r"[,.;]?\s*\(?((?:19|20)\d{2})\)?\.?$").ok()?,
+        cited: Regex::new(r"\[cited:?\s*((?:19|20)\d{2})\s+([A-Za-z]{3,9})\.?(?:\s+\d{1,2})?\]\.?").ok()?,
+        available_from: Regex::new(r"(?i)\b(?:available (?:from|at)|retrieved from)\s*:?").ok()?,
+        person: Regex::new(r"^(?:[\p{Lu}][\p{L}'’\-]+ )+\p{Lu}{1,3}$|^\p{Lu}(?:\.\s?\p{Lu})*\.? [\p{Lu}][\p{L}'’\-]+$")
+            .ok()?,
     })
 });
 
@@ -52,10 +59,16 @@ pub fn parse_citation(raw: &str, links: &[String]) -> Citation {
     c.doi = p.doi.captures(&haystack).map(|m| trim_url(&m[1]));
     c.pmid = p.pmid_url.captures(&haystack).or_else(|| p.pmid_text.captures(&haystack)).map(|m| m[1].to_string());
     c.pmcid = p.pmcid.captures(&haystack).map(|m| m[1].to_string());
-    c.accessed = p.accessed.captures(&raw).map(|m| m[1].trim().to_string());
+    c.accessed = p
+        .accessed
+        .captures(&raw)
+        .map(|m| m[1].trim().to_string())
+        .or_else(|| p.cited.captures(&raw).map(|m| format!("{} {}", full_month(&m[2]), &m[1])));
 
     // What is left once links, identifiers and the access note are taken out.
     let mut rest = p.accessed.replace_all(&raw, " ").into_owned();
+    rest = p.cited.replace_all(&rest, " ").into_owned();
+    rest = p.available_from.replace_all(&rest, " ").into_owned();
     rest = p.url.replace_all(&rest, " ").into_owned();
     rest = p.pmid_text.replace_all(&rest, " ").into_owned();
     let rest = crate::text::collapse_whitespace(&rest);
@@ -87,7 +100,7 @@ fn parse_body(p: &Patterns, rest: &str, c: &mut Citation) {
         take_trailing_year(p, &mut tail, c);
         (authors, tail)
     };
-    c.authors = split_authors(&authors);
+    c.authors = split_authors(p, &authors);
     let mut parts = split_sentences(&tail).into_iter();
     c.title = parts.next().and_then(|t| non_empty(&t));
     let container: Vec<String> = parts.collect();
@@ -133,16 +146,42 @@ fn push_trimmed(out: &mut Vec<String>, s: &str) {
     }
 }
 
-/// "Bastiaenen CHG, de Bie RA, et al." gives two names; an organisation stays whole.
-fn split_authors(text: &str) -> Vec<String> {
+/// "Bastiaenen CHG, de Bie RA, et al." gives two names; an organisation ("National Heart, Lung,
+/// and Blood Institute") stays whole unless every part reads as a person's name.
+fn split_authors(p: &Patterns, text: &str) -> Vec<String> {
     let cleaned = text.trim().trim_end_matches('.');
-    cleaned
+    let parts: Vec<String> = cleaned
         .split([',', ';'])
         .flat_map(|s| s.split(" & "))
         .map(|s| s.trim().trim_end_matches("et al").trim_end_matches(['.', ' ']).trim())
         .map(|s| s.strip_suffix(" et al").unwrap_or(s).trim().to_string())
         .filter(|s| !s.is_empty() && s != "&")
-        .collect()
+        .collect();
+    let people = parts.iter().all(|s| p.person.is_match(s) || s.starts_with(char::is_lowercase));
+    if parts.len() > 1 && !people {
+        return vec![cleaned.trim_end_matches("et al").trim_end_matches([',', ' ']).to_string()];
+    }
+    parts
+}
+
+/// "Jun" or "June" gives "June".
+fn full_month(m: &str) -> String {
+    const MONTHS: &[&str] = &[
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let lower = m.to_lowercase();
+    MONTHS.iter().find(|full| full.to_lowercase().starts_with(&lower)).map_or_else(|| m.to_string(), |f| f.to_string())
 }
 
 fn trim_url(s: &str) -> String {
@@ -211,6 +250,37 @@ mod tests {
         assert_eq!(c.title.as_deref(), Some("Symptoms associated with infant teething: a prospective study"));
         assert_eq!(c.container.as_deref(), Some("Pediatrics 105(4):747-752"));
         assert_eq!(c.year, Some(2000));
+    }
+
+    #[test]
+    fn parses_vancouver_with_cited_date() {
+        let raw = "Mehta LS, Beckie TM, DeVon HA, et al. Acute myocardial infarction in women: a scientific statement from the American Heart Association. Circulation 133(9):916-947; 2016 [cited 2023 Jun]. Available from: https://doi.org/10.1161/CIR.0000000000000351";
+        let c = parse_citation(raw, &[]);
+        assert_eq!(c.authors, vec!["Mehta LS", "Beckie TM", "DeVon HA"]);
+        assert_eq!(c.year, Some(2016));
+        assert_eq!(c.container.as_deref(), Some("Circulation 133(9):916-947"));
+        assert_eq!(c.accessed.as_deref(), Some("June 2023"));
+        assert_eq!(c.doi.as_deref(), Some("10.1161/CIR.0000000000000351"));
+    }
+
+    #[test]
+    fn keeps_organisations_with_commas_whole() {
+        let raw = "National Heart, Lung, and Blood Institute. Heart attack. NHLBI; 2022 [cited 2023 Jun 5]. Available from: https://www.nhlbi.nih.gov/health/heart-attack";
+        let c = parse_citation(raw, &[]);
+        assert_eq!(c.authors, vec!["National Heart, Lung, and Blood Institute"]);
+        assert_eq!(c.title.as_deref(), Some("Heart attack"));
+        assert_eq!(c.container.as_deref(), Some("NHLBI"));
+        assert_eq!(c.year, Some(2022));
+    }
+
+    #[test]
+    fn finds_bare_urls_and_pmcids_in_text() {
+        let raw = "Smith AB. Stretch marks in pregnancy. Journal of Skin 4(2). 2019. https://www.ncbi.nlm.nih.gov/pmc/articles/PMC6470251/ Accessed March 2022.";
+        let c = parse_citation(raw, &[]);
+        assert_eq!(c.url.as_deref(), Some("https://www.ncbi.nlm.nih.gov/pmc/articles/PMC6470251/"));
+        assert_eq!(c.pmcid.as_deref(), Some("PMC6470251"));
+        assert_eq!(c.year, Some(2019));
+        assert_eq!(c.accessed.as_deref(), Some("March 2022"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use super::dates::parse_date;
 use super::general;
 use super::meta::{PageMeta, read_meta};
-use super::references::{citations_in, reference_containers};
+use super::references::{citations_in, reference_lists};
 use super::rules::{RULES, compile};
 use super::sections::sections_of;
 use super::site_rules::{SiteRule, SiteRules};
@@ -88,9 +88,9 @@ impl Extractor {
         }
 
         let mut skip = drop_set(&doc, site);
-        let refs = reference_containers(&doc, &skip, site.and_then(|r| r.references.as_ref()));
-        let citations = refs.iter().flat_map(|r| citations_in(*r, &skip, &base)).collect();
-        skip.extend(refs.iter().map(|r| r.id()));
+        let refs = reference_lists(&doc, &skip, site.and_then(|r| r.references.as_ref()));
+        let citations = refs.containers.iter().flat_map(|r| citations_in(*r, &skip, &base)).collect();
+        skip.extend(refs.node_ids());
 
         let site_root = site.and_then(|r| r.content.as_ref()).and_then(|s| doc.select(s).next());
         let (sections, method) = match site_root {
@@ -124,7 +124,7 @@ fn assemble(meta: PageMeta, sections: Vec<Section>, citations: Vec<Citation>, ba
     let url = canonical_url(meta.canonical.as_deref(), base);
     let title = meta.title.clone().unwrap_or_default();
     let mut article = Article {
-        id: id_for_url(&url),
+        id: id_for_url(&dedupe_key(&url)),
         site: Url::parse(&url).ok().and_then(|u| u.host_str().map(String::from)).unwrap_or_default(),
         url,
         title,
@@ -188,6 +188,27 @@ pub fn canonical_url(canonical: Option<&str>, base: &Url) -> String {
         url.query_pairs_mut().clear().extend_pairs(kept);
     }
     url.to_string()
+}
+
+/// The form of a URL under which copies of one page coincide: no trailing slash on the path,
+/// no `index.html`, query parameters sorted. Scheme and host case are already normalized.
+pub fn dedupe_key(url: &str) -> String {
+    let Ok(mut u) = Url::parse(url) else { return url.to_string() };
+    let path = u.path().to_string();
+    let path = path.strip_suffix("index.html").or_else(|| path.strip_suffix("index.htm")).unwrap_or(&path);
+    let trimmed = path.trim_end_matches('/');
+    u.set_path(if trimmed.is_empty() { "/" } else { trimmed });
+    let mut pairs: Vec<(String, String)> = u.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    pairs.sort();
+    if pairs.is_empty() {
+        u.set_query(None);
+    } else {
+        u.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    if u.scheme() == "http" {
+        let _ = u.set_scheme("https");
+    }
+    u.to_string()
 }
 
 /// The first sentences of `text` up to about `max` characters.

@@ -2,6 +2,7 @@
 //! and link density (through the `dom_smoothie` port of Mozilla Readability), after our own
 //! furniture rules have removed what is never content.
 
+use super::references::reference_lists;
 use super::rules::{DROP_SELECTORS, PRE_READABILITY_DROP, REFERENCE_SELECTORS, RULES};
 use super::sections::sections_of;
 use crate::article::Section;
@@ -43,8 +44,10 @@ pub fn readable(html: &str, url: &str, parsed: &Html) -> Option<Readable> {
     }));
     let (content, title) = parsed.ok().flatten()?;
     let fragment = Html::parse_fragment(&content);
-    let skip: HashSet<_> =
+    let mut skip: HashSet<_> =
         RULES.drop.iter().flat_map(|s| fragment.select(s).map(|e| e.id()).collect::<Vec<_>>()).collect();
+    let refs = reference_lists(&fragment, &skip, None);
+    skip.extend(refs.node_ids());
     let sections = sections_of(fragment.root_element(), &skip);
     Some(Readable { sections, title })
 }

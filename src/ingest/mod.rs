@@ -90,16 +90,21 @@ enum Outcome {
     Failed(String),
 }
 
+/// Ingests `source` into `index` as one commit with the default extractor (no site rules).
+pub fn ingest(index: &HealthIndex, source: &Source) -> Result<IngestReport, IngestError> {
+    ingest_with(index, source, &Extractor::default())
+}
+
 /// Ingests `source` into `index` as one commit. Pages that fail are reported and skipped; if
 /// anything fails, articles missing from the source are kept rather than removed.
-pub fn ingest(index: &HealthIndex, source: &Source) -> Result<IngestReport, IngestError> {
+pub fn ingest_with(index: &HealthIndex, source: &Source, extractor: &Extractor) -> Result<IngestReport, IngestError> {
     let origin = source.origin();
     let previous = ids_of_origin(index, &origin)?;
     let mut writer = ArticleWriter::new(index)?;
     let mut report = IngestReport { origin: origin.clone(), ..IngestReport::default() };
     let mut seen: HashMap<String, String> = HashMap::new();
     let mut write_error = None;
-    for_each_item(source, |page, outcome| match outcome {
+    for_each_item(source, extractor, |page, outcome| match outcome {
         Outcome::Article(a) => {
             if let Some(first) = seen.get(&a.id) {
                 report.duplicates.push(PageIssue { page, reason: format!("same article as {first} ({})", a.url) });
@@ -129,13 +134,17 @@ pub fn ingest(index: &HealthIndex, source: &Source) -> Result<IngestReport, Inge
 }
 
 /// Calls `f` with every page or record of the source and what became of it.
-fn for_each_item(source: &Source, mut f: impl FnMut(String, Outcome)) -> Result<(), IngestError> {
+fn for_each_item(
+    source: &Source,
+    extractor: &Extractor,
+    mut f: impl FnMut(String, Outcome),
+) -> Result<(), IngestError> {
     match source {
         Source::Mirror(root) => {
             let pages =
                 source::mirror_pages(root).map_err(|e| IngestError::Source { path: root.clone(), source: e })?;
             for p in pages {
-                f(p.path.display().to_string(), page_outcome(&p));
+                f(p.path.display().to_string(), page_outcome(extractor, &p));
             }
         }
         Source::Jsonl(path) => {
@@ -153,15 +162,17 @@ fn for_each_item(source: &Source, mut f: impl FnMut(String, Outcome)) -> Result<
     Ok(())
 }
 
-fn page_outcome(page: &source::MirrorPage) -> Outcome {
+fn page_outcome(extractor: &Extractor, page: &source::MirrorPage) -> Outcome {
+    let size = std::fs::metadata(&page.path).map(|m| m.len()).unwrap_or(0);
+    if size > extract::MAX_PAGE_BYTES as u64 {
+        return Outcome::Failed(format!("page is {size} bytes, over the {}-byte limit", extract::MAX_PAGE_BYTES));
+    }
     let bytes = match std::fs::read(&page.path) {
         Ok(b) => b,
         Err(e) => return Outcome::Failed(format!("cannot read: {e}")),
     };
-    let Ok(html) = String::from_utf8(bytes) else {
-        return Outcome::Failed("page is not valid UTF-8".into());
-    };
-    match extract(&html, &page.url) {
+    let (html, _) = decode::decode(&bytes, None);
+    match extractor.extract(&html, &page.url) {
         Ok(a) => Outcome::Article(Box::new(a)),
         Err(e @ ExtractError::NotAnArticle(_)) => Outcome::Skipped(e.to_string()),
         Err(e) => Outcome::Failed(e.to_string()),

@@ -9,8 +9,25 @@ use scraper::{ElementRef, Html, Selector};
 use std::collections::HashSet;
 use url::Url;
 
-/// Reference-list containers: by class or role, else the block after a "References" heading.
-pub fn reference_containers<'a>(doc: &'a Html, skip: &HashSet<NodeId>, site: Option<&Selector>) -> Vec<ElementRef<'a>> {
+/// A page's reference lists, and the headings that introduce them (both left out of the body).
+pub struct ReferenceLists<'a> {
+    pub containers: Vec<ElementRef<'a>>,
+    pub headings: Vec<NodeId>,
+}
+
+impl ReferenceLists<'_> {
+    /// Every node the body walk should skip.
+    pub fn node_ids(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.containers.iter().map(|c| c.id()).chain(self.headings.iter().copied())
+    }
+}
+
+/// Elements that can carry a reference-list heading: real headings, or a bold line.
+const HEADING_LIKE: &str = "h2, h3, h4, h5, p, b, strong, dt";
+
+/// Reference lists: by class or role (or the site's selector), else the list that follows a
+/// "References" heading, including headings written as a bold paragraph.
+pub fn reference_lists<'a>(doc: &'a Html, skip: &HashSet<NodeId>, site: Option<&Selector>) -> ReferenceLists<'a> {
     let mut found: Vec<ElementRef> = Vec::new();
     for sel in site.into_iter().chain(&RULES.references) {
         for el in doc.select(sel) {
@@ -20,20 +37,37 @@ pub fn reference_containers<'a>(doc: &'a Html, skip: &HashSet<NodeId>, site: Opt
             }
         }
     }
-    if found.is_empty() {
-        for sel in compile(&["h2", "h3", "h4"]) {
-            for h in doc.select(&sel) {
-                if is_reference_heading(&element_text(h, skip)) {
-                    let list = h
-                        .next_siblings()
-                        .filter_map(ElementRef::wrap)
-                        .find(|e| matches!(e.value().name(), "ol" | "ul" | "div"));
-                    found.extend(list);
-                }
+    let mut headings = Vec::new();
+    if found.is_empty()
+        && let Ok(sel) = Selector::parse(HEADING_LIKE)
+    {
+        for h in doc.select(&sel).filter(|h| !skip.contains(&h.id())) {
+            if !is_reference_heading(&element_text(h, skip)) {
+                continue;
+            }
+            if let Some(list) = list_after(h) {
+                found.push(list);
+                headings.push(h.id());
             }
         }
     }
-    found
+    ReferenceLists { containers: found, headings }
+}
+
+/// The list or block after a heading; for a bold run inside a paragraph, after the paragraph.
+fn list_after(h: ElementRef<'_>) -> Option<ElementRef<'_>> {
+    next_list(h).or_else(|| {
+        let parent = h.parent().and_then(ElementRef::wrap)?;
+        let only_child = parent.children().filter_map(ElementRef::wrap).count() == 1;
+        if only_child && matches!(parent.value().name(), "p" | "div") { next_list(parent) } else { None }
+    })
+}
+
+fn next_list(e: ElementRef<'_>) -> Option<ElementRef<'_>> {
+    e.next_siblings()
+        .filter_map(ElementRef::wrap)
+        .next()
+        .filter(|n| matches!(n.value().name(), "ol" | "ul" | "div" | "dl"))
 }
 
 /// The entries of one reference container: its list items, or its child blocks.

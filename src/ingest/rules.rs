@@ -67,6 +67,8 @@ pub const DROP_SELECTORS: &[&str] = &[
     "sup.reference",
     ".footnote-ref",
     "[role=doc-noteref]",
+    "[role=doc-backlink]",
+    ".footnote-back",
     "sup > a[href^='#']",
 ];
 
@@ -148,6 +150,12 @@ pub const BOILERPLATE_PREFIXES: &[&str] = &[
     "sign up for our newsletter",
     "leave a comment",
     "skip to main content",
+    "first published",
+    "page last reviewed",
+    "page last updated",
+    "last reviewed",
+    "last updated",
+    "content reviewed",
 ];
 
 /// A short block (under [`BOILERPLATE_MAX_WORDS`] words) containing one of these is furniture.
