@@ -8,6 +8,14 @@ use std::sync::LazyLock;
 /// A regex fragment matching one written date, for use inside larger patterns.
 pub const DATE_PATTERN: &str = r"(\d{4}-\d{2}-\d{2}(?:T[0-9:.+\-Z]+)?|[A-Z][a-z]{2,8}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}|\d{1,2}(?:st|nd|rd|th)? [A-Z][a-z]{2,8}\.?,? \d{4}|[A-Z][a-z]{2,8}\.? \d{4}|\d{1,2}/\d{1,2}/\d{4})";
 
+static FIND: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(DATE_PATTERN).ok());
+
+/// The first written date anywhere in `text` ("Checked 4 May 2023" gives 2023-05-04).
+pub fn find_date(text: &str) -> Option<NaiveDate> {
+    let re = FIND.as_ref()?;
+    re.find_iter(text).find_map(|m| parse_date(m.as_str()))
+}
+
 static ORDINAL: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"(\d)(?:st|nd|rd|th)\b").ok());
 
 const FORMATS: &[&str] = &["%Y-%m-%d", "%B %d, %Y", "%B %d %Y", "%d %B %Y", "%b %d, %Y", "%b %d %Y", "%d %b %Y"];

@@ -1,6 +1,6 @@
 //! One HTML page to one [`Article`]: metadata, body sections without furniture, and references.
 
-use super::dates::parse_date;
+use super::dates::{find_date, parse_date};
 use super::general;
 use super::meta::{PageMeta, read_meta};
 use super::references::{citations_in, reference_lists};
@@ -115,7 +115,7 @@ fn apply_site_meta(doc: &Html, rule: &SiteRule, meta: &mut PageMeta) {
     }
     if let Some(d) = rule.date.as_ref().and_then(|s| doc.select(s).next()) {
         let text = d.value().attr("datetime").map(str::to_string).unwrap_or_else(|| d.text().collect());
-        meta.reviewed = parse_date(&text).or(meta.reviewed);
+        meta.reviewed = parse_date(&text).or_else(|| find_date(&text)).or(meta.reviewed);
     }
 }
 

@@ -46,7 +46,9 @@ pub fn reference_lists<'a>(doc: &'a Html, skip: &HashSet<NodeId>, site: Option<&
                 continue;
             }
             if let Some(list) = list_after(h) {
-                found.push(list);
+                if !found.iter().any(|f| f.id() == list.id()) {
+                    found.push(list);
+                }
                 headings.push(h.id());
             }
         }
