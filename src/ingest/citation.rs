@@ -125,7 +125,7 @@ fn split_sentences(text: &str) -> Vec<String> {
         let next_is_space = bytes.get(i + 1) == Some(&b' ');
         if matches!(ch, '.' | '?' | '!') && next_is_space {
             let word = text[start..i].rsplit(' ').next().unwrap_or("");
-            let initial = word.len() == 1 && word.chars().all(|c| c.is_ascii_uppercase());
+            let initial = (word.len() == 1 && word.chars().all(|c| c.is_ascii_uppercase())) || word.contains('.');
             let abbrev = matches!(word, "eg" | "e.g" | "i.e" | "vs" | "St" | "Dr" | "No" | "Vol" | "pp");
             if ch == '.' && (initial || abbrev) {
                 continue;
@@ -281,6 +281,15 @@ mod tests {
         assert_eq!(c.pmcid.as_deref(), Some("PMC6470251"));
         assert_eq!(c.year, Some(2019));
         assert_eq!(c.accessed.as_deref(), Some("March 2022"));
+    }
+
+    #[test]
+    fn dotted_abbreviations_do_not_end_a_sentence() {
+        let raw = "U.S. Food and Drug Administration. Safely soothing teething pain. FDA Consumer Updates, 2020. https://www.fda.gov/x";
+        let c = parse_citation(raw, &[]);
+        assert_eq!(c.authors, vec!["U.S. Food and Drug Administration"]);
+        assert_eq!(c.title.as_deref(), Some("Safely soothing teething pain"));
+        assert_eq!(c.year, Some(2020));
     }
 
     #[test]
