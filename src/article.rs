@@ -17,6 +17,9 @@ pub struct Article {
     /// Body sections in page order; the first may have an empty heading (the introduction).
     pub sections: Vec<Section>,
     pub published: Option<NaiveDate>,
+    /// When the page says it was last changed.
+    pub updated: Option<NaiveDate>,
+    /// When a clinician last reviewed it (falls back to `updated` when the page gives no review date).
     pub reviewed: Option<NaiveDate>,
     /// Breadcrumb categories, broad to narrow.
     pub categories: Vec<String>,

@@ -3,7 +3,10 @@
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use healthsearch::eval::extraction::evaluate;
+use healthsearch::eval::ranking::{Corpus as EvalCorpus, evaluate as evaluate_ranking, load_qrels, load_queries};
 use healthsearch::index::HealthIndex;
+use healthsearch::index::query::Boosts;
+use healthsearch::index::search::Ranking;
 use healthsearch::index::search::{SearchParams, search};
 use healthsearch::ingest::decode::decode;
 use healthsearch::ingest::site_rules::SiteRules;
@@ -56,6 +59,27 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         limit: usize,
         /// Print the response as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Score ranking on a BEIR-layout dataset (corpus.jsonl, queries.jsonl, qrels/SPLIT.tsv).
+    Eval {
+        /// The dataset directory.
+        #[arg(long)]
+        dataset: PathBuf,
+        /// Which qrels file to use (qrels/SPLIT.tsv).
+        #[arg(long, default_value = "test")]
+        split: String,
+        /// Use a site mirror as the corpus instead of DATASET/corpus.jsonl (qrels name URLs).
+        #[arg(long)]
+        corpus: Option<PathBuf>,
+        /// Write a TREC run file.
+        #[arg(long)]
+        run_out: Option<PathBuf>,
+        /// Rank with plain BM25 over all text instead of our ranking.
+        #[arg(long)]
+        baseline: bool,
+        /// Print per-query scores as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -134,6 +158,31 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Eval { dataset, split, corpus, run_out, baseline, json } => {
+            let corpus = match corpus {
+                Some(mirror) => EvalCorpus::Mirror(mirror),
+                None => EvalCorpus::Jsonl(dataset.join("corpus.jsonl")),
+            };
+            let queries = load_queries(&dataset.join("queries.jsonl"))?;
+            let qrels = load_qrels(&dataset.join("qrels").join(format!("{split}.tsv")))?;
+            let ranking = if baseline { Ranking::Baseline } else { Ranking::Ours(Boosts::default()) };
+            let eval = evaluate_ranking(&corpus, &queries, &qrels, &ranking, run_out.as_deref())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&eval)?);
+            } else {
+                println!(
+                    "{}: {} queries over {} documents: nDCG@10 {:.4}  MRR@10 {:.4}  Recall@100 {:.4}  (indexing {:.1} s, searching {:.2} s)",
+                    eval.ranking,
+                    eval.queries,
+                    eval.documents,
+                    eval.ndcg10,
+                    eval.mrr10,
+                    eval.recall100,
+                    eval.index_seconds,
+                    eval.search_seconds
+                );
+            }
+        }
         Command::Extract { page, eval, sites, url, json } => {
             let extractor = Extractor::new(load_sites(sites.as_deref())?);
             if let Some(dir) = eval {
@@ -141,13 +190,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let page = page.context("give a page or --eval DIR")?;
             let bytes = std::fs::read(&page).with_context(|| format!("cannot read {}", page.display()))?;
-            let (html, _) = decode(&bytes, None);
+            let (html, encoding) = decode(&bytes, None);
             let abs = std::fs::canonicalize(&page).unwrap_or(page);
             let url = url.unwrap_or_else(|| format!("file://{}", abs.display()));
             let (article, method) = extractor.extract_any(&html, &url)?;
             if json {
                 let mut v = serde_json::to_value(&article)?;
                 v["method"] = serde_json::to_value(method)?;
+                v["encoding"] = encoding.into();
                 println!("{}", serde_json::to_string_pretty(&v)?);
             } else {
                 println!(

@@ -1,3 +1,4 @@
 //! Evaluation: measuring extraction (and, later, ranking) against judged data.
 
 pub mod extraction;
+pub mod ranking;

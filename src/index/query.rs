@@ -222,6 +222,23 @@ fn query_words(parsed: &ParsedQuery) -> Vec<String> {
         .collect()
 }
 
+/// Plain BM25 over all text, for comparison: every term of the query summed over every text
+/// field at weight 1, with no phrase or proximity boosts and no stop-word handling.
+pub fn build_baseline(parsed: &ParsedQuery, f: &Fields) -> Box<dyn Query> {
+    let fields = [f.title, f.alt_names, f.headings, f.summary, f.body, f.citations];
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for clause in &parsed.clauses {
+        let (occur, terms) = match clause {
+            Clause::Word(t) | Clause::Phrase(t) => (Occur::Should, t),
+            Clause::Exclude(t) => (Occur::MustNot, t),
+        };
+        for field in fields {
+            clauses.push((occur, field_query(field, terms, 0)));
+        }
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
 /// Consecutive single-word, non-stop terms of the query, for the proximity boost.
 fn adjacent_content_terms(parsed: &ParsedQuery) -> Vec<String> {
     parsed

@@ -8,7 +8,7 @@ use tantivy::schema::{
 
 /// Bumped whenever fields, their options or the analyzer change; an index built with another
 /// version is rebuilt rather than read.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Field names, as stored in the index.
 pub mod name {

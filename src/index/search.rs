@@ -1,7 +1,7 @@
 //! The search path the API, the CLI and evaluation share: parse, build, collect, and render hits
 //! with the best section's snippet and the article's sources.
 
-use super::query::{Boosts, ParsedQuery, QueryError, build, parse};
+use super::query::{Boosts, ParsedQuery, QueryError, build, build_baseline, parse};
 use super::snippet::{Highlighter, SNIPPET_CHARS, plain_html};
 use super::{HealthIndex, IndexError};
 use crate::article::Article;
@@ -103,6 +103,41 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, boosts: &Boosts) 
         took_ms: (started.elapsed().as_secs_f64() * 1e5).round() / 100.0,
         hits,
     })
+}
+
+/// How results are ranked.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Ranking {
+    /// The production ranking with these weights.
+    Ours(Boosts),
+    /// Plain BM25 over all text, the comparison point for evaluation.
+    Baseline,
+}
+
+/// One ranked article, identified without reading its stored JSON.
+#[derive(Debug, Clone)]
+pub struct Ranked {
+    pub id: String,
+    pub url: String,
+    pub score: f32,
+}
+
+/// The top `k` articles for a query, ranked as the API ranks them but without snippets.
+pub fn rank(index: &HealthIndex, q: &str, k: usize, ranking: &Ranking) -> Result<Vec<Ranked>, SearchError> {
+    let parsed = parse(q)?;
+    let query = match ranking {
+        Ranking::Ours(boosts) => build(&parsed, &index.fields, boosts),
+        Ranking::Baseline => build_baseline(&parsed, &index.fields),
+    };
+    let searcher = index.searcher();
+    let top = searcher.search(&query, &TopDocs::with_limit(k.max(1)).order_by_score()).map_err(IndexError::from)?;
+    let text = |doc: &TantivyDocument, f| doc.get_first(f).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+    let mut out = Vec::with_capacity(top.len());
+    for (score, addr) in top {
+        let doc: TantivyDocument = searcher.doc(addr).map_err(IndexError::from)?;
+        out.push(Ranked { id: text(&doc, index.fields.id), url: text(&doc, index.fields.url), score });
+    }
+    Ok(out)
 }
 
 /// Each query term weighted by rarity in the body field, as Tantivy's own snippets do.

@@ -131,6 +131,7 @@ fn assemble(meta: PageMeta, sections: Vec<Section>, citations: Vec<Citation>, ba
         summary: meta.description.clone().unwrap_or_default(),
         sections,
         published: meta.published,
+        updated: meta.modified,
         reviewed: meta.reviewed.or(meta.modified),
         categories: meta.categories,
         author: meta.author,
