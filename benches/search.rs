@@ -24,7 +24,7 @@ fn bench_search(c: &mut Criterion) {
         ("phrase", "\"pelvic girdle pain\""),
         ("lay_query", "tummy gap after pregnancy"),
     ] {
-        let params = SearchParams { q: q.into(), limit: 10, offset: 0 };
+        let params = SearchParams::new(q, 10);
         group.bench_function(kind, |b| b.iter(|| black_box(search(&index, &params).expect("search"))));
     }
     group.finish();

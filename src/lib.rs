@@ -9,3 +9,4 @@ pub mod index;
 pub mod ingest;
 pub mod server;
 pub mod text;
+pub mod vocab;

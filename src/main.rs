@@ -5,14 +5,16 @@ use clap::{Parser, Subcommand};
 use healthsearch::eval::extraction::evaluate;
 use healthsearch::eval::ranking::{Corpus as EvalCorpus, evaluate as evaluate_ranking, load_qrels, load_queries};
 use healthsearch::index::HealthIndex;
-use healthsearch::index::query::Boosts;
-use healthsearch::index::search::Ranking;
-use healthsearch::index::search::{SearchParams, search};
+use healthsearch::index::search::SearchParams;
+use healthsearch::index::search::{Ranker, Ranking, search_with};
 use healthsearch::ingest::decode::decode;
 use healthsearch::ingest::site_rules::SiteRules;
 use healthsearch::ingest::{Extractor, IngestReport, Source, ingest, ingest_with};
+use healthsearch::server::state::AppState;
+use healthsearch::vocab::load::add_file;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 #[derive(Parser)]
 #[command(name = "healthsearch", version, about = "Search and retrieval for consumer health articles")]
@@ -50,12 +52,18 @@ enum Command {
         corpus: PathBuf,
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
+        /// Extra vocabulary files (HPO .obo, MedQuAD synonym TSV, or our concept TSV).
+        #[arg(long)]
+        vocab: Vec<PathBuf>,
     },
     /// Search the index and print ranked results.
     Search {
         query: String,
         #[arg(long, default_value = "index")]
         index: PathBuf,
+        /// Extra vocabulary files (HPO .obo, MedQuAD synonym TSV, or our concept TSV).
+        #[arg(long)]
+        vocab: Vec<PathBuf>,
         #[arg(long, default_value_t = 10)]
         limit: usize,
         /// Print the response as JSON.
@@ -70,7 +78,8 @@ enum Command {
         /// Which qrels file to use (qrels/SPLIT.tsv).
         #[arg(long, default_value = "test")]
         split: String,
-        /// Use a site mirror as the corpus instead of DATASET/corpus.jsonl (qrels name URLs).
+        /// The corpus, if not DATASET/corpus.jsonl: a JSON Lines file, or a site mirror directory
+        /// (whose qrels name articles by URL).
         #[arg(long)]
         corpus: Option<PathBuf>,
         /// Write a TREC run file.
@@ -79,6 +88,9 @@ enum Command {
         /// Rank with plain BM25 over all text instead of our ranking.
         #[arg(long)]
         baseline: bool,
+        /// Extra vocabulary files (HPO .obo, MedQuAD synonym TSV, or our concept TSV).
+        #[arg(long)]
+        vocab: Vec<PathBuf>,
         /// Print per-query scores as JSON.
         #[arg(long)]
         json: bool,
@@ -131,16 +143,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let report = ingest_with(&idx, &source, &extractor)?;
             print_report(&report, json)?;
         }
-        Command::Serve { index, corpus, addr } => {
+        Command::Serve { index, corpus, addr, vocab } => {
             init_logging();
+            let ranker = ranker_with(&vocab)?;
             let idx = open_or_build(&index, &corpus)?;
+            let mut state = AppState::new(idx);
+            state.ranker = Arc::new(ranker);
             let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-            rt.block_on(healthsearch::server::serve(idx, addr))?;
+            rt.block_on(healthsearch::server::serve(state, addr))?;
         }
-        Command::Search { query, index, limit, json } => {
+        Command::Search { query, index, vocab, limit, json } => {
             let idx =
                 HealthIndex::open(&index).with_context(|| format!("cannot open the index at {}", index.display()))?;
-            let res = search(&idx, &SearchParams { q: query, limit, offset: 0 })?;
+            let ranker = ranker_with(&vocab)?;
+            let params = SearchParams { explain: json, ..SearchParams::new(query, limit) };
+            let res = search_with(&idx, &params, &ranker)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&res)?);
             } else {
@@ -158,14 +175,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Eval { dataset, split, corpus, run_out, baseline, json } => {
+        Command::Eval { dataset, split, corpus, run_out, baseline, vocab, json } => {
             let corpus = match corpus {
-                Some(mirror) => EvalCorpus::Mirror(mirror),
+                Some(p) if p.is_dir() => EvalCorpus::Mirror(p),
+                Some(p) => EvalCorpus::Jsonl(p),
                 None => EvalCorpus::Jsonl(dataset.join("corpus.jsonl")),
             };
             let queries = load_queries(&dataset.join("queries.jsonl"))?;
             let qrels = load_qrels(&dataset.join("qrels").join(format!("{split}.tsv")))?;
-            let ranking = if baseline { Ranking::Baseline } else { Ranking::Ours(Boosts::default()) };
+            let ranking = if baseline { Ranking::Baseline } else { Ranking::Ours(ranker_with(&vocab)?) };
             let eval = evaluate_ranking(&corpus, &queries, &qrels, &ranking, run_out.as_deref())?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&eval)?);
@@ -255,6 +273,20 @@ fn print_report(r: &IngestReport, json: bool) -> anyhow::Result<()> {
         r.total_articles
     );
     Ok(())
+}
+
+/// The default ranking with the bundled vocabulary plus any given files.
+fn ranker_with(vocab: &[PathBuf]) -> anyhow::Result<Ranker> {
+    let mut ranker = Ranker::default();
+    if !vocab.is_empty() {
+        let mut v = (*ranker.vocab).clone();
+        for path in vocab {
+            let added = add_file(&mut v, path)?;
+            eprintln!("vocabulary {}: {added} concepts", path.display());
+        }
+        ranker.vocab = Arc::new(v);
+    }
+    Ok(ranker)
 }
 
 fn load_sites(path: Option<&Path>) -> anyhow::Result<SiteRules> {

@@ -4,6 +4,7 @@ mod common;
 
 use healthsearch::index::search::{SearchParams, search};
 use healthsearch::index::{HealthIndex, IndexError, VERSION_FILE};
+use healthsearch::ingest::decode::decode;
 use healthsearch::ingest::source::mirror_pages;
 use healthsearch::ingest::{Source, extract, ingest};
 use std::path::Path;
@@ -22,7 +23,7 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 fn titles(index: &HealthIndex, q: &str) -> Vec<String> {
-    let res = search(index, &SearchParams { q: q.into(), limit: 10, offset: 0 }).expect("search");
+    let res = search(index, &SearchParams::new(q, 10)).expect("search");
     res.hits.into_iter().map(|h| h.title).collect()
 }
 
@@ -55,7 +56,7 @@ fn no_article_of_the_mirror_keeps_boilerplate() {
         "all rights reserved",
     ];
     for page in mirror_pages(&common::corpus_dir()).expect("pages") {
-        let html = std::fs::read_to_string(&page.path).expect("read");
+        let (html, _) = decode(&std::fs::read(&page.path).expect("read"), None);
         let Ok(a) = extract(&html, &page.url) else { continue };
         let text = format!("{}\n{}\n{}", a.summary, a.headings(), a.body()).to_lowercase();
         for j in junk {
@@ -143,7 +144,7 @@ fn json_lines_records_are_searchable_by_their_other_names() {
     assert_eq!(report.failed.len(), 1);
     assert!(report.failed[0].page.ends_with(":4"), "{:?}", report.failed);
     assert_eq!(titles(&index, "heart attack"), vec!["Myocardial infarction"]);
-    let res = search(&index, &SearchParams { q: "backache".into(), limit: 5, offset: 0 }).expect("search");
+    let res = search(&index, &SearchParams::new("backache", 5)).expect("search");
     assert_eq!(res.hits[0].id, "t2");
 }
 

@@ -1,10 +1,13 @@
 //! The Tantivy index: schema and analyzer, opening and versioning, writing, and search.
 
 pub mod analyzer;
+pub mod plan;
 pub mod query;
+pub mod ranker;
 pub mod schema;
 pub mod search;
 pub mod snippet;
+pub mod typo;
 pub mod writer;
 
 use schema::{Fields, SCHEMA_VERSION};

@@ -2,6 +2,7 @@
 //! Tantivy query with per-field boosts and a boost when query words appear close together.
 
 use super::analyzer::analyze;
+use super::plan::QueryPlan;
 use super::schema::Fields;
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -149,6 +150,12 @@ pub struct Boosts {
     pub stop_word: f32,
     /// Share of the non-best fields' scores added to the best field's (dismax tie-breaker).
     pub tie_breaker: f32,
+    /// Weight of a concept's other names when the query names the concept.
+    pub expansion: f32,
+    /// Weight of a typo's correction.
+    pub correction: f32,
+    /// Largest relative boost for a recently reviewed article (0 turns recency off).
+    pub recency: f32,
 }
 
 impl Default for Boosts {
@@ -164,6 +171,9 @@ impl Default for Boosts {
             phrase: 1.5,
             stop_word: 0.2,
             tie_breaker: 0.3,
+            expansion: 0.5,
+            correction: 0.8,
+            recency: 0.05,
         }
     }
 }
@@ -181,20 +191,31 @@ impl Boosts {
     }
 }
 
-/// Builds the Tantivy query for a parsed query.
-pub fn build(parsed: &ParsedQuery, f: &Fields, boosts: &Boosts) -> Box<dyn Query> {
+/// Builds the Tantivy query for a plan: the typed words (corrected where they were typos), the
+/// other names of the concepts they name, and proximity and phrase boosts.
+pub fn build(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Box<dyn Query> {
+    let parsed = &plan.parsed;
     let fields = boosts.fields(f);
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for clause in &parsed.clauses {
+    for (i, clause) in parsed.clauses.iter().enumerate() {
         match clause {
             Clause::Word(t) | Clause::Phrase(t) => {
                 let stop = t.len() == 1 && is_stop_term(&t[0]);
-                let weight = if stop { boosts.stop_word } else { 1.0 };
+                let mut weight = if stop { boosts.stop_word } else { 1.0 };
+                if plan.corrected.get(i).copied().unwrap_or(false) {
+                    weight *= boosts.correction;
+                }
                 let q = across_fields(&fields, t, 0, boosts.tie_breaker);
                 clauses.push((Occur::Should, Box::new(BoostQuery::new(q, weight))));
             }
             Clause::Exclude(t) => clauses.push((Occur::MustNot, across_fields(&fields, t, 0, 0.0))),
         }
+    }
+    for e in &plan.expansions {
+        let alternatives: Vec<Box<dyn Query>> =
+            e.alternatives.iter().map(|alt| across_fields(&fields, alt, 1, boosts.tie_breaker)).collect();
+        let q = Box::new(DisjunctionMaxQuery::new(alternatives));
+        clauses.push((Occur::Should, Box::new(BoostQuery::new(q, boosts.expansion))));
     }
     let near_fields = [(f.title, boosts.title), (f.headings, boosts.headings), (f.body, boosts.body)];
     for pair in adjacent_content_terms(parsed).windows(2) {
@@ -209,8 +230,9 @@ pub fn build(parsed: &ParsedQuery, f: &Fields, boosts: &Boosts) -> Box<dyn Query
     Box::new(BooleanQuery::new(clauses))
 }
 
-/// The terms of the query's unquoted words, in order, for the whole-query phrase boost.
-fn query_words(parsed: &ParsedQuery) -> Vec<String> {
+/// The terms of the query's unquoted words, in order: what the vocabulary is matched against and
+/// what the whole-query phrase boost looks for.
+pub fn query_words(parsed: &ParsedQuery) -> Vec<String> {
     parsed
         .clauses
         .iter()

@@ -1,17 +1,23 @@
 //! The search path the API, the CLI and evaluation share: parse, build, collect, and render hits
 //! with the best section's snippet and the article's sources.
 
-use super::query::{Boosts, ParsedQuery, QueryError, build, build_baseline, parse};
+use super::analyzer::analyze;
+use super::plan::QueryPlan;
+use super::query::{Boosts, ParsedQuery, build, is_stop_term, parse};
 use super::snippet::{Highlighter, SNIPPET_CHARS, plain_html};
+use super::typo::Correction;
 use super::{HealthIndex, IndexError};
 use crate::article::Article;
+use crate::vocab::Expansion;
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::Count;
 use tantivy::schema::Value;
 use tantivy::{Searcher, TantivyDocument, Term};
+
+pub use super::ranker::{Ranked, Ranker, Ranking, SearchError, rank};
 
 /// Largest page of hits.
 pub const MAX_LIMIT: usize = 100;
@@ -24,15 +30,15 @@ pub struct SearchParams {
     pub q: String,
     pub limit: usize,
     pub offset: usize,
+    /// Return how the query was read.
+    pub explain: bool,
 }
 
-/// Why a search could not be answered.
-#[derive(Debug, thiserror::Error)]
-pub enum SearchError {
-    #[error(transparent)]
-    Query(#[from] QueryError),
-    #[error(transparent)]
-    Index(#[from] IndexError),
+impl SearchParams {
+    /// The first `limit` results for `q`.
+    pub fn new(q: impl Into<String>, limit: usize) -> SearchParams {
+        SearchParams { q: q.into(), limit, offset: 0, explain: false }
+    }
 }
 
 /// A page of results.
@@ -43,7 +49,28 @@ pub struct SearchResponse {
     pub total: usize,
     /// Time spent searching, in milliseconds.
     pub took_ms: f64,
+    /// A corrected query, when the typed one had words the index does not know.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub did_you_mean: Option<String>,
     pub hits: Vec<Hit>,
+    /// How the query was read (with `explain=true`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<Explain>,
+}
+
+/// How a query was read: the terms searched, corrections, concept expansions and weights.
+#[derive(Debug, Serialize)]
+pub struct Explain {
+    /// The query's terms after analysis (lower-cased, folded, stemmed) and correction.
+    pub terms: Vec<String>,
+    /// Terms counted as stop words (weighted down).
+    pub stop_words: Vec<String>,
+    pub corrections: Vec<Correction>,
+    pub expansions: Vec<Expansion>,
+    /// Field weights.
+    pub fields: BTreeMap<&'static str, f32>,
+    /// Weights of the other signals.
+    pub signals: BTreeMap<&'static str, f32>,
 }
 
 /// One matching article.
@@ -75,69 +102,103 @@ pub struct CitationLink {
     pub url: Option<String>,
 }
 
-/// Runs a search with the default ranking.
+/// Runs a search with the default ranking (bundled vocabulary, typo tolerance).
 pub fn search(index: &HealthIndex, params: &SearchParams) -> Result<SearchResponse, SearchError> {
-    search_with(index, params, &Boosts::default())
+    search_with(index, params, &Ranker::default())
 }
 
-/// Runs a search with the given ranking weights.
-pub fn search_with(index: &HealthIndex, params: &SearchParams, boosts: &Boosts) -> Result<SearchResponse, SearchError> {
+/// Runs a search with the given ranking.
+pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) -> Result<SearchResponse, SearchError> {
     let started = Instant::now();
     let parsed = parse(&params.q)?;
-    let query = build(&parsed, &index.fields, boosts);
     let searcher = index.searcher();
+    let plan = ranker.plan(parsed.clone(), &searcher, index);
+    let query = build(&plan, &index.fields, &ranker.boosts);
     let limit = params.limit.min(MAX_LIMIT);
     let offset = params.offset.min(MAX_WINDOW.saturating_sub(limit));
-    let collector = (TopDocs::with_limit(limit.max(1)).and_offset(offset).order_by_score(), Count);
-    let (top, total) = searcher.search(&query, &collector).map_err(IndexError::from)?;
-    let highlighter = Highlighter::new(term_weights(&searcher, index, &parsed), index.fields.body);
+    let (top, total) = ranker.top(&searcher, query.as_ref(), limit, offset)?;
+    let highlighter = Highlighter::new(term_weights(&searcher, index, &plan.parsed), index.fields.body);
     let mut hits = Vec::with_capacity(top.len());
+    let mut first: Option<Article> = None;
     for (score, addr) in top.into_iter().take(limit) {
         let doc: TantivyDocument = searcher.doc(addr).map_err(IndexError::from)?;
         let article = stored_article(index, &doc)?;
+        if first.is_none() {
+            first = Some(article.clone());
+        }
         hits.push(to_hit(article, score, &highlighter));
     }
+    let did_you_mean = suggestion(&searcher, index, ranker, &plan, parsed, &params.q, total, first.as_ref())?;
     Ok(SearchResponse {
         query: params.q.clone(),
         total,
         took_ms: (started.elapsed().as_secs_f64() * 1e5).round() / 100.0,
+        did_you_mean,
         hits,
+        explain: params.explain.then(|| explain(&plan, &ranker.boosts)),
     })
 }
 
-/// How results are ranked.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Ranking {
-    /// The production ranking with these weights.
-    Ours(Boosts),
-    /// Plain BM25 over all text, the comparison point for evaluation.
-    Baseline,
-}
-
-/// One ranked article, identified without reading its stored JSON.
-#[derive(Debug, Clone)]
-pub struct Ranked {
-    pub id: String,
-    pub url: String,
-    pub score: f32,
-}
-
-/// The top `k` articles for a query, ranked as the API ranks them but without snippets.
-pub fn rank(index: &HealthIndex, q: &str, k: usize, ranking: &Ranking) -> Result<Vec<Ranked>, SearchError> {
-    let parsed = parse(q)?;
-    let query = match ranking {
-        Ranking::Ours(boosts) => build(&parsed, &index.fields, boosts),
-        Ranking::Baseline => build_baseline(&parsed, &index.fields),
-    };
-    let searcher = index.searcher();
-    let top = searcher.search(&query, &TopDocs::with_limit(k.max(1)).order_by_score()).map_err(IndexError::from)?;
-    let text = |doc: &TantivyDocument, f| doc.get_first(f).and_then(|v| v.as_str()).unwrap_or_default().to_string();
-    let mut out = Vec::with_capacity(top.len());
-    for (score, addr) in top {
-        let doc: TantivyDocument = searcher.doc(addr).map_err(IndexError::from)?;
-        out.push(Ranked { id: text(&doc, index.fields.id), url: text(&doc, index.fields.url), score });
+/// The corrected query, when correcting found clearly more than the query as typed would have.
+#[allow(clippy::too_many_arguments)]
+fn suggestion(
+    searcher: &Searcher,
+    index: &HealthIndex,
+    ranker: &Ranker,
+    plan: &QueryPlan,
+    typed: ParsedQuery,
+    q: &str,
+    total: usize,
+    top_hit: Option<&Article>,
+) -> Result<Option<String>, IndexError> {
+    if plan.corrections.is_empty() {
+        return Ok(None);
     }
-    Ok(out)
+    let literal = build(&QueryPlan::literal(typed), &index.fields, &ranker.boosts);
+    let as_typed = searcher.search(literal.as_ref(), &Count)?;
+    if total < 2 * as_typed.max(1) {
+        return Ok(None);
+    }
+    let mut text = q.to_string();
+    for c in &plan.corrections {
+        let surface = top_hit.and_then(|a| surface_form(a, &c.to)).unwrap_or_else(|| c.to.clone());
+        if let Some(word) = q.split_whitespace().find(|w| analyze(w) == [c.from.clone()]) {
+            text = text.replacen(word, &surface, 1);
+        }
+    }
+    Ok(Some(text))
+}
+
+/// A word of the article that analyzes to `term`, as written (lower-cased).
+fn surface_form(a: &Article, term: &str) -> Option<String> {
+    let text = format!("{} {}", a.title, a.body());
+    text.split(|c: char| !c.is_alphanumeric()).find(|w| analyze(w) == [term]).map(str::to_lowercase)
+}
+
+fn explain(plan: &QueryPlan, b: &Boosts) -> Explain {
+    let terms: Vec<String> = plan.parsed.positive_terms().into_iter().map(String::from).collect();
+    Explain {
+        stop_words: terms.iter().filter(|t| is_stop_term(t)).cloned().collect(),
+        terms,
+        corrections: plan.corrections.clone(),
+        expansions: plan.expansions.clone(),
+        fields: BTreeMap::from([
+            ("title", b.title),
+            ("alt_names", b.alt_names),
+            ("headings", b.headings),
+            ("summary", b.summary),
+            ("body", b.body),
+            ("citations", b.citations),
+        ]),
+        signals: BTreeMap::from([
+            ("proximity", b.proximity),
+            ("phrase", b.phrase),
+            ("stop_word", b.stop_word),
+            ("expansion", b.expansion),
+            ("correction", b.correction),
+            ("recency", b.recency),
+        ]),
+    }
 }
 
 /// Each query term weighted by rarity in the body field, as Tantivy's own snippets do.

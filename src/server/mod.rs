@@ -6,7 +6,6 @@ pub mod params;
 pub mod routes;
 pub mod state;
 
-use crate::index::HealthIndex;
 use axum::Router;
 use axum::routing::get;
 use state::AppState;
@@ -32,10 +31,10 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Binds `addr` and serves until Ctrl-C or SIGTERM.
-pub async fn serve(index: HealthIndex, addr: SocketAddr) -> std::io::Result<()> {
+pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!(addr = %listener.local_addr()?, articles = index.num_docs(), "serving");
-    axum::serve(listener, router(AppState::new(index))).with_graceful_shutdown(shutdown_signal()).await
+    tracing::info!(addr = %listener.local_addr()?, articles = state.index.num_docs(), "serving");
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

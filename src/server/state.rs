@@ -1,6 +1,7 @@
 //! State shared by every request: the one open index (with its one reader) and limits.
 
 use crate::index::HealthIndex;
+use crate::index::search::Ranker;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,6 +12,8 @@ pub const DEFAULT_SEARCH_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Clone)]
 pub struct AppState {
     pub index: Arc<HealthIndex>,
+    /// Ranking configuration (weights, vocabulary), built once.
+    pub ranker: Arc<Ranker>,
     pub search_timeout: Duration,
 }
 
@@ -21,6 +24,6 @@ impl AppState {
 
     /// State over an index the caller also holds.
     pub fn shared(index: Arc<HealthIndex>) -> AppState {
-        AppState { index, search_timeout: DEFAULT_SEARCH_TIMEOUT }
+        AppState { index, ranker: Arc::new(Ranker::default()), search_timeout: DEFAULT_SEARCH_TIMEOUT }
     }
 }
