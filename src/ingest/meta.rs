@@ -41,6 +41,7 @@ struct TextPatterns {
     updated: Regex,
     published: Regex,
     reviewer: Regex,
+    reviewer_after_date: Regex,
     author: Regex,
 }
 
@@ -52,6 +53,8 @@ static TEXT: LazyLock<Option<TextPatterns>> = LazyLock::new(|| {
         updated: Regex::new(&format!(r"(?i)(?:last\s+)?(?:updated|modified)(?:\s+on)?:?\s+{d}")).ok()?,
         published: Regex::new(&format!(r"(?i)(?:first\s+)?published(?:\s+on)?:?\s+{d}")).ok()?,
         reviewer: Regex::new(&format!(r"(?i)(?:medically\s+)?reviewed by:?\s+([^|\n]{{2,100}}?){stop}")).ok()?,
+        reviewer_after_date: Regex::new(&format!(r"(?i)reviewed(?:\s+on)?:?\s+{d}\s+by\s+([^|\n]{{2,100}}?)\.?$"))
+            .ok()?,
         author: Regex::new(r"(?i)^(?:written\s+)?by:?\s+([^|]{2,80}?)(?:\.\s|\s+on\s|\s+Written\b|\s+Updated\b|\.?$)")
             .ok()?,
     })
@@ -99,7 +102,11 @@ fn from_visible_text(m: &mut PageMeta, lines: &[String]) {
         m.published = find_date(&p.published);
     }
     if m.reviewer.is_none() {
-        m.reviewer = find_name(&p.reviewer);
+        m.reviewer = find_name(&p.reviewer).or_else(|| {
+            lines.iter().find_map(|l| {
+                l.split(". ").find_map(|seg| p.reviewer_after_date.captures(seg.trim()).map(|c| normalize(&c[2])))
+            })
+        });
     }
     if m.author.is_none() {
         m.author = lines
