@@ -4,6 +4,7 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use healthsearch::index::HealthIndex;
 use healthsearch::index::search::{SearchParams, search};
+use healthsearch::ingest::decode::decode;
 use healthsearch::ingest::source::mirror_pages;
 use healthsearch::ingest::{Source, extract, ingest};
 use std::hint::black_box;
@@ -34,7 +35,7 @@ fn bench_extract(c: &mut Criterion) {
     let pages: Vec<(String, String)> = mirror_pages(&corpus())
         .expect("pages")
         .into_iter()
-        .map(|p| (std::fs::read_to_string(&p.path).expect("read"), p.url))
+        .map(|p| (decode(&std::fs::read(&p.path).expect("read"), None).0, p.url))
         .collect();
     let bytes: usize = pages.iter().map(|(h, _)| h.len()).sum();
     let mut group = c.benchmark_group("extract");
