@@ -396,7 +396,7 @@ def url_and_file(key, a):
     if key == "sprouts":
         return (f"https://{host}/{a['path']}/{a['slug']}.html", f"{host}/{a['path']}/{a['slug']}.html")
     if key == "corner":
-        return (f"http://{host}/{a['path']}/{a['slug']}.htm", f"{host}/{a['path']}/{a['slug']}.htm")
+        return (f"https://{host}/{a['path']}/{a['slug']}.htm", f"{host}/{a['path']}/{a['slug']}.htm")
     return (f"https://{host}/{a['path']}/{a['slug']}", f"{host}/{a['path']}/{a['slug']}.html")
 
 

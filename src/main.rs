@@ -11,6 +11,7 @@ use healthsearch::ingest::decode::decode;
 use healthsearch::ingest::site_rules::SiteRules;
 use healthsearch::ingest::{Extractor, IngestReport, Source, ingest, ingest_with};
 use healthsearch::server::state::AppState;
+use healthsearch::vocab::Vocabulary;
 use healthsearch::vocab::load::add_file;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -91,6 +92,15 @@ enum Command {
         /// Extra vocabulary files (HPO .obo, MedQuAD synonym TSV, or our concept TSV).
         #[arg(long)]
         vocab: Vec<PathBuf>,
+        /// Override ranking weights for a tuning run, e.g. "title=4,proximity=0.5".
+        #[arg(long)]
+        boosts: Option<String>,
+        /// Turn typo correction off.
+        #[arg(long)]
+        no_typos: bool,
+        /// Turn vocabulary expansion off (no concepts at all, bundled ones included).
+        #[arg(long)]
+        no_vocab: bool,
         /// Print per-query scores as JSON.
         #[arg(long)]
         json: bool,
@@ -175,7 +185,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Eval { dataset, split, corpus, run_out, baseline, vocab, json } => {
+        Command::Eval { dataset, split, corpus, run_out, baseline, vocab, boosts, no_typos, no_vocab, json } => {
             let corpus = match corpus {
                 Some(p) if p.is_dir() => EvalCorpus::Mirror(p),
                 Some(p) => EvalCorpus::Jsonl(p),
@@ -183,7 +193,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let queries = load_queries(&dataset.join("queries.jsonl"))?;
             let qrels = load_qrels(&dataset.join("qrels").join(format!("{split}.tsv")))?;
-            let ranking = if baseline { Ranking::Baseline } else { Ranking::Ours(ranker_with(&vocab)?) };
+            let mut ranker = ranker_with(&vocab)?;
+            if let Some(spec) = boosts {
+                ranker.boosts.apply(&spec).map_err(anyhow::Error::msg)?;
+            }
+            ranker.typos = !no_typos;
+            if no_vocab {
+                ranker.vocab = Arc::new(Vocabulary::default());
+            }
+            let ranking = if baseline { Ranking::Baseline } else { Ranking::Ours(ranker) };
             let eval = evaluate_ranking(&corpus, &queries, &qrels, &ranking, run_out.as_deref())?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&eval)?);

@@ -159,19 +159,21 @@ pub struct Boosts {
 }
 
 impl Default for Boosts {
+    /// Weights tuned with `healthsearch eval` on the bundled query set, our MedlinePlus lay
+    /// queries and NFCorpus dev (see the README's relevance section).
     fn default() -> Self {
         Boosts {
-            title: 3.0,
-            alt_names: 2.5,
-            headings: 1.8,
-            summary: 1.5,
+            title: 1.2,
+            alt_names: 1.2,
+            headings: 1.0,
+            summary: 1.0,
             body: 1.0,
             citations: 0.3,
-            proximity: 1.0,
-            phrase: 1.5,
+            proximity: 0.3,
+            phrase: 1.0,
             stop_word: 0.2,
             tie_breaker: 0.3,
-            expansion: 0.5,
+            expansion: 0.3,
             correction: 0.8,
             recency: 0.05,
         }
@@ -179,6 +181,32 @@ impl Default for Boosts {
 }
 
 impl Boosts {
+    /// Applies `name=value` pairs separated by commas ("title=4,recency=0"), for tuning runs.
+    pub fn apply(&mut self, spec: &str) -> Result<(), String> {
+        for pair in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (name, value) = pair.split_once('=').ok_or_else(|| format!("{pair:?} is not name=value"))?;
+            let value: f32 = value.trim().parse().map_err(|_| format!("{value:?} is not a number"))?;
+            let slot = match name.trim() {
+                "title" => &mut self.title,
+                "alt_names" => &mut self.alt_names,
+                "headings" => &mut self.headings,
+                "summary" => &mut self.summary,
+                "body" => &mut self.body,
+                "citations" => &mut self.citations,
+                "proximity" => &mut self.proximity,
+                "phrase" => &mut self.phrase,
+                "stop_word" => &mut self.stop_word,
+                "tie_breaker" => &mut self.tie_breaker,
+                "expansion" => &mut self.expansion,
+                "correction" => &mut self.correction,
+                "recency" => &mut self.recency,
+                other => return Err(format!("no weight called {other:?}")),
+            };
+            *slot = value;
+        }
+        Ok(())
+    }
+
     fn fields(&self, f: &Fields) -> [(Field, f32); 6] {
         [
             (f.title, self.title),
