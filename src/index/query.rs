@@ -47,10 +47,10 @@ pub struct ParsedQuery {
 
 /// Words that carry little meaning; they still match, at a fraction of the weight.
 const STOP_WORDS: &[&str] = &[
-    "a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "do", "does", "for", "from", "how", "i", "if", "in",
-    "into", "is", "it", "its", "me", "my", "no", "not", "of", "on", "or", "should", "so", "that", "the", "their",
-    "then", "there", "these", "they", "this", "to", "was", "what", "when", "which", "who", "why", "will", "with",
-    "you", "your",
+    "a", "all", "an", "and", "are", "as", "at", "be", "but", "by", "can", "do", "does", "for", "from", "how", "i",
+    "if", "in", "into", "is", "it", "its", "me", "my", "no", "not", "of", "on", "or", "should", "so", "that", "the",
+    "their", "then", "there", "these", "they", "this", "to", "was", "what", "when", "which", "who", "why", "will",
+    "with", "you", "your",
 ];
 
 static STOP_TERMS: LazyLock<HashSet<String>> = LazyLock::new(|| STOP_WORDS.iter().flat_map(|w| analyze(w)).collect());
@@ -243,7 +243,10 @@ pub fn build(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Box<dyn Query> {
         let alternatives: Vec<Box<dyn Query>> =
             e.alternatives.iter().map(|alt| across_fields(&fields, alt, 1, boosts.tie_breaker)).collect();
         let q = Box::new(DisjunctionMaxQuery::new(alternatives));
-        clauses.push((Occur::Should, Box::new(BoostQuery::new(q, boosts.expansion))));
+        // A lay phrase of several words stands for the clinical name as a whole, so its
+        // expansion weighs more than a one-word synonym's (still below the typed words).
+        let weight = (boosts.expansion * e.len as f32).min(0.9);
+        clauses.push((Occur::Should, Box::new(BoostQuery::new(q, weight))));
     }
     let near_fields = [(f.title, boosts.title), (f.headings, boosts.headings), (f.body, boosts.body)];
     for pair in adjacent_content_terms(parsed).windows(2) {

@@ -13,11 +13,12 @@ use tantivy_fst::Automaton;
 static BUILDERS: LazyLock<[LevenshteinAutomatonBuilder; 2]> =
     LazyLock::new(|| [LevenshteinAutomatonBuilder::new(1, true), LevenshteinAutomatonBuilder::new(2, true)]);
 
-/// Edits allowed for a word of this many characters: none up to 3, one up to 7, two beyond.
+/// Edits allowed for an analyzed word of this many characters: none up to 3, one for 4 or 5,
+/// two beyond (stems are shorter than what was typed).
 pub fn max_distance(word: &str) -> u8 {
     match word.chars().count() {
         0..=3 => 0,
-        4..=7 => 1,
+        4..=5 => 1,
         _ => 2,
     }
 }
@@ -58,10 +59,13 @@ pub fn correct(searcher: &Searcher, fields: &[Field], term: &str) -> Option<Corr
             }
         }
     }
+    // Fewest edits first; then a word with the same first letter (typos rarely hit it); then the
+    // most documents; then alphabetical, so the choice is deterministic.
+    let first = term.chars().next();
     candidates
         .into_iter()
         .filter(|(w, _)| w != term)
-        .max_by(|a, b| (a.1.0, std::cmp::Reverse(a.1.1), &b.0).cmp(&(b.1.0, std::cmp::Reverse(b.1.1), &a.0)))
+        .min_by_key(|(w, (df, d))| (*d, w.chars().next() != first, std::cmp::Reverse(*df), w.clone()))
         .map(|(to, (_, distance))| Correction { from: term.to_string(), to, distance })
 }
 
@@ -96,6 +100,7 @@ mod tests {
     fn distance_grows_with_length() {
         assert_eq!(max_distance("pia"), 0);
         assert_eq!(max_distance("pian"), 1);
-        assert_eq!(max_distance("postpartm"), 2);
+        assert_eq!(max_distance("brest"), 1);
+        assert_eq!(max_distance("hemroid"), 2);
     }
 }
