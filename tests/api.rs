@@ -193,3 +193,24 @@ async fn a_real_socket_serves_search() {
     assert_eq!(v["hits"][0]["title"], "Back pain during pregnancy");
     server.abort();
 }
+
+#[tokio::test]
+async fn explain_shows_how_the_query_was_read() {
+    let (status, v) = get_json("/api/search?q=heart+attack+signs&explain=true").await;
+    assert_eq!(status, StatusCode::OK);
+    let explain = &v["explain"];
+    let expansions = explain["expansions"].as_array().cloned().unwrap_or_default();
+    assert!(
+        expansions.iter().any(|e| e["to"].as_array().is_some_and(|t| t.iter().any(|n| n == "myocardial infarction"))),
+        "{explain}"
+    );
+    assert!(explain["fields"]["title"].as_f64().is_some());
+    let (_, typo) = get_json("/api/search?q=postpartm+back+pian&explain=true").await;
+    assert_eq!(typo["did_you_mean"], "postpartum back pain");
+    assert_eq!(typo["explain"]["corrections"][0]["to"], "postpartum");
+    let (status, bad) = get_json("/api/search?q=x&explain=maybe").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad["code"], "invalid_search_explain");
+    let (_, plain) = get_json("/api/search?q=heart+attack").await;
+    assert!(plain.get("explain").is_none());
+}

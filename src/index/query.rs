@@ -225,6 +225,13 @@ pub fn build(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Box<dyn Query> {
     let parsed = &plan.parsed;
     let fields = boosts.fields(f);
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let in_phrase = words_in_concept_phrases(plan);
+    let words = query_words(parsed);
+    for e in plan.expansions.iter().filter(|e| e.len > 1) {
+        // A lay phrase ("throw up", "after birth") counts as a phrase, not as loose words.
+        let q = across_fields(&fields, &words[e.start..e.start + e.len], 1, boosts.tie_breaker);
+        clauses.push((Occur::Should, q));
+    }
     for (i, clause) in parsed.clauses.iter().enumerate() {
         match clause {
             Clause::Word(t) | Clause::Phrase(t) => {
@@ -232,6 +239,9 @@ pub fn build(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Box<dyn Query> {
                 let mut weight = if stop { boosts.stop_word } else { 1.0 };
                 if plan.corrected.get(i).copied().unwrap_or(false) {
                     weight *= boosts.correction;
+                }
+                if in_phrase.get(i).copied().unwrap_or(false) {
+                    weight *= LOOSE_PHRASE_WORD;
                 }
                 let q = across_fields(&fields, t, 0, boosts.tie_breaker);
                 clauses.push((Occur::Should, Box::new(BoostQuery::new(q, weight))));
@@ -248,17 +258,38 @@ pub fn build(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Box<dyn Query> {
         let weight = (boosts.expansion * e.len as f32).min(0.9);
         clauses.push((Occur::Should, Box::new(BoostQuery::new(q, weight))));
     }
-    let near_fields = [(f.title, boosts.title), (f.headings, boosts.headings), (f.body, boosts.body)];
+    let near_fields = [
+        (f.title, boosts.title),
+        (f.alt_names, boosts.alt_names),
+        (f.headings, boosts.headings),
+        (f.body, boosts.body),
+    ];
     for pair in adjacent_content_terms(parsed).windows(2) {
         let q = across_fields(&near_fields, pair, 2, boosts.tie_breaker);
         clauses.push((Occur::Should, Box::new(BoostQuery::new(q, boosts.proximity))));
     }
-    let words = query_words(parsed);
     if words.len() >= 2 && words.len() <= 8 {
         let q = across_fields(&near_fields, &words, 0, boosts.tie_breaker);
         clauses.push((Occur::Should, Box::new(BoostQuery::new(q, boosts.phrase))));
     }
     Box::new(BooleanQuery::new(clauses))
+}
+
+/// Weight of a word on its own when it is part of a matched concept phrase.
+const LOOSE_PHRASE_WORD: f32 = 0.5;
+
+/// Per clause: whether the word lies inside a multi-word concept name the query matched.
+fn words_in_concept_phrases(plan: &QueryPlan) -> Vec<bool> {
+    let mut out = vec![false; plan.parsed.clauses.len()];
+    let mut pos = 0;
+    for (i, clause) in plan.parsed.clauses.iter().enumerate() {
+        if let Clause::Word(t) = clause {
+            let (start, end) = (pos, pos + t.len());
+            out[i] = plan.expansions.iter().any(|e| e.len > 1 && e.start <= start && end <= e.start + e.len);
+            pos = end;
+        }
+    }
+    out
 }
 
 /// The terms of the query's unquoted words, in order: what the vocabulary is matched against and

@@ -14,7 +14,8 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 use tantivy::collector::Count;
-use tantivy::schema::Value;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Searcher, TantivyDocument, Term};
 
 pub use super::ranker::{Ranked, Ranker, Ranking, SearchError, rank};
@@ -128,7 +129,7 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
         }
         hits.push(to_hit(article, score, &highlighter));
     }
-    let did_you_mean = suggestion(&searcher, index, ranker, &plan, parsed, &params.q, total, first.as_ref())?;
+    let did_you_mean = suggestion(&searcher, index, &plan, parsed, &params.q, total, first.as_ref())?;
     Ok(SearchResponse {
         query: params.q.clone(),
         total,
@@ -140,11 +141,9 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
 }
 
 /// The corrected query, when correcting found clearly more than the query as typed would have.
-#[allow(clippy::too_many_arguments)]
 fn suggestion(
     searcher: &Searcher,
     index: &HealthIndex,
-    ranker: &Ranker,
     plan: &QueryPlan,
     typed: ParsedQuery,
     q: &str,
@@ -154,9 +153,10 @@ fn suggestion(
     if plan.corrections.is_empty() {
         return Ok(None);
     }
-    let literal = build(&QueryPlan::literal(typed), &index.fields, &ranker.boosts);
-    let as_typed = searcher.search(literal.as_ref(), &Count)?;
-    if total < 2 * as_typed.max(1) {
+    // "Much more" is judged on articles containing every word: OR-matching counts barely move.
+    let as_typed = searcher.search(&all_words(&typed, index), &Count)?;
+    let corrected = searcher.search(&all_words(&plan.parsed, index), &Count)?;
+    if corrected == 0 || corrected < 2 * as_typed.max(1) || total == 0 {
         return Ok(None);
     }
     let mut text = q.to_string();
@@ -167,6 +167,28 @@ fn suggestion(
         }
     }
     Ok(Some(text))
+}
+
+/// Articles containing every non-stop word of the query (in any text field).
+fn all_words(parsed: &ParsedQuery, index: &HealthIndex) -> BooleanQuery {
+    let f = &index.fields;
+    let fields = [f.title, f.alt_names, f.headings, f.summary, f.body];
+    let musts: Vec<(Occur, Box<dyn Query>)> = parsed
+        .positive_terms()
+        .into_iter()
+        .filter(|t| !is_stop_term(t))
+        .map(|t| {
+            let any: Vec<(Occur, Box<dyn Query>)> = fields
+                .iter()
+                .map(|fl| {
+                    let q = TermQuery::new(Term::from_field_text(*fl, t), IndexRecordOption::Basic);
+                    (Occur::Should, Box::new(q) as Box<dyn Query>)
+                })
+                .collect();
+            (Occur::Must, Box::new(BooleanQuery::new(any)) as Box<dyn Query>)
+        })
+        .collect();
+    BooleanQuery::new(musts)
 }
 
 /// A word of the article that analyzes to `term`, as written (lower-cased).

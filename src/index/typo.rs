@@ -2,7 +2,7 @@
 //! word within an edit distance that grows with the word's length. Words with digits never are.
 
 use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder, SINK_STATE};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
@@ -36,37 +36,59 @@ pub fn doc_freq(searcher: &Searcher, fields: &[Field], term: &str) -> u64 {
     fields.iter().map(|f| searcher.doc_freq(&Term::from_field_text(*f, term)).unwrap_or(0)).sum()
 }
 
-/// The correction for an analyzed term the index does not contain, if a close enough one exists.
-pub fn correct(searcher: &Searcher, fields: &[Field], term: &str) -> Option<Correction> {
+/// The correction for an analyzed term the index does not contain, if a close enough one
+/// exists among the index's words and `domain` words (the vocabulary's one-word names).
+pub fn correct(searcher: &Searcher, fields: &[Field], term: &str, domain: &HashSet<&str>) -> Option<Correction> {
     let d = max_distance(term);
     if d == 0 || term.chars().any(|c| c.is_ascii_digit()) {
         return None;
     }
     let dfa = BUILDERS[usize::from(d) - 1].build_dfa(term);
-    let mut candidates: HashMap<String, (u64, u8)> = HashMap::new();
+    let mut candidates: HashMap<String, Candidate> = HashMap::new();
     for segment in searcher.segment_readers() {
         for field in fields {
             let Ok(inverted) = segment.inverted_index(*field) else { continue };
             let Ok(mut stream) = inverted.terms().search(DfaAutomaton(&dfa)).into_stream() else { continue };
             while stream.advance() {
                 let Ok(word) = std::str::from_utf8(stream.key()) else { continue };
-                let distance = match dfa.eval(word) {
-                    Distance::Exact(n) => n,
-                    Distance::AtLeast(_) => continue,
-                };
-                let entry = candidates.entry(word.to_string()).or_insert((0, distance));
-                entry.0 += u64::from(stream.value().doc_freq);
+                if let Distance::Exact(distance) = dfa.eval(word) {
+                    let c = candidates.entry(word.to_string()).or_insert(Candidate { df: 0, distance });
+                    c.df += u64::from(stream.value().doc_freq);
+                }
             }
         }
     }
-    // Fewest edits first; then a word with the same first letter (typos rarely hit it); then the
-    // most documents; then alphabetical, so the choice is deterministic.
+    for word in domain {
+        if let Distance::Exact(distance) = dfa.eval(word) {
+            candidates.entry(word.to_string()).or_insert(Candidate { df: 0, distance });
+        }
+    }
     let first = term.chars().next();
     candidates
         .into_iter()
         .filter(|(w, _)| w != term)
-        .min_by_key(|(w, (df, d))| (*d, w.chars().next() != first, std::cmp::Reverse(*df), w.clone()))
-        .map(|(to, (_, distance))| Correction { from: term.to_string(), to, distance })
+        .map(|(w, c)| {
+            let plausibility = plausibility(term, &w, c.df, domain.contains(w.as_str()));
+            (w, c, plausibility)
+        })
+        .min_by(|a, b| {
+            let key = |(w, c, _): &(String, Candidate, f64)| (c.distance, w.chars().next() != first);
+            key(a).cmp(&key(b)).then(b.2.total_cmp(&a.2)).then(a.0.cmp(&b.0))
+        })
+        .map(|(to, c, _)| Correction { from: term.to_string(), to, distance: c.distance })
+}
+
+struct Candidate {
+    df: u64,
+    distance: u8,
+}
+
+/// Among corrections with as few edits: common words, words of the typed length (a slip or a
+/// swap rather than a lost letter), words sharing a longer beginning, and health vocabulary.
+fn plausibility(typed: &str, word: &str, df: u64, in_domain: bool) -> f64 {
+    let prefix = typed.chars().zip(word.chars()).take_while(|(a, b)| a == b).count() as f64;
+    let same_length = typed.chars().count() == word.chars().count();
+    (df as f64 + 1.0).ln() + 0.5 * prefix + if same_length { 1.0 } else { 0.0 } + if in_domain { 1.5 } else { 0.0 }
 }
 
 /// A Levenshtein DFA as an FST automaton, to stream only the dictionary terms within reach.

@@ -78,6 +78,11 @@ impl Vocabulary {
         self.concepts.push(Concept { id: id.to_string(), names: kept, terms });
     }
 
+    /// Every one-term name, as analyzed (candidates for correcting typos).
+    pub fn single_terms(&self) -> impl Iterator<Item = &str> {
+        self.by_name.keys().filter(|k| k.len() == 1).map(|k| k[0].as_str())
+    }
+
     /// Number of concepts.
     pub fn len(&self) -> usize {
         self.concepts.len()
