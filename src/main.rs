@@ -6,6 +6,7 @@ use healthsearch::eval::extraction::evaluate;
 use healthsearch::eval::ranking::{Corpus as EvalCorpus, evaluate as evaluate_ranking, load_qrels, load_queries};
 use healthsearch::index::HealthIndex;
 use healthsearch::index::search::SearchParams;
+use healthsearch::index::feedback::Feedback;
 use healthsearch::index::search::{Ranker, Ranking, search_with};
 use healthsearch::ingest::decode::decode;
 use healthsearch::ingest::site_rules::SiteRules;
@@ -98,6 +99,9 @@ enum Command {
         /// Turn typo correction off.
         #[arg(long)]
         no_typos: bool,
+        /// Pseudo-relevance feedback: DOCS,TERMS,WEIGHT (default 10,20,1.0), or "off".
+        #[arg(long)]
+        feedback: Option<String>,
         /// Turn vocabulary expansion off (no concepts at all, bundled ones included).
         #[arg(long)]
         no_vocab: bool,
@@ -185,7 +189,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Eval { dataset, split, corpus, run_out, baseline, vocab, boosts, no_typos, no_vocab, json } => {
+        Command::Eval { dataset, split, corpus, run_out, baseline, vocab, boosts, no_typos, feedback, no_vocab, json } => {
             let corpus = match corpus {
                 Some(p) if p.is_dir() => EvalCorpus::Mirror(p),
                 Some(p) => EvalCorpus::Jsonl(p),
@@ -198,6 +202,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 ranker.boosts.apply(&spec).map_err(anyhow::Error::msg)?;
             }
             ranker.typos = !no_typos;
+            if let Some(spec) = feedback {
+                ranker.feedback = if spec == "off" { None } else { Some(parse_feedback(&spec)?) };
+            }
             if no_vocab {
                 ranker.vocab = Arc::new(Vocabulary::default());
             }
@@ -305,6 +312,12 @@ fn ranker_with(vocab: &[PathBuf]) -> anyhow::Result<Ranker> {
         ranker.vocab = Arc::new(v);
     }
     Ok(ranker)
+}
+
+fn parse_feedback(spec: &str) -> anyhow::Result<Feedback> {
+    let parts: Vec<&str> = spec.split(',').map(str::trim).collect();
+    let [docs, terms, weight] = parts.as_slice() else { bail!("--feedback takes DOCS,TERMS,WEIGHT") };
+    Ok(Feedback { docs: docs.parse()?, terms: terms.parse()?, weight: weight.parse()? })
 }
 
 fn load_sites(path: Option<&Path>) -> anyhow::Result<SiteRules> {

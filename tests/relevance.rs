@@ -62,7 +62,7 @@ fn nfcorpus_beats_the_plain_bm25_baseline() {
     let ours = evaluate(&corpus, &queries, &qrels, &Ranking::Ours(Ranker::default()), None).expect("eval");
     let base = evaluate(&corpus, &queries, &qrels, &Ranking::Baseline, None).expect("eval");
     assert!(ours.ndcg10 > base.ndcg10, "ours {:.4} vs baseline {:.4}", ours.ndcg10, base.ndcg10);
-    assert!(ours.ndcg10 >= 0.30, "{:.4}", ours.ndcg10);
+    assert!(ours.ndcg10 >= 0.325, "nDCG@10 {:.4} fell below 0.325", ours.ndcg10);
 }
 
 #[test]

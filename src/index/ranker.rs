@@ -1,6 +1,7 @@
 //! Ranking: the configuration every search shares (weights, vocabulary, typo tolerance, recency)
 //! and the step from a query string to scored documents.
 
+use super::feedback::{self, Feedback};
 use super::plan::{QueryPlan, plan};
 use super::query::{Boosts, ParsedQuery, QueryError, build, build_baseline, parse};
 use super::{HealthIndex, IndexError};
@@ -22,11 +23,13 @@ pub struct Ranker {
     pub boosts: Boosts,
     pub vocab: Arc<Vocabulary>,
     pub typos: bool,
+    /// Pseudo-relevance feedback (on by default; it costs a second, smaller search).
+    pub feedback: Option<Feedback>,
 }
 
 impl Default for Ranker {
     fn default() -> Self {
-        Ranker { boosts: Boosts::default(), vocab: BUNDLED.clone(), typos: true }
+        Ranker { boosts: Boosts::default(), vocab: BUNDLED.clone(), typos: true, feedback: Some(Feedback::default()) }
     }
 }
 
@@ -60,6 +63,19 @@ impl Ranker {
     /// Plans a parsed query against this index.
     pub fn plan(&self, parsed: ParsedQuery, searcher: &Searcher, index: &HealthIndex) -> QueryPlan {
         plan(parsed, searcher, &index.fields, Some(&self.vocab), self.typos)
+    }
+
+    /// The query with pseudo-relevance feedback added, when it is on.
+    pub fn with_feedback(
+        &self,
+        searcher: &Searcher,
+        index: &HealthIndex,
+        query: Box<dyn Query>,
+        query_terms: usize,
+    ) -> Result<Box<dyn Query>, IndexError> {
+        let Some(fb) = self.feedback else { return Ok(query) };
+        let (first, _) = self.top(searcher, query.as_ref(), fb.docs, 0)?;
+        feedback::expand(searcher, index, query, &first, query_terms, &fb)
     }
 
     /// The top `limit` documents after `offset`, with the recency boost, and the match count.
@@ -105,6 +121,7 @@ pub fn rank(index: &HealthIndex, q: &str, k: usize, ranking: &Ranking) -> Result
         Ranking::Ours(ranker) => {
             let plan = ranker.plan(parsed, &searcher, index);
             let query = build(&plan, &index.fields, &ranker.boosts);
+            let query = ranker.with_feedback(&searcher, index, query, plan.parsed.positive_terms().len())?;
             ranker.top(&searcher, query.as_ref(), k, 0)?.0
         }
         Ranking::Baseline => {

@@ -115,6 +115,7 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
     let searcher = index.searcher();
     let plan = ranker.plan(parsed.clone(), &searcher, index);
     let query = build(&plan, &index.fields, &ranker.boosts);
+    let query = ranker.with_feedback(&searcher, index, query, plan.parsed.positive_terms().len())?;
     let limit = params.limit.min(MAX_LIMIT);
     let offset = params.offset.min(MAX_WINDOW.saturating_sub(limit));
     let (top, total) = ranker.top(&searcher, query.as_ref(), limit, offset)?;
