@@ -5,8 +5,8 @@ use clap::{Parser, Subcommand};
 use healthsearch::eval::extraction::evaluate;
 use healthsearch::eval::ranking::{Corpus as EvalCorpus, evaluate as evaluate_ranking, load_qrels, load_queries};
 use healthsearch::index::HealthIndex;
-use healthsearch::index::search::SearchParams;
 use healthsearch::index::feedback::Feedback;
+use healthsearch::index::search::SearchParams;
 use healthsearch::index::search::{Ranker, Ranking, search_with};
 use healthsearch::ingest::decode::decode;
 use healthsearch::ingest::site_rules::SiteRules;
@@ -189,7 +189,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Eval { dataset, split, corpus, run_out, baseline, vocab, boosts, no_typos, feedback, no_vocab, json } => {
+        Command::Eval {
+            dataset,
+            split,
+            corpus,
+            run_out,
+            baseline,
+            vocab,
+            boosts,
+            no_typos,
+            feedback,
+            no_vocab,
+            json,
+        } => {
             let corpus = match corpus {
                 Some(p) if p.is_dir() => EvalCorpus::Mirror(p),
                 Some(p) => EvalCorpus::Jsonl(p),

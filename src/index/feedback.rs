@@ -47,7 +47,8 @@ pub fn expand(
         let article = stored_article(index, &doc)?;
         let terms = analyze(&format!("{}\n{}", article.title, article.body()));
         let len = terms.len().max(1) as f32;
-        for t in terms.into_iter().filter(|t| !is_stop_term(t) && t.len() > 2 && !t.bytes().all(|b| b.is_ascii_digit())) {
+        for t in terms.into_iter().filter(|t| !is_stop_term(t) && t.len() > 2 && !t.bytes().all(|b| b.is_ascii_digit()))
+        {
             *weights.entry(t).or_default() += (score / total) / len;
         }
     }
@@ -66,5 +67,8 @@ pub fn expand(
             (Occur::Should, Box::new(BoostQuery::new(Box::new(q), w * scale)) as Box<dyn Query>)
         })
         .collect();
-    Ok(Box::new(BooleanQuery::new(vec![(Occur::Should, query), (Occur::Should, Box::new(BooleanQuery::new(expansion)))])))
+    Ok(Box::new(BooleanQuery::new(vec![
+        (Occur::Should, query),
+        (Occur::Should, Box::new(BooleanQuery::new(expansion))),
+    ])))
 }

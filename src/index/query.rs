@@ -47,10 +47,11 @@ pub struct ParsedQuery {
 
 /// Words that carry little meaning; they still match, at a fraction of the weight.
 const STOP_WORDS: &[&str] = &[
-    "a", "all", "an", "and", "are", "as", "at", "be", "but", "by", "can", "do", "does", "for", "from", "how", "i",
-    "if", "in", "into", "is", "it", "its", "me", "my", "no", "not", "of", "on", "or", "should", "so", "that", "the",
-    "their", "then", "there", "these", "they", "this", "to", "was", "what", "when", "which", "who", "why", "will",
-    "with", "you", "your",
+    "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "get", "got", "had", "has", "have",
+    "having", "just", "much", "since", "some", "very", "while", "be", "but", "by", "can", "do", "does", "for", "from",
+    "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "no", "not", "of", "on", "or", "should", "so",
+    "that", "the", "their", "then", "there", "these", "they", "this", "to", "was", "what", "when", "which", "who",
+    "why", "will", "with", "you", "your",
 ];
 
 static STOP_TERMS: LazyLock<HashSet<String>> = LazyLock::new(|| STOP_WORDS.iter().flat_map(|w| analyze(w)).collect());
