@@ -57,6 +57,9 @@ enum Command {
         /// Extra vocabulary files (HPO .obo, MedQuAD synonym TSV, or our concept TSV).
         #[arg(long)]
         vocab: Vec<PathBuf>,
+        /// Override ranking weights, e.g. "recency=0.1,title=1.5" (see the README).
+        #[arg(long)]
+        boosts: Option<String>,
     },
     /// Search the index and print ranked results.
     Search {
@@ -157,9 +160,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let report = ingest_with(&idx, &source, &extractor)?;
             print_report(&report, json)?;
         }
-        Command::Serve { index, corpus, addr, vocab } => {
+        Command::Serve { index, corpus, addr, vocab, boosts } => {
             init_logging();
-            let ranker = ranker_with(&vocab)?;
+            let mut ranker = ranker_with(&vocab)?;
+            if let Some(spec) = boosts {
+                ranker.boosts.apply(&spec).map_err(anyhow::Error::msg)?;
+            }
             let idx = open_or_build(&index, &corpus)?;
             let mut state = AppState::new(idx);
             state.ranker = Arc::new(ranker);
