@@ -4,12 +4,12 @@
 
 use super::analyzer::analyze;
 use super::query::is_stop_term;
-use super::search::stored_article;
 use super::{HealthIndex, IndexError};
+use crate::article::Article;
 use std::collections::HashMap;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
-use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, Score, Searcher, Term};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, Score, Searcher, TantivyDocument, Term};
 
 /// How much feedback to take: from how many first results, how many words, at what weight.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -25,6 +25,34 @@ impl Default for Feedback {
         // MedlinePlus query sets (within 0.01 of their scores without it).
         Feedback { docs: 10, terms: 20, weight: 1.0 }
     }
+}
+
+/// Feedback is taken only when the query finds at least this many articles.
+pub const MIN_HITS: usize = 2;
+
+/// Words of an article kept for feedback.
+const STORED_TERMS: usize = 64;
+
+/// An article's most frequent words (no stop words, numbers or words under three letters) with
+/// their share of its analyzed text, as stored in the index: `term share` pairs joined by `;`.
+pub fn document_terms(a: &Article) -> String {
+    let terms = analyze(&format!("{}\n{}", a.title, a.body()));
+    let len = terms.len().max(1) as f32;
+    let mut counts: HashMap<String, u32> = HashMap::new();
+    for t in terms.into_iter().filter(|t| !is_stop_term(t) && t.len() > 2 && !t.bytes().all(|b| b.is_ascii_digit())) {
+        *counts.entry(t).or_default() += 1;
+    }
+    let mut top: Vec<(String, u32)> = counts.into_iter().collect();
+    top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    top.truncate(STORED_TERMS);
+    top.iter().map(|(t, n)| format!("{t} {:.6}", *n as f32 / len)).collect::<Vec<_>>().join(";")
+}
+
+fn parse_terms(stored: &str) -> impl Iterator<Item = (&str, f32)> {
+    stored.split(';').filter_map(|pair| {
+        let (t, share) = pair.split_once(' ')?;
+        Some((t, share.parse().ok()?))
+    })
 }
 
 /// The query with the feedback words of its first results added.
@@ -43,13 +71,10 @@ pub fn expand(
     }
     let mut weights: HashMap<String, f32> = HashMap::new();
     for (score, addr) in top {
-        let doc = searcher.doc(*addr)?;
-        let article = stored_article(index, &doc)?;
-        let terms = analyze(&format!("{}\n{}", article.title, article.body()));
-        let len = terms.len().max(1) as f32;
-        for t in terms.into_iter().filter(|t| !is_stop_term(t) && t.len() > 2 && !t.bytes().all(|b| b.is_ascii_digit()))
-        {
-            *weights.entry(t).or_default() += (score / total) / len;
+        let doc: TantivyDocument = searcher.doc(*addr)?;
+        let stored = doc.get_first(index.fields.feedback).and_then(|v| v.as_str()).unwrap_or_default();
+        for (term, share) in parse_terms(stored) {
+            *weights.entry(term.to_string()).or_default() += (score / total) * share;
         }
     }
     let mut best: Vec<(String, f32)> = weights.into_iter().collect();

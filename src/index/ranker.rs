@@ -74,7 +74,12 @@ impl Ranker {
         query_terms: usize,
     ) -> Result<Box<dyn Query>, IndexError> {
         let Some(fb) = self.feedback else { return Ok(query) };
-        let (first, _) = self.top(searcher, query.as_ref(), fb.docs, 0)?;
+        let (first, hits) = self.top(searcher, query.as_ref(), fb.docs, 0)?;
+        if hits < feedback::MIN_HITS {
+            // A query that finds one or two articles is already specific: their words would only
+            // bring in articles the user did not ask for.
+            return Ok(query);
+        }
         feedback::expand(searcher, index, query, &first, query_terms, &fb)
     }
 

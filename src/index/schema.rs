@@ -8,7 +8,7 @@ use tantivy::schema::{
 
 /// Bumped whenever fields, their options or the analyzer change; an index built with another
 /// version is rebuilt rather than read.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Field names, as stored in the index.
 pub mod name {
@@ -25,6 +25,7 @@ pub mod name {
     pub const SITE: &str = "site";
     pub const REVIEWED: &str = "reviewed";
     pub const DOC: &str = "doc";
+    pub const FEEDBACK: &str = "feedback_terms";
 }
 
 /// Handles to every field of the schema.
@@ -50,6 +51,9 @@ pub struct Fields {
     pub reviewed: Field,
     /// The whole normalized article as JSON, for display.
     pub doc: Field,
+    /// The article's most frequent words with their share of its text, precomputed at ingest
+    /// for pseudo-relevance feedback.
+    pub feedback: Field,
 }
 
 /// The searchable text fields, in the order of their default boosts.
@@ -75,6 +79,7 @@ pub fn schema() -> Schema {
     b.add_text_field(name::SITE, STRING | FAST);
     b.add_date_field(name::REVIEWED, DateOptions::default().set_indexed().set_fast());
     b.add_text_field(name::DOC, STORED);
+    b.add_text_field(name::FEEDBACK, STORED);
     b.build()
 }
 
@@ -96,6 +101,7 @@ impl Fields {
             site: f(name::SITE)?,
             reviewed: f(name::REVIEWED)?,
             doc: f(name::DOC)?,
+            feedback: f(name::FEEDBACK)?,
         })
     }
 }

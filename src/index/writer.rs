@@ -71,5 +71,6 @@ pub fn to_document(f: &Fields, a: &Article, origin: &str) -> Result<TantivyDocum
     }
     let json = serde_json::to_string(a).map_err(|e| IndexError::Corrupt(e.to_string()))?;
     doc.add_text(f.doc, json);
+    doc.add_text(f.feedback, super::feedback::document_terms(a));
     Ok(doc)
 }
