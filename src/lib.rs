@@ -8,5 +8,6 @@ pub mod eval;
 pub mod index;
 pub mod ingest;
 pub mod server;
+pub mod sources;
 pub mod text;
 pub mod vocab;

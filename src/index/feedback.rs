@@ -55,6 +55,17 @@ fn parse_terms(stored: &str) -> impl Iterator<Item = (&str, f32)> {
     })
 }
 
+/// What feedback may change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Feedback words only reorder the articles the query matches: totals, facets and paging
+    /// stay those of the query as typed (the search box).
+    Rerank,
+    /// Feedback words may also bring in articles that share none of the query's words (retrieval
+    /// for a chatbot, and evaluation, where recall counts).
+    Expand,
+}
+
 /// The query with the feedback words of its first results added.
 pub fn expand(
     searcher: &Searcher,
@@ -63,6 +74,7 @@ pub fn expand(
     first: &[(Score, DocAddress)],
     query_terms: usize,
     fb: &Feedback,
+    scope: Scope,
 ) -> Result<Box<dyn Query>, IndexError> {
     let top: Vec<&(Score, DocAddress)> = first.iter().take(fb.docs).collect();
     let total: f32 = top.iter().map(|(s, _)| *s).sum();
@@ -92,8 +104,9 @@ pub fn expand(
             (Occur::Should, Box::new(BoostQuery::new(Box::new(q), w * scale)) as Box<dyn Query>)
         })
         .collect();
+    let occur = if scope == Scope::Rerank { Occur::Must } else { Occur::Should };
     Ok(Box::new(BooleanQuery::new(vec![
-        (Occur::Should, query),
+        (occur, query),
         (Occur::Should, Box::new(BooleanQuery::new(expansion))),
     ])))
 }

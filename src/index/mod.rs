@@ -2,6 +2,7 @@
 
 pub mod analyzer;
 pub mod feedback;
+pub mod filter;
 pub mod plan;
 pub mod query;
 pub mod ranker;

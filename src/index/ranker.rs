@@ -1,7 +1,7 @@
 //! Ranking: the configuration every search shares (weights, vocabulary, typo tolerance, recency)
 //! and the step from a query string to scored documents.
 
-use super::feedback::{self, Feedback};
+use super::feedback::{self, Feedback, Scope};
 use super::plan::{QueryPlan, plan};
 use super::query::{Boosts, ParsedQuery, QueryError, build, build_baseline, parse};
 use super::{HealthIndex, IndexError};
@@ -72,6 +72,7 @@ impl Ranker {
         index: &HealthIndex,
         query: Box<dyn Query>,
         query_terms: usize,
+        scope: Scope,
     ) -> Result<Box<dyn Query>, IndexError> {
         let Some(fb) = self.feedback else { return Ok(query) };
         let (first, hits) = self.top(searcher, query.as_ref(), fb.docs, 0)?;
@@ -80,7 +81,7 @@ impl Ranker {
             // bring in articles the user did not ask for.
             return Ok(query);
         }
-        feedback::expand(searcher, index, query, &first, query_terms, &fb)
+        feedback::expand(searcher, index, query, &first, query_terms, &fb, scope)
     }
 
     /// The top `limit` documents after `offset`, with the recency boost, and the match count.
@@ -126,7 +127,7 @@ pub fn rank(index: &HealthIndex, q: &str, k: usize, ranking: &Ranking) -> Result
         Ranking::Ours(ranker) => {
             let plan = ranker.plan(parsed, &searcher, index);
             let query = build(&plan, &index.fields, &ranker.boosts);
-            let query = ranker.with_feedback(&searcher, index, query, plan.parsed.positive_terms().len())?;
+            let query = ranker.with_feedback(&searcher, index, query, plan.parsed.positive_terms().len(), Scope::Expand)?;
             ranker.top(&searcher, query.as_ref(), k, 0)?.0
         }
         Ranking::Baseline => {

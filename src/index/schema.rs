@@ -8,7 +8,7 @@ use tantivy::schema::{
 
 /// Bumped whenever fields, their options or the analyzer change; an index built with another
 /// version is rebuilt rather than read.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Field names, as stored in the index.
 pub mod name {
@@ -26,6 +26,9 @@ pub mod name {
     pub const REVIEWED: &str = "reviewed";
     pub const DOC: &str = "doc";
     pub const FEEDBACK: &str = "feedback_terms";
+    pub const CITE_KEY: &str = "cite_key";
+    pub const OLDEST_ACCESS: &str = "oldest_access";
+    pub const OUTLINE: &str = "outline";
 }
 
 /// Handles to every field of the schema.
@@ -54,6 +57,12 @@ pub struct Fields {
     /// The article's most frequent words with their share of its text, precomputed at ingest
     /// for pseudo-relevance feedback.
     pub feedback: Field,
+    /// Normalized keys of every cited source (`doi:`, `pmid:`, `pmcid:`, `url:`), exact.
+    pub cite_key: Field,
+    /// The oldest access date among the article's citations (fast, for staleness).
+    pub oldest_access: Field,
+    /// Title then section headings, one per line (stored, for suggestions).
+    pub outline: Field,
 }
 
 /// The searchable text fields, in the order of their default boosts.
@@ -80,6 +89,9 @@ pub fn schema() -> Schema {
     b.add_date_field(name::REVIEWED, DateOptions::default().set_indexed().set_fast());
     b.add_text_field(name::DOC, STORED);
     b.add_text_field(name::FEEDBACK, STORED);
+    b.add_text_field(name::CITE_KEY, STRING);
+    b.add_date_field(name::OLDEST_ACCESS, DateOptions::default().set_indexed().set_fast());
+    b.add_text_field(name::OUTLINE, STORED);
     b.build()
 }
 
@@ -102,6 +114,9 @@ impl Fields {
             reviewed: f(name::REVIEWED)?,
             doc: f(name::DOC)?,
             feedback: f(name::FEEDBACK)?,
+            cite_key: f(name::CITE_KEY)?,
+            oldest_access: f(name::OLDEST_ACCESS)?,
+            outline: f(name::OUTLINE)?,
         })
     }
 }

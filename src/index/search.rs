@@ -2,6 +2,8 @@
 //! with the best section's snippet and the article's sources.
 
 use super::analyzer::analyze;
+use super::feedback::Scope;
+use super::filter::{FacetCounter, FacetValue, Filters, Sort, facet_values};
 use super::plan::QueryPlan;
 use super::query::{Boosts, ParsedQuery, build, is_stop_term, parse};
 use super::snippet::{Highlighter, SNIPPET_CHARS, plain_html};
@@ -13,13 +15,17 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
-use tantivy::collector::Count;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::{DocAddress, Order, Score};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Searcher, TantivyDocument, Term};
 
+pub use super::filter::FACETS;
 pub use super::ranker::{Ranked, Ranker, Ranking, SearchError, rank};
 
+/// Most values listed per facet.
+pub const MAX_FACET_VALUES: usize = 30;
 /// Largest page of hits.
 pub const MAX_LIMIT: usize = 100;
 /// Deepest result reachable by paging (`offset + limit`).
@@ -33,12 +39,24 @@ pub struct SearchParams {
     pub offset: usize,
     /// Return how the query was read.
     pub explain: bool,
+    pub filters: Filters,
+    pub sort: Sort,
+    /// Facet fields to count (from [`FACETS`]).
+    pub facets: Vec<&'static str>,
 }
 
 impl SearchParams {
     /// The first `limit` results for `q`.
     pub fn new(q: impl Into<String>, limit: usize) -> SearchParams {
-        SearchParams { q: q.into(), limit, offset: 0, explain: false }
+        SearchParams {
+            q: q.into(),
+            limit,
+            offset: 0,
+            explain: false,
+            filters: Filters::default(),
+            sort: Sort::Relevance,
+            facets: Vec::new(),
+        }
     }
 }
 
@@ -54,6 +72,10 @@ pub struct SearchResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub did_you_mean: Option<String>,
     pub hits: Vec<Hit>,
+    /// Counts per value of each requested facet, among the articles matching the query and the
+    /// other facets' filters (so several values of one facet can be chosen).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub facets: BTreeMap<&'static str, Vec<FacetValue>>,
     /// How the query was read (with `explain=true`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explain: Option<Explain>,
@@ -114,11 +136,24 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
     let parsed = parse(&params.q)?;
     let searcher = index.searcher();
     let plan = ranker.plan(parsed.clone(), &searcher, index);
-    let query = build(&plan, &index.fields, &ranker.boosts);
-    let query = ranker.with_feedback(&searcher, index, query, plan.parsed.positive_terms().len())?;
+    let unfiltered = build(&plan, &index.fields, &ranker.boosts);
+    let base = params.filters.apply(unfiltered.box_clone(), &index.fields);
     let limit = params.limit.min(MAX_LIMIT);
     let offset = params.offset.min(MAX_WINDOW.saturating_sub(limit));
-    let (top, total) = ranker.top(&searcher, query.as_ref(), limit, offset)?;
+    let (top, total) = match params.sort {
+        Sort::Relevance => {
+            let terms = plan.parsed.positive_terms().len();
+            let query = ranker.with_feedback(&searcher, index, base, terms, Scope::Rerank)?;
+            ranker.top(&searcher, query.as_ref(), limit, offset)?
+        }
+        Sort::Reviewed => newest_first(&searcher, base.as_ref(), limit, offset)?,
+    };
+    let mut facets = BTreeMap::new();
+    for &facet in &params.facets {
+        let query = params.filters.without(facet).apply(unfiltered.box_clone(), &index.fields);
+        let counts = searcher.search(query.as_ref(), &FacetCounter::new(facet)).map_err(IndexError::from)?;
+        facets.insert(facet, facet_values(counts, params.filters.values(facet), MAX_FACET_VALUES));
+    }
     let highlighter = Highlighter::new(term_weights(&searcher, index, &plan.parsed), index.fields.body);
     let mut hits = Vec::with_capacity(top.len());
     let mut first: Option<Article> = None;
@@ -137,8 +172,23 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
         took_ms: (started.elapsed().as_secs_f64() * 1e5).round() / 100.0,
         did_you_mean,
         hits,
+        facets,
         explain: params.explain.then(|| explain(&plan, &ranker.boosts)),
     })
+}
+
+/// The newest-reviewed matches, undated last; their score is 0.
+fn newest_first(
+    searcher: &Searcher,
+    query: &dyn Query,
+    limit: usize,
+    offset: usize,
+) -> Result<(Vec<(Score, DocAddress)>, usize), IndexError> {
+    let top = TopDocs::with_limit(limit.max(1))
+        .and_offset(offset)
+        .order_by_fast_field::<tantivy::DateTime>(super::schema::name::REVIEWED, Order::Desc);
+    let (docs, total) = searcher.search(query, &(top, Count))?;
+    Ok((docs.into_iter().map(|(_, addr)| (0.0, addr)).collect(), total))
 }
 
 /// The corrected query, when correcting found clearly more than the query as typed would have.

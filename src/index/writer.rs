@@ -3,6 +3,8 @@
 use super::schema::Fields;
 use super::{HealthIndex, IndexError};
 use crate::article::Article;
+use crate::sources::{accessed_date, citation_keys};
+use chrono::NaiveDate;
 use tantivy::{DateTime, IndexWriter, TantivyDocument, Term};
 
 /// Memory the writer may use across its threads.
@@ -66,11 +68,24 @@ pub fn to_document(f: &Fields, a: &Article, origin: &str) -> Result<TantivyDocum
     if !a.site.is_empty() {
         doc.add_text(f.site, &a.site);
     }
-    if let Some(ts) = a.reviewed.and_then(|d| d.and_hms_opt(0, 0, 0)) {
-        doc.add_date(f.reviewed, DateTime::from_timestamp_secs(ts.and_utc().timestamp()));
+    if let Some(d) = a.reviewed {
+        doc.add_date(f.reviewed, date_value(d));
     }
+    for key in a.citations.iter().flat_map(citation_keys) {
+        doc.add_text(f.cite_key, key);
+    }
+    if let Some(oldest) = a.citations.iter().filter_map(accessed_date).min() {
+        doc.add_date(f.oldest_access, date_value(oldest));
+    }
+    doc.add_text(f.outline, format!("{}\n{}", a.title, a.headings()));
     let json = serde_json::to_string(a).map_err(|e| IndexError::Corrupt(e.to_string()))?;
     doc.add_text(f.doc, json);
     doc.add_text(f.feedback, super::feedback::document_terms(a));
     Ok(doc)
+}
+
+/// A calendar day as an index date (midnight UTC).
+pub fn date_value(d: NaiveDate) -> DateTime {
+    let secs = d.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp());
+    DateTime::from_timestamp_secs(secs)
 }

@@ -33,8 +33,7 @@ pub async fn search_page(State(st): State<AppState>, RawQuery(raw): RawQuery) ->
     if q.trim().is_empty() {
         return Html(layout("", "")).into_response();
     }
-    let params =
-        SearchParams { q: q.clone(), limit: DEFAULT_LIMIT, offset: (page - 1) * DEFAULT_LIMIT, explain: false };
+    let params = SearchParams { offset: (page - 1) * DEFAULT_LIMIT, ..SearchParams::new(q.clone(), DEFAULT_LIMIT) };
     match run_search(&st, params).await {
         Ok(res) => Html(layout(&q, &results(&res, page))).into_response(),
         Err(e) => {

@@ -1,43 +1,106 @@
-//! Strict query-string reading: known parameters only, each at most once, values checked.
+//! Strict query-string reading: known parameters only, single-valued ones at most once, values
+//! checked, and the filter parameters every search-like endpoint shares.
 
 use super::error::{ApiError, ErrorCode};
+use crate::index::filter::Filters;
+use chrono::NaiveDate;
 use std::collections::HashMap;
 
-/// Parameters of a query string, by name. Refuses names not in `allowed` and repeated names.
-pub fn parse_query(raw: Option<&str>, allowed: &[&str]) -> Result<HashMap<String, String>, ApiError> {
-    let mut out = HashMap::new();
-    for (k, v) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
-        if !allowed.contains(&k.as_ref()) {
-            return Err(ApiError::new(
-                ErrorCode::UnknownParameter,
-                format!("unknown parameter {:?}; this endpoint takes {}", truncate(&k), allowed.join(", ")),
-            ));
-        }
-        if out.insert(k.to_string(), v.into_owned()).is_some() {
-            return Err(ApiError::new(
-                ErrorCode::DuplicateParameter,
-                format!("parameter {k:?} is given more than once"),
-            ));
-        }
-    }
-    Ok(out)
+/// Most values a list parameter (`category`, `site`) may carry.
+pub const MAX_LIST_VALUES: usize = 20;
+
+/// Parameters of a query string.
+#[derive(Debug, Default)]
+pub struct Params {
+    values: HashMap<String, Vec<String>>,
 }
 
-/// Reads an optional whole-number parameter within `0..=max`.
-pub fn number(
-    params: &HashMap<String, String>,
-    name: &str,
-    default: usize,
-    max: usize,
-    code: ErrorCode,
-) -> Result<usize, ApiError> {
-    let Some(v) = params.get(name) else {
+impl Params {
+    /// The value of a single-valued parameter.
+    pub fn get(&self, name: &str) -> Option<&String> {
+        self.values.get(name).and_then(|v| v.first())
+    }
+
+    /// Every value of a list parameter: repeated (`site=a&site=b`) or comma-separated values.
+    pub fn list(&self, name: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for v in self.values.get(name).into_iter().flatten() {
+            out.extend(v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from));
+        }
+        out
+    }
+}
+
+/// Reads a query string. Refuses names not in `single` or `multi`, and repeated `single` names.
+pub fn parse_query(raw: Option<&str>, single: &[&str], multi: &[&str]) -> Result<Params, ApiError> {
+    let mut p = Params::default();
+    for (k, v) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+        let is_single = single.contains(&k.as_ref());
+        if !is_single && !multi.contains(&k.as_ref()) {
+            let all: Vec<&str> = single.iter().chain(multi).copied().collect();
+            return Err(ApiError::new(
+                ErrorCode::UnknownParameter,
+                format!("unknown parameter {:?}; this endpoint takes {}", truncate(&k), all.join(", ")),
+            ));
+        }
+        let values = p.values.entry(k.to_string()).or_default();
+        if is_single && !values.is_empty() {
+            return Err(ApiError::new(
+                ErrorCode::DuplicateParameter,
+                format!("parameter {:?} is given more than once", truncate(&k)),
+            ));
+        }
+        if values.len() >= MAX_LIST_VALUES {
+            let msg = format!("parameter {:?} is given more than {MAX_LIST_VALUES} times", truncate(&k));
+            return Err(ApiError::new(ErrorCode::DuplicateParameter, msg));
+        }
+        values.push(v.into_owned());
+    }
+    Ok(p)
+}
+
+/// Reads an optional whole-number parameter within `min..=max`.
+pub fn number(p: &Params, name: &str, default: usize, max: usize, code: ErrorCode) -> Result<usize, ApiError> {
+    bounded(p, name, default, 0, max, code)
+}
+
+/// Reads an optional whole-number parameter within `min..=max`.
+pub fn bounded(p: &Params, name: &str, default: usize, min: usize, max: usize, code: ErrorCode) -> Result<usize, ApiError> {
+    let Some(v) = p.get(name) else {
         return Ok(default);
     };
     match v.trim().parse::<usize>() {
-        Ok(n) if n <= max => Ok(n),
-        _ => Err(ApiError::new(code, format!("{name} must be a whole number from 0 to {max}, not {:?}", truncate(v)))),
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(ApiError::new(
+            code,
+            format!("{name} must be a whole number from {min} to {max}, not {:?}", truncate(v)),
+        )),
     }
+}
+
+/// Reads an optional `true`/`false` parameter (`1`/`0`, or present without a value for true).
+pub fn flag(p: &Params, name: &str, code: ErrorCode) -> Result<bool, ApiError> {
+    match p.get(name).map(String::as_str) {
+        None | Some("false") | Some("0") => Ok(false),
+        Some("true") | Some("1") | Some("") => Ok(true),
+        Some(other) => Err(ApiError::new(code, format!("{name} must be true or false, not {:?}", truncate(other)))),
+    }
+}
+
+/// Reads the filter parameters `category`, `site` and `reviewed_after` (YYYY-MM-DD).
+pub fn filters(p: &Params) -> Result<Filters, ApiError> {
+    let reviewed_after = match p.get("reviewed_after") {
+        None => None,
+        Some(v) => Some(date(v, "reviewed_after")?),
+    };
+    Ok(Filters { category: p.list("category"), site: p.list("site"), reviewed_after })
+}
+
+/// A `YYYY-MM-DD` day.
+pub fn date(v: &str, name: &str) -> Result<NaiveDate, ApiError> {
+    NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| {
+        ApiError::new(ErrorCode::InvalidFilter, format!("{name} must be a date as YYYY-MM-DD, not {:?}", truncate(v)))
+    })
 }
 
 /// Cuts a user-supplied value for quoting in an error message.

@@ -1,9 +1,10 @@
 //! Request handlers for the JSON API.
 
 use super::error::{ApiError, ErrorCode};
-use super::params::{number, parse_query};
+use super::params::{filters, flag, number, parse_query, truncate};
 use super::state::AppState;
-use crate::index::search::{MAX_LIMIT, MAX_WINDOW, SearchParams, SearchResponse, search_with};
+use crate::index::filter::Sort;
+use crate::index::search::{FACETS, MAX_LIMIT, MAX_WINDOW, SearchParams, SearchResponse, search_with};
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use serde_json::{Value, json};
@@ -19,19 +20,43 @@ pub async fn api_search(State(st): State<AppState>, RawQuery(raw): RawQuery) -> 
 
 /// Reads and checks the search parameters.
 pub fn search_params(raw: Option<&str>) -> Result<SearchParams, ApiError> {
-    let p = parse_query(raw, &["q", "limit", "offset", "explain"])?;
+    let p = parse_query(raw, SEARCH_SINGLE, &["category", "site"])?;
     let q = p.get("q").cloned().ok_or_else(|| ApiError::new(ErrorCode::MissingSearchQ, "q is required"))?;
     let limit = number(&p, "limit", DEFAULT_LIMIT, MAX_LIMIT, ErrorCode::InvalidSearchLimit)?;
     let offset = number(&p, "offset", 0, MAX_WINDOW - limit, ErrorCode::InvalidSearchOffset)?;
-    let explain = match p.get("explain").map(String::as_str) {
-        None | Some("false") | Some("0") => false,
-        Some("true") | Some("1") | Some("") => true,
+    let explain = flag(&p, "explain", ErrorCode::InvalidSearchExplain)?;
+    let sort = match p.get("sort").map(String::as_str) {
+        None | Some("relevance") => Sort::Relevance,
+        Some("reviewed") => Sort::Reviewed,
         Some(other) => {
-            let msg = format!("explain must be true or false, not {:?}", super::params::truncate(other));
-            return Err(ApiError::new(ErrorCode::InvalidSearchExplain, msg));
+            let msg = format!("sort must be relevance or reviewed, not {:?}", truncate(other));
+            return Err(ApiError::new(ErrorCode::InvalidSort, msg));
         }
     };
-    Ok(SearchParams { q, limit, offset, explain })
+    let facets = facet_list(p.get("facets").map(String::as_str))?;
+    Ok(SearchParams { q, limit, offset, explain, filters: filters(&p)?, sort, facets })
+}
+
+const SEARCH_SINGLE: &[&str] = &["q", "limit", "offset", "explain", "sort", "facets", "reviewed_after"];
+
+/// `facets=category,site`, `facets=*` (all) or nothing.
+fn facet_list(v: Option<&str>) -> Result<Vec<&'static str>, ApiError> {
+    let Some(v) = v else { return Ok(Vec::new()) };
+    if v.trim() == "*" {
+        return Ok(FACETS.to_vec());
+    }
+    let mut out = Vec::new();
+    for name in v.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        match FACETS.iter().find(|f| **f == name) {
+            Some(f) if !out.contains(f) => out.push(*f),
+            Some(_) => {}
+            None => {
+                let msg = format!("facets must name {} (or be *), not {:?}", FACETS.join(", "), truncate(name));
+                return Err(ApiError::new(ErrorCode::InvalidFacets, msg));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Runs a search on the blocking pool, bounded by the state's timeout.
