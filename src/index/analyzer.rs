@@ -41,6 +41,19 @@ thread_local! {
     static FOLDER_CACHE: RefCell<TextAnalyzer> = RefCell::new(folder());
 }
 
+/// Every word of `text`, lower-cased and folded but not stemmed, with its byte range in `text`.
+pub fn folded_words(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
+    FOLDER_CACHE.with(|a| {
+        let mut a = a.borrow_mut();
+        let mut stream = a.token_stream(text);
+        let mut out = Vec::new();
+        while let Some(tok) = stream.next() {
+            out.push((tok.text.clone(), tok.offset_from..tok.offset_to));
+        }
+        out
+    })
+}
+
 /// Calls `f` with every word of `text`, lower-cased and folded but not stemmed. Much cheaper
 /// than [`analyze`] when only a few words need their stems.
 pub fn for_each_folded_word(text: &str, mut f: impl FnMut(&str)) {

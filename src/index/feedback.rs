@@ -105,8 +105,5 @@ pub fn expand(
         })
         .collect();
     let occur = if scope == Scope::Rerank { Occur::Must } else { Occur::Should };
-    Ok(Box::new(BooleanQuery::new(vec![
-        (occur, query),
-        (Occur::Should, Box::new(BooleanQuery::new(expansion))),
-    ])))
+    Ok(Box::new(BooleanQuery::new(vec![(occur, query), (Occur::Should, Box::new(BooleanQuery::new(expansion)))])))
 }

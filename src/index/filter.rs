@@ -171,8 +171,10 @@ impl SegmentCollector for SegmentFacetCounter {
 
 /// Facet values by count (then name), at most `max`, with selected values always included.
 pub fn facet_values(counts: HashMap<String, u64>, selected: &[String], max: usize) -> Vec<FacetValue> {
-    let mut values: Vec<FacetValue> =
-        counts.into_iter().map(|(value, count)| FacetValue { selected: selected.contains(&value), value, count }).collect();
+    let mut values: Vec<FacetValue> = counts
+        .into_iter()
+        .map(|(value, count)| FacetValue { selected: selected.contains(&value), value, count })
+        .collect();
     for s in selected {
         if !values.iter().any(|v| &v.value == s) {
             values.push(FacetValue { value: s.clone(), count: 0, selected: true });

@@ -9,6 +9,7 @@ pub mod ranker;
 pub mod schema;
 pub mod search;
 pub mod snippet;
+pub mod suggest;
 pub mod typo;
 pub mod writer;
 

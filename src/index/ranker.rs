@@ -127,7 +127,8 @@ pub fn rank(index: &HealthIndex, q: &str, k: usize, ranking: &Ranking) -> Result
         Ranking::Ours(ranker) => {
             let plan = ranker.plan(parsed, &searcher, index);
             let query = build(&plan, &index.fields, &ranker.boosts);
-            let query = ranker.with_feedback(&searcher, index, query, plan.parsed.positive_terms().len(), Scope::Expand)?;
+            let query =
+                ranker.with_feedback(&searcher, index, query, plan.parsed.positive_terms().len(), Scope::Expand)?;
             ranker.top(&searcher, query.as_ref(), k, 0)?.0
         }
         Ranking::Baseline => {

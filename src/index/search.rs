@@ -16,9 +16,9 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::{DocAddress, Order, Score};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, Order, Score};
 use tantivy::{Searcher, TantivyDocument, Term};
 
 pub use super::filter::FACETS;

@@ -22,6 +22,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(page::search_page))
         .route("/assets/style.css", get(page::stylesheet))
         .route("/api/search", get(routes::api_search))
+        .route("/api/suggest", get(routes::api_suggest))
         .route("/healthz", get(routes::healthz))
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)
@@ -34,6 +35,8 @@ pub fn router(state: AppState) -> Router {
 pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(addr = %listener.local_addr()?, articles = state.index.num_docs(), "serving");
+    let warm = state.clone();
+    tokio::task::spawn_blocking(move || warm.suggester().map(|_| ()));
     axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await
 }
 

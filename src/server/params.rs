@@ -65,7 +65,14 @@ pub fn number(p: &Params, name: &str, default: usize, max: usize, code: ErrorCod
 }
 
 /// Reads an optional whole-number parameter within `min..=max`.
-pub fn bounded(p: &Params, name: &str, default: usize, min: usize, max: usize, code: ErrorCode) -> Result<usize, ApiError> {
+pub fn bounded(
+    p: &Params,
+    name: &str,
+    default: usize,
+    min: usize,
+    max: usize,
+    code: ErrorCode,
+) -> Result<usize, ApiError> {
     let Some(v) = p.get(name) else {
         return Ok(default);
     };

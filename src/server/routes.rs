@@ -61,14 +61,7 @@ fn facet_list(v: Option<&str>) -> Result<Vec<&'static str>, ApiError> {
 
 /// Runs a search on the blocking pool, bounded by the state's timeout.
 pub async fn run_search(st: &AppState, params: SearchParams) -> Result<SearchResponse, ApiError> {
-    let index = st.index.clone();
-    let ranker = st.ranker.clone();
-    let task = tokio::task::spawn_blocking(move || search_with(&index, &params, &ranker));
-    match tokio::time::timeout(st.search_timeout, task).await {
-        Err(_) => Err(ApiError::new(ErrorCode::SearchTimeout, "the search took too long; try a shorter query")),
-        Ok(Err(join)) => Err(ApiError::new(ErrorCode::Internal, format!("search task failed: {join}"))),
-        Ok(Ok(result)) => result.map_err(ApiError::from),
-    }
+    blocking(st, move |st| Ok(search_with(&st.index, &params, &st.ranker)?)).await
 }
 
 /// `GET /healthz`
@@ -84,4 +77,40 @@ pub async fn not_found() -> ApiError {
 /// A known path with a method it does not take.
 pub async fn method_not_allowed() -> ApiError {
     ApiError::new(ErrorCode::MethodNotAllowed, "this endpoint does not take that method")
+}
+
+/// Suggestions per request when `limit` is not given, and at most.
+pub const DEFAULT_SUGGESTIONS: usize = 8;
+const MAX_SUGGESTIONS: usize = 20;
+/// Longest text completed, in characters.
+const MAX_SUGGEST_CHARS: usize = 200;
+
+/// `GET /api/suggest?q=&limit=`: completions for what has been typed.
+pub async fn api_suggest(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<Value>, ApiError> {
+    let started = std::time::Instant::now();
+    let p = parse_query(raw.as_deref(), &["q", "limit"], &[])?;
+    let q = p.get("q").cloned().ok_or_else(|| ApiError::new(ErrorCode::MissingSearchQ, "q is required"))?;
+    if q.chars().count() > MAX_SUGGEST_CHARS {
+        let msg = format!("q is longer than {MAX_SUGGEST_CHARS} characters");
+        return Err(ApiError::new(ErrorCode::InvalidSearchQ, msg));
+    }
+    let limit =
+        super::params::bounded(&p, "limit", DEFAULT_SUGGESTIONS, 1, MAX_SUGGESTIONS, ErrorCode::InvalidSearchLimit)?;
+    let suggestions = blocking(&st, move |st| Ok(st.suggester()?.suggest(&q, limit))).await?;
+    let took_ms = (started.elapsed().as_secs_f64() * 1e5).round() / 100.0;
+    Ok(Json(json!({ "suggestions": suggestions, "took_ms": took_ms })))
+}
+
+/// Runs `f` on the blocking pool, bounded by the state's timeout.
+pub async fn blocking<T: Send + 'static>(
+    st: &AppState,
+    f: impl FnOnce(&AppState) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let state = st.clone();
+    let task = tokio::task::spawn_blocking(move || f(&state));
+    match tokio::time::timeout(st.search_timeout, task).await {
+        Err(_) => Err(ApiError::new(ErrorCode::SearchTimeout, "the request took too long")),
+        Ok(Err(join)) => Err(ApiError::new(ErrorCode::Internal, format!("task failed: {join}"))),
+        Ok(Ok(result)) => result,
+    }
 }

@@ -49,6 +49,11 @@ pub struct Vocabulary {
 }
 
 impl Vocabulary {
+    /// Every name of every concept, as written and as analyzed terms.
+    pub fn names(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.concepts.iter().flat_map(|c| c.names.iter().map(String::as_str).zip(c.terms.iter().map(Vec::as_slice)))
+    }
+
     /// The bundled vocabulary.
     pub fn bundled() -> Vocabulary {
         let mut v = Vocabulary::default();
