@@ -3,6 +3,7 @@
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use healthsearch::eval::extraction::evaluate;
+use healthsearch::eval::passages::{PassageRanking, evaluate_passages};
 use healthsearch::eval::ranking::{Corpus as EvalCorpus, evaluate as evaluate_ranking, load_qrels, load_queries};
 use healthsearch::index::HealthIndex;
 use healthsearch::index::feedback::Feedback;
@@ -108,6 +109,11 @@ enum Command {
         /// Turn vocabulary expansion off (no concepts at all, bundled ones included).
         #[arg(long)]
         no_vocab: bool,
+        /// Score passages instead of articles: DATASET/passage-queries.jsonl judged by section
+        /// (URL#anchor) in DATASET/qrels/passages.tsv. With --baseline, the lead passage of each
+        /// of the best articles.
+        #[arg(long)]
+        passages: bool,
         /// Print per-query scores as JSON.
         #[arg(long)]
         json: bool,
@@ -206,6 +212,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             no_typos,
             feedback,
             no_vocab,
+            passages,
             json,
         } => {
             let corpus = match corpus {
@@ -225,6 +232,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             if no_vocab {
                 ranker.vocab = Arc::new(Vocabulary::default());
+            }
+            if passages {
+                let queries = load_queries(&dataset.join("passage-queries.jsonl"))?;
+                let qrels = load_qrels(&dataset.join("qrels").join("passages.tsv"))?;
+                let how = if baseline { PassageRanking::LeadPassage } else { PassageRanking::Ours };
+                let eval = evaluate_passages(&corpus, &queries, &qrels, &ranker, how)?;
+                if json {
+                    println!("{}", serde_json::to_string_pretty(&eval)?);
+                } else {
+                    println!(
+                        "{}: {} questions: passage nDCG@10 {:.4}  MRR@10 {:.4}  answer at 1 {:.3}  (searching {:.2} s)",
+                        eval.ranking, eval.queries, eval.ndcg10, eval.mrr10, eval.answer_at_1, eval.search_seconds
+                    );
+                }
+                return Ok(());
             }
             let ranking = if baseline { Ranking::Baseline } else { Ranking::Ours(ranker) };
             let eval = evaluate_ranking(&corpus, &queries, &qrels, &ranking, run_out.as_deref())?;

@@ -3,6 +3,8 @@
 pub mod analyzer;
 pub mod feedback;
 pub mod filter;
+pub mod lookup;
+pub mod passages;
 pub mod plan;
 pub mod query;
 pub mod ranker;

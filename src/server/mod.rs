@@ -3,11 +3,12 @@
 pub mod error;
 pub mod page;
 pub mod params;
+pub mod retrieval;
 pub mod routes;
 pub mod state;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use state::AppState;
 use std::net::SocketAddr;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -23,6 +24,8 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/style.css", get(page::stylesheet))
         .route("/api/search", get(routes::api_search))
         .route("/api/suggest", get(routes::api_suggest))
+        .route("/api/passages", get(retrieval::api_passages))
+        .route("/api/retrieve", post(retrieval::api_retrieve))
         .route("/healthz", get(routes::healthz))
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)

@@ -1,0 +1,47 @@
+//! Looking articles up by id, URL or cited source, outside ranked search.
+
+use super::search::stored_article;
+use super::{HealthIndex, IndexError};
+use crate::article::Article;
+use tantivy::collector::TopDocs;
+use tantivy::query::TermQuery;
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, TantivyDocument, Term};
+
+/// The stored article with this id.
+pub fn article_by_id(index: &HealthIndex, id: &str) -> Result<Option<Article>, IndexError> {
+    first_with(index, index.fields.id, id)
+}
+
+/// The stored article with this canonical URL.
+pub fn article_by_url(index: &HealthIndex, url: &str) -> Result<Option<Article>, IndexError> {
+    first_with(index, index.fields.url, url)
+}
+
+fn first_with(index: &HealthIndex, field: Field, value: &str) -> Result<Option<Article>, IndexError> {
+    let searcher = index.searcher();
+    let q = TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic);
+    let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+    let Some((_, addr)) = top.first() else { return Ok(None) };
+    let doc: TantivyDocument = searcher.doc(*addr)?;
+    stored_article(index, &doc).map(Some)
+}
+
+/// Every article with `value` in an exact-match field, up to `limit`, with the number there are.
+pub fn articles_with(
+    index: &HealthIndex,
+    field: Field,
+    value: &str,
+    limit: usize,
+) -> Result<(Vec<Article>, usize), IndexError> {
+    let searcher = index.searcher();
+    let q = TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic);
+    let (top, total): (Vec<(f32, DocAddress)>, usize) =
+        searcher.search(&q, &(TopDocs::with_limit(limit.max(1)).order_by_score(), tantivy::collector::Count))?;
+    let mut out = Vec::with_capacity(top.len());
+    for (_, addr) in top.into_iter().take(limit) {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        out.push(stored_article(index, &doc)?);
+    }
+    Ok((out, total))
+}
