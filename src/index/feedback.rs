@@ -48,7 +48,8 @@ pub fn document_terms(a: &Article) -> String {
     top.iter().map(|(t, n)| format!("{t} {:.6}", *n as f32 / len)).collect::<Vec<_>>().join(";")
 }
 
-fn parse_terms(stored: &str) -> impl Iterator<Item = (&str, f32)> {
+/// The `term share` pairs of a stored feedback-terms value.
+pub fn parse_terms(stored: &str) -> impl Iterator<Item = (&str, f32)> {
     stored.split(';').filter_map(|pair| {
         let (t, share) = pair.split_once(' ')?;
         Some((t, share.parse().ok()?))

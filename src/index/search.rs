@@ -243,7 +243,7 @@ fn all_words(parsed: &ParsedQuery, index: &HealthIndex) -> BooleanQuery {
 }
 
 /// A word of the article that analyzes to `term`, as written (lower-cased).
-fn surface_form(a: &Article, term: &str) -> Option<String> {
+pub fn surface_form(a: &Article, term: &str) -> Option<String> {
     let text = format!("{} {}", a.title, a.body());
     text.split(|c: char| !c.is_alphanumeric()).find(|w| analyze(w) == [term]).map(str::to_lowercase)
 }

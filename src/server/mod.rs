@@ -1,5 +1,6 @@
 //! The HTTP service: router, handlers, errors and shared state.
 
+pub mod editors;
 pub mod error;
 pub mod page;
 pub mod params;
@@ -26,6 +27,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/suggest", get(routes::api_suggest))
         .route("/api/passages", get(retrieval::api_passages))
         .route("/api/retrieve", post(retrieval::api_retrieve))
+        .route("/api/related", get(editors::api_related))
+        .route("/api/citations", get(editors::api_citations))
+        .route("/api/stale", get(editors::api_stale))
+        .route("/api/articles/{id}", get(editors::api_article))
         .route("/healthz", get(routes::healthz))
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)

@@ -1,0 +1,224 @@
+//! Editors' tools: related articles (shared words and shared sources), the articles that cite a
+//! source, and articles due for review (old review dates or old citation access dates).
+
+use super::feedback::parse_terms;
+use super::lookup::articles_with;
+use super::search::{stored_article, surface_form};
+use super::writer::date_value;
+use super::{HealthIndex, IndexError};
+use crate::article::{Article, Citation};
+use crate::sources::{accessed_date, citation_keys};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DateTime, DocAddress, Searcher, TantivyDocument, Term};
+
+/// Words of an article used to find related ones.
+const RELATED_TERMS: usize = 25;
+/// Candidates considered by shared words.
+const RELATED_CANDIDATES: usize = 50;
+/// Score of one shared source, relative to the best shared-words score (1.0).
+const SHARED_SOURCE_WEIGHT: f32 = 0.25;
+/// Shared words reported per related article.
+const WHY_TERMS: usize = 6;
+
+/// A related article and why it is related.
+#[derive(Debug, Serialize)]
+pub struct Related {
+    pub id: String,
+    pub title: String,
+    pub url: String,
+    pub score: f32,
+    /// The heaviest words both articles use, as the related article writes them (lower-cased).
+    pub shared_terms: Vec<String>,
+    /// Sources both articles cite.
+    pub shared_citations: Vec<SharedSource>,
+}
+
+/// A source two articles both cite.
+#[derive(Debug, Serialize)]
+pub struct SharedSource {
+    pub key: String,
+    pub title: Option<String>,
+    pub url: Option<String>,
+}
+
+/// Articles related to `article`: by its heaviest words (MoreLikeThis-style) and by the sources
+/// they share with it, best first.
+pub fn related(index: &HealthIndex, article: &Article, limit: usize) -> Result<Vec<Related>, IndexError> {
+    let searcher = index.searcher();
+    let own_terms = stored_terms(&searcher, index, &article.id)?;
+    let own_keys: HashMap<String, &Citation> =
+        article.citations.iter().flat_map(|c| citation_keys(c).into_iter().map(move |k| (k, c))).collect();
+    let mut scores: HashMap<DocAddress, f32> = HashMap::new();
+    let clauses: Vec<(Occur, Box<dyn Query>)> = own_terms
+        .iter()
+        .take(RELATED_TERMS)
+        .map(|(t, share)| {
+            let q = TermQuery::new(Term::from_field_text(index.fields.body, t), IndexRecordOption::WithFreqs);
+            (Occur::Should, Box::new(BoostQuery::new(Box::new(q), share.sqrt())) as Box<dyn Query>)
+        })
+        .collect();
+    if !clauses.is_empty() {
+        let top = searcher
+            .search(&BooleanQuery::new(clauses), &TopDocs::with_limit(RELATED_CANDIDATES + 1).order_by_score())?;
+        let best = top.iter().map(|(s, _)| *s).fold(f32::EPSILON, f32::max);
+        for (s, addr) in top {
+            scores.insert(addr, s / best);
+        }
+    }
+    for key in own_keys.keys() {
+        let q = TermQuery::new(Term::from_field_text(index.fields.cite_key, key), IndexRecordOption::Basic);
+        for (_, addr) in searcher.search(&q, &TopDocs::with_limit(RELATED_CANDIDATES).order_by_score())? {
+            *scores.entry(addr).or_default() += SHARED_SOURCE_WEIGHT;
+        }
+    }
+    let mut ranked: Vec<(DocAddress, f32)> = scores.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let own: HashMap<&str, f32> = own_terms.iter().map(|(t, s)| (t.as_str(), *s)).collect();
+    let mut out = Vec::new();
+    for (addr, score) in ranked {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let other = stored_article(index, &doc)?;
+        if other.id == article.id {
+            continue;
+        }
+        let feedback = doc.get_first(index.fields.feedback).and_then(|v| v.as_str()).unwrap_or_default();
+        let mut shared: Vec<(String, f32)> =
+            parse_terms(feedback).filter_map(|(t, s)| own.get(t).map(|o| (t.to_string(), o.min(s)))).collect();
+        shared.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let mut seen = HashSet::new();
+        let shared_citations = other
+            .citations
+            .iter()
+            .flat_map(citation_keys)
+            .filter_map(|k| own_keys.get(&k).map(|c| (k, *c)))
+            .filter(|(_, c)| seen.insert(c.raw.clone()))
+            .map(|(key, c)| SharedSource { key, title: c.title.clone(), url: c.url.clone() })
+            .collect();
+        let shared_terms =
+            shared.iter().take(WHY_TERMS).map(|(t, _)| surface_form(&other, t).unwrap_or_else(|| t.clone())).collect();
+        out.push(Related { shared_terms, id: other.id, title: other.title, url: other.url, score, shared_citations });
+        if out.len() >= limit {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// The stored feedback words of the article with this id, heaviest first.
+fn stored_terms(searcher: &Searcher, index: &HealthIndex, id: &str) -> Result<Vec<(String, f32)>, IndexError> {
+    let q = TermQuery::new(Term::from_field_text(index.fields.id, id), IndexRecordOption::Basic);
+    let Some((_, addr)) = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?.into_iter().next() else {
+        return Ok(Vec::new());
+    };
+    let doc: TantivyDocument = searcher.doc(addr)?;
+    let stored = doc.get_first(index.fields.feedback).and_then(|v| v.as_str()).unwrap_or_default();
+    Ok(parse_terms(stored).map(|(t, s)| (t.to_string(), s)).collect())
+}
+
+/// An article citing a source, with the entries that cite it.
+#[derive(Debug, Serialize)]
+pub struct Citing {
+    pub id: String,
+    pub title: String,
+    pub url: String,
+    pub reviewed: Option<NaiveDate>,
+    pub citations: Vec<Citation>,
+}
+
+/// Articles citing the source with this key (see [`crate::sources`]), up to `limit`, and how many
+/// there are in all.
+pub fn citing(index: &HealthIndex, key: &str, limit: usize) -> Result<(Vec<Citing>, usize), IndexError> {
+    let (articles, total) = articles_with(index, index.fields.cite_key, key, limit)?;
+    let out = articles
+        .into_iter()
+        .map(|a| Citing {
+            citations: a.citations.iter().filter(|c| citation_keys(c).iter().any(|k| k == key)).cloned().collect(),
+            id: a.id,
+            title: a.title,
+            url: a.url,
+            reviewed: a.reviewed,
+        })
+        .collect();
+    Ok((out, total))
+}
+
+/// An article due for review, and why.
+#[derive(Debug, Serialize)]
+pub struct Stale {
+    pub id: String,
+    pub title: String,
+    pub url: String,
+    pub reviewed: Option<NaiveDate>,
+    /// The oldest access date among its citations.
+    pub oldest_access: Option<NaiveDate>,
+    /// `review_date`, `no_review_date` and/or `citations_accessed`.
+    pub reasons: Vec<&'static str>,
+    /// Citations last accessed before the cut-off.
+    pub stale_citations: Vec<Citation>,
+}
+
+/// Articles reviewed before `cutoff` (or never), or citing sources last accessed before it:
+/// oldest first (by the older of the two dates; undated last), a page of them and the total.
+pub fn stale(
+    index: &HealthIndex,
+    cutoff: NaiveDate,
+    limit: usize,
+    offset: usize,
+) -> Result<(Vec<Stale>, usize), IndexError> {
+    let searcher = index.searcher();
+    let limit_date = date_value(cutoff);
+    let mut found: Vec<(DateTime, DocAddress)> = Vec::new();
+    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let fast = segment.fast_fields();
+        let reviewed = fast.date(super::schema::name::REVIEWED)?;
+        let accessed = fast.date(super::schema::name::OLDEST_ACCESS)?;
+        for doc in 0..segment.max_doc() {
+            if segment.is_deleted(doc) {
+                continue;
+            }
+            let r = reviewed.first(doc);
+            let a = accessed.first(doc);
+            let old = |d: Option<DateTime>| d.is_some_and(|d| d < limit_date);
+            if r.is_none() || old(r) || old(a) {
+                let key = [r, a].into_iter().flatten().min().unwrap_or(DateTime::MAX);
+                found.push((key, DocAddress::new(ord as u32, doc)));
+            }
+        }
+    }
+    found.sort();
+    let total = found.len();
+    let mut out = Vec::new();
+    for (_, addr) in found.into_iter().skip(offset).take(limit) {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        out.push(why_stale(stored_article(index, &doc)?, cutoff));
+    }
+    Ok((out, total))
+}
+
+fn why_stale(a: Article, cutoff: NaiveDate) -> Stale {
+    let stale_citations: Vec<Citation> =
+        a.citations.iter().filter(|c| accessed_date(c).is_some_and(|d| d < cutoff)).cloned().collect();
+    let mut reasons = Vec::new();
+    match a.reviewed {
+        None => reasons.push("no_review_date"),
+        Some(d) if d < cutoff => reasons.push("review_date"),
+        Some(_) => {}
+    }
+    if !stale_citations.is_empty() {
+        reasons.push("citations_accessed");
+    }
+    Stale {
+        oldest_access: a.citations.iter().filter_map(accessed_date).min(),
+        id: a.id,
+        title: a.title,
+        url: a.url,
+        reviewed: a.reviewed,
+        reasons,
+        stale_citations,
+    }
+}

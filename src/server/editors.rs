@@ -1,0 +1,172 @@
+//! Editors' endpoints: related articles, articles citing a source, stale articles, and whole
+//! stored articles.
+
+use super::error::{ApiError, ErrorCode};
+use super::params::{bounded, number, parse_query, truncate};
+use super::routes::blocking;
+use super::state::AppState;
+use crate::article::Article;
+use crate::index::editorial::{Citing, Related, Stale, citing, related, stale};
+use crate::index::lookup::{article_by_id, article_by_url};
+use crate::sources::{doi_key, pmid_key, url_key};
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use chrono::{Datelike, Months, NaiveDate};
+use serde::Serialize;
+
+const DEFAULT_LIMIT: usize = 10;
+const MAX_LIMIT: usize = 100;
+/// Deepest stale article reachable by paging.
+const MAX_STALE_OFFSET: usize = 100_000;
+
+/// Related articles.
+#[derive(Debug, Serialize)]
+pub struct RelatedResponse {
+    pub article: ArticleLink,
+    pub related: Vec<Related>,
+}
+
+/// An article's id, title and URL.
+#[derive(Debug, Serialize)]
+pub struct ArticleLink {
+    pub id: String,
+    pub title: String,
+    pub url: String,
+}
+
+/// `GET /api/related?url=|id=&limit=`
+pub async fn api_related(
+    State(st): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<RelatedResponse>, ApiError> {
+    let p = parse_query(raw.as_deref(), &["url", "id", "limit"], &[])?;
+    let limit = bounded(&p, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, ErrorCode::InvalidSearchLimit)?;
+    let (url, id) = (p.get("url").cloned(), p.get("id").cloned());
+    blocking(&st, move |st| {
+        let article = match (url, id) {
+            (Some(url), None) => article_by_url(&st.index, url.trim())?,
+            (None, Some(id)) => article_by_id(&st.index, id.trim())?,
+            _ => return Err(ApiError::new(ErrorCode::InvalidUrl, "give the article's url or its id (one of them)")),
+        };
+        let article =
+            article.ok_or_else(|| ApiError::new(ErrorCode::ArticleNotFound, "no article with that url or id"))?;
+        let related = related(&st.index, &article, limit)?;
+        Ok(Json(RelatedResponse {
+            article: ArticleLink { id: article.id, title: article.title, url: article.url },
+            related,
+        }))
+    })
+    .await
+}
+
+/// Articles citing a source.
+#[derive(Debug, Serialize)]
+pub struct CitationsResponse {
+    /// The normalized key the source was looked up by (`doi:…`, `pmid:…`, `url:…`).
+    pub source: String,
+    pub total: usize,
+    pub articles: Vec<Citing>,
+}
+
+/// `GET /api/citations?url=|doi=|pmid=&limit=`
+pub async fn api_citations(
+    State(st): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<CitationsResponse>, ApiError> {
+    let p = parse_query(raw.as_deref(), &["url", "doi", "pmid", "limit"], &[])?;
+    let limit = bounded(&p, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, ErrorCode::InvalidSearchLimit)?;
+    let given: Vec<(&str, &String)> =
+        ["url", "doi", "pmid"].into_iter().filter_map(|k| p.get(k).map(|v| (k, v))).collect();
+    let [(kind, value)] = given.as_slice() else {
+        return Err(ApiError::new(ErrorCode::MissingCitationSource, "give exactly one of url, doi or pmid"));
+    };
+    let key = match *kind {
+        "url" => url_key(value),
+        "doi" => doi_key(value),
+        _ => pmid_key(value),
+    }
+    .ok_or_else(|| ApiError::new(ErrorCode::InvalidUrl, format!("{kind} is not valid: {:?}", truncate(value))))?;
+    blocking(&st, move |st| {
+        let (articles, total) = citing(&st.index, &key, limit)?;
+        Ok(Json(CitationsResponse { source: key, total, articles }))
+    })
+    .await
+}
+
+/// Articles due for review.
+#[derive(Debug, Serialize)]
+pub struct StaleResponse {
+    pub older_than: String,
+    /// Reviewed or accessed before this day counts as stale.
+    pub cutoff: NaiveDate,
+    pub total: usize,
+    pub articles: Vec<Stale>,
+}
+
+/// `GET /api/stale?older_than=P3Y&limit=&offset=`
+pub async fn api_stale(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<StaleResponse>, ApiError> {
+    let p = parse_query(raw.as_deref(), &["older_than", "limit", "offset"], &[])?;
+    let older_than = p.get("older_than").cloned().unwrap_or_else(|| "P3Y".to_string());
+    let today = chrono::Utc::now().date_naive();
+    let cutoff = cutoff(&older_than, today)?;
+    let limit = bounded(&p, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, ErrorCode::InvalidSearchLimit)?;
+    let offset = number(&p, "offset", 0, MAX_STALE_OFFSET, ErrorCode::InvalidSearchOffset)?;
+    blocking(&st, move |st| {
+        let (articles, total) = stale(&st.index, cutoff, limit, offset)?;
+        Ok(Json(StaleResponse { older_than, cutoff, total, articles }))
+    })
+    .await
+}
+
+/// The day `older_than` (an ISO 8601 duration such as `P3Y`, `P18M`, `P2W`) before `today`.
+pub fn cutoff(older_than: &str, today: NaiveDate) -> Result<NaiveDate, ApiError> {
+    let bad = || {
+        ApiError::new(
+            ErrorCode::InvalidOlderThan,
+            format!("older_than must be an ISO 8601 duration such as P3Y or P18M, not {:?}", truncate(older_than)),
+        )
+    };
+    let text = older_than.trim();
+    let valid =
+        text.starts_with('P') && text.len() > 1 && text[1..].chars().all(|c| c.is_ascii_digit() || "YMWDT".contains(c));
+    if !valid {
+        return Err(bad());
+    }
+    let (months, days) = match iso8601::duration(text).map_err(|_| bad())? {
+        iso8601::Duration::YMDHMS { year, month, day, .. } => (year.saturating_mul(12).saturating_add(month), day),
+        iso8601::Duration::Weeks(w) => (0, w.saturating_mul(7)),
+    };
+    today
+        .checked_sub_months(Months::new(months))
+        .and_then(|d| d.checked_sub_days(chrono::Days::new(days.into())))
+        .filter(|d| d.year() > 0)
+        .ok_or_else(bad)
+}
+
+/// `GET /api/articles/{id}`: the whole normalized article as stored.
+pub async fn api_article(State(st): State<AppState>, Path(id): Path<String>) -> Result<Json<Article>, ApiError> {
+    blocking(&st, move |st| {
+        article_by_id(&st.index, &id)?
+            .map(Json)
+            .ok_or_else(|| ApiError::new(ErrorCode::ArticleNotFound, format!("no article with id {:?}", truncate(&id))))
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_become_cutoffs() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default();
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+        assert_eq!(cutoff("P3Y", today).ok(), Some(day(2023, 11, 30)));
+        assert_eq!(cutoff("P18M", today).ok(), Some(day(2025, 5, 30)));
+        assert_eq!(cutoff("P2W", today).ok(), Some(day(2026, 11, 16)));
+        assert_eq!(cutoff("P1Y2M10D", today).ok(), Some(day(2025, 9, 20)));
+        for bad in ["3Y", "P", "PXY", "P3Yabc", "", "P99999999Y"] {
+            assert!(cutoff(bad, today).is_err(), "{bad}");
+        }
+    }
+}
