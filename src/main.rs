@@ -12,7 +12,7 @@ use healthsearch::index::search::{Ranker, Ranking, search_with};
 use healthsearch::ingest::decode::decode;
 use healthsearch::ingest::site_rules::SiteRules;
 use healthsearch::ingest::{Extractor, IngestReport, Source, ingest, ingest_with};
-use healthsearch::server::state::AppState;
+use healthsearch::server::state::{AppState, Cors};
 use healthsearch::vocab::Vocabulary;
 use healthsearch::vocab::load::add_file;
 use std::net::SocketAddr;
@@ -61,6 +61,10 @@ enum Command {
         /// Override ranking weights, e.g. "recency=0.1,title=1.5" (see the README).
         #[arg(long)]
         boosts: Option<String>,
+        /// Browser origins allowed to call the API (repeatable), e.g. https://example.org;
+        /// "none" for no cross-origin access. Default: any origin (the API is public and read-only).
+        #[arg(long)]
+        cors_origin: Vec<String>,
     },
     /// Search the index and print ranked results.
     Search {
@@ -166,7 +170,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let report = ingest_with(&idx, &source, &extractor)?;
             print_report(&report, json)?;
         }
-        Command::Serve { index, corpus, addr, vocab, boosts } => {
+        Command::Serve { index, corpus, addr, vocab, boosts, cors_origin } => {
             init_logging();
             let mut ranker = ranker_with(&vocab)?;
             if let Some(spec) = boosts {
@@ -175,6 +179,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let idx = open_or_build(&index, &corpus)?;
             let mut state = AppState::new(idx);
             state.ranker = Arc::new(ranker);
+            state.cors = cors_setting(&cors_origin)?;
             let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
             rt.block_on(healthsearch::server::serve(state, addr))?;
         }
@@ -341,6 +346,25 @@ fn print_report(r: &IngestReport, json: bool) -> anyhow::Result<()> {
 }
 
 /// The default ranking with the bundled vocabulary plus any given files.
+/// The CORS setting from `--cors-origin` values.
+fn cors_setting(origins: &[String]) -> anyhow::Result<Cors> {
+    if origins.is_empty() {
+        return Ok(Cors::Any);
+    }
+    if origins.iter().any(|o| o == "none") {
+        return Ok(Cors::Off);
+    }
+    for o in origins {
+        let url = url::Url::parse(o)
+            .with_context(|| format!("--cors-origin {o:?} is not an origin like https://example.org"))?;
+        anyhow::ensure!(
+            url.path() == "/" && !o.ends_with('/') && url.query().is_none(),
+            "--cors-origin {o:?} must be a bare origin like https://example.org"
+        );
+    }
+    Ok(Cors::Origins(origins.to_vec()))
+}
+
 fn ranker_with(vocab: &[PathBuf]) -> anyhow::Result<Ranker> {
     let mut ranker = Ranker::default();
     if !vocab.is_empty() {

@@ -197,20 +197,23 @@ pub fn passage_id(article_id: &str, text: &str) -> String {
 pub fn chunk_sentences(text: &str, max_chars: usize) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
-    for paragraph in text.split("\n\n") {
-        for sentence in paragraph.unicode_sentences().map(str::trim).filter(|s| !s.is_empty()) {
-            let len = |s: &str| s.chars().count();
+    let len = |s: &str| s.chars().count();
+    // Lines (paragraphs and list items) stay on their own lines; sentences within a line are
+    // joined by a space.
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let mut separator = if current.is_empty() { "" } else { "\n" };
+        for sentence in line.unicode_sentences().map(str::trim).filter(|s| !s.is_empty()) {
             if !current.is_empty() && len(&current) + 1 + len(sentence) > max_chars {
                 out.push(std::mem::take(&mut current));
+                separator = "";
             }
             if len(sentence) > max_chars {
                 out.extend(cut_at_words(sentence, max_chars));
                 continue;
             }
-            if !current.is_empty() {
-                current.push(' ');
-            }
+            current.push_str(separator);
             current.push_str(sentence);
+            separator = " ";
         }
     }
     if !current.is_empty() {
@@ -273,7 +276,7 @@ mod tests {
         let chunks = chunk_sentences(text, 50);
         assert_eq!(
             chunks,
-            vec!["One short sentence. Another one follows here.", "A third sentence ends it. New paragraph."]
+            vec!["One short sentence. Another one follows here.", "A third sentence ends it.\nNew paragraph."]
         );
         let long = "word ".repeat(40);
         let cut = chunk_sentences(&long, 30);

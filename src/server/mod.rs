@@ -2,6 +2,7 @@
 
 pub mod editors;
 pub mod error;
+pub mod metrics;
 pub mod page;
 pub mod params;
 pub mod retrieval;
@@ -9,10 +10,14 @@ pub mod routes;
 pub mod state;
 
 use axum::Router;
+use axum::http::{HeaderValue, Method, header};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use state::AppState;
+use state::{AppState, Cors};
 use std::net::SocketAddr;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 /// Largest request body accepted, in bytes.
@@ -32,11 +37,47 @@ pub fn router(state: AppState) -> Router {
         .route("/api/stale", get(editors::api_stale))
         .route("/api/articles/{id}", get(editors::api_article))
         .route("/healthz", get(routes::healthz))
+        .route("/metrics", get(metrics::render))
+        .route("/openapi.json", get(openapi))
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(cors_layer(&state.cors))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Content Security Policy of every response: our own scripts and styles only, nothing inline,
+/// no plugins, no framing by other sites.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
+
+const OPENAPI: &str = include_str!("assets/openapi.json");
+
+/// `GET /openapi.json`: the API's OpenAPI 3.1 description.
+async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
+}
+
+fn cors_layer(cors: &Cors) -> CorsLayer {
+    let base = CorsLayer::new()
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE])
+        .max_age(std::time::Duration::from_secs(3600));
+    match cors {
+        Cors::Any => base.allow_origin(AllowOrigin::any()),
+        Cors::Origins(list) => {
+            let origins: Vec<HeaderValue> = list.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+            base.allow_origin(AllowOrigin::list(origins))
+        }
+        Cors::Off => CorsLayer::new(),
+    }
 }
 
 /// Binds `addr` and serves until Ctrl-C or SIGTERM.

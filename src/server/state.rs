@@ -1,6 +1,7 @@
 //! State shared by every request: the one open index (with its one reader), the ranking, the
 //! suggestion lists of the current index state, and limits.
 
+use super::metrics::Metrics;
 use crate::index::search::Ranker;
 use crate::index::suggest::Suggester;
 use crate::index::{HealthIndex, IndexError};
@@ -18,7 +19,22 @@ pub struct AppState {
     /// Ranking configuration (weights, vocabulary), built once.
     pub ranker: Arc<Ranker>,
     pub search_timeout: Duration,
+    /// Which browser origins may call the API.
+    pub cors: Cors,
+    pub metrics: Arc<Metrics>,
     suggestions: Arc<Suggestions>,
+}
+
+/// Cross-origin access to the API (for `/widget.js` on other sites).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Cors {
+    /// Any origin may read the API (it is public and read-only; no credentials are sent).
+    #[default]
+    Any,
+    /// Only these origins (`https://example.org`).
+    Origins(Vec<String>),
+    /// No cross-origin access.
+    Off,
 }
 
 /// The suggester built for one index generation; rebuilt in the background after a commit.
@@ -40,6 +56,8 @@ impl AppState {
             index,
             ranker: Arc::new(Ranker::default()),
             search_timeout: DEFAULT_SEARCH_TIMEOUT,
+            cors: Cors::default(),
+            metrics: Arc::default(),
             suggestions: Arc::default(),
         }
     }

@@ -1,0 +1,95 @@
+//! Prometheus metrics: requests and latency by route, index size, and when the index last changed.
+
+use super::state::AppState;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::prometheus_text::{CONTENT_TYPE, encode};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+use std::sync::atomic::AtomicU64;
+use std::time::Instant;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    route: String,
+    method: String,
+    status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    route: String,
+}
+
+/// The service's metrics and their registry.
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    latency: Family<RouteLabels, Histogram>,
+    documents: Gauge<i64>,
+    last_commit: Gauge<f64, AtomicU64>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::with_prefix("healthsearch");
+        let requests = Family::<RequestLabels, Counter>::default();
+        let latency = Family::<RouteLabels, Histogram>::new_with_constructor(|| {
+            Histogram::new(exponential_buckets(0.0001, 2.0, 18))
+        });
+        let documents = Gauge::<i64>::default();
+        let last_commit = Gauge::<f64, AtomicU64>::default();
+        registry.register("http_requests", "HTTP requests by route, method and status", requests.clone());
+        registry.register("http_request_duration_seconds", "Time to answer a request, by route", latency.clone());
+        registry.register("index_documents", "Articles visible to searches", documents.clone());
+        registry.register(
+            "index_last_commit_timestamp_seconds",
+            "When the index last changed (Unix time of its last commit)",
+            last_commit.clone(),
+        );
+        Metrics { registry, requests, latency, documents, last_commit }
+    }
+}
+
+impl Metrics {
+    fn observe(&self, route: &str, method: &str, status: u16, seconds: f64) {
+        let labels = RequestLabels { route: route.to_string(), method: method.to_string(), status };
+        self.requests.get_or_create(&labels).inc();
+        self.latency.get_or_create(&RouteLabels { route: route.to_string() }).observe(seconds);
+    }
+}
+
+/// Middleware that counts and times every request under its route pattern (`unmatched` for
+/// paths no route knows, so stray URLs cannot grow the label set).
+pub async fn track(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let route = req.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str()).to_string();
+    let method = req.method().as_str().to_string();
+    let started = Instant::now();
+    let response = next.run(req).await;
+    st.metrics.observe(&route, &method, response.status().as_u16(), started.elapsed().as_secs_f64());
+    response
+}
+
+/// `GET /metrics` in the Prometheus text format.
+pub async fn render(State(st): State<AppState>) -> Response {
+    st.metrics.documents.set(st.index.num_docs() as i64);
+    let meta = st.index.dir().join("meta.json");
+    if let Some(secs) = std::fs::metadata(meta)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+    {
+        st.metrics.last_commit.set(secs.as_secs_f64());
+    }
+    let mut body = String::new();
+    if encode(&mut body, &st.metrics.registry).is_err() {
+        return (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "metrics could not be encoded").into_response();
+    }
+    ([(header::CONTENT_TYPE, CONTENT_TYPE)], body).into_response()
+}
