@@ -65,6 +65,9 @@ enum Command {
         /// "none" for no cross-origin access. Default: any origin (the API is public and read-only).
         #[arg(long)]
         cors_origin: Vec<String>,
+        /// Log as JSON lines (one object per event, request logs included) instead of text.
+        #[arg(long)]
+        log_json: bool,
     },
     /// Search the index and print ranked results.
     Search {
@@ -170,8 +173,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let report = ingest_with(&idx, &source, &extractor)?;
             print_report(&report, json)?;
         }
-        Command::Serve { index, corpus, addr, vocab, boosts, cors_origin } => {
-            init_logging();
+        Command::Serve { index, corpus, addr, vocab, boosts, cors_origin, log_json } => {
+            init_logging(log_json);
             let mut ranker = ranker_with(&vocab)?;
             if let Some(spec) = boosts {
                 ranker.boosts.apply(&spec).map_err(anyhow::Error::msg)?;
@@ -423,8 +426,13 @@ fn strip_marks(html: &str) -> String {
     html.replace("<mark>", "[").replace("</mark>", "]")
 }
 
-fn init_logging() {
+fn init_logging(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "healthsearch=info,tower_http=info".into());
-    tracing_subscriber::fmt().with_env_filter(filter).init();
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if json {
+        builder.json().flatten_event(true).with_current_span(true).init();
+    } else {
+        builder.init();
+    }
 }

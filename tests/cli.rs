@@ -79,38 +79,53 @@ fn errors_are_one_readable_line_and_a_failing_exit() {
 }
 
 #[test]
-fn serve_builds_a_missing_index_from_the_corpus_and_answers() {
+fn serve_builds_a_missing_index_from_the_corpus_answers_logs_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().expect("tmp");
     let index = dir.path().join("index");
     let mut child = Command::new(BIN)
         .args(["serve", "--index", index.to_str().expect("p"), "--corpus", common::corpus_dir().to_str().expect("p")])
-        .args(["--addr", "127.0.0.1:0"])
-        .env("RUST_LOG", "healthsearch=info")
-        .env("NO_COLOR", "1")
+        .args(["--addr", "127.0.0.1:0", "--log-json"])
+        .env("RUST_LOG", "healthsearch=info,tower_http=info")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn serve");
     let stdout = child.stdout.take().expect("stdout");
-    let started = Instant::now();
-    let mut addr = None;
-    for line in BufReader::new(stdout).lines() {
-        let line = line.unwrap_or_default();
-        if let Some(rest) = line.split("addr=").nth(1) {
-            addr = rest.split_whitespace().next().map(str::to_string);
-            break;
+    let (tx, rx) = std::sync::mpsc::channel::<serde_json::Value>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Ok(v) = serde_json::from_str(&line) {
+                let _ = tx.send(v);
+            }
         }
-        if started.elapsed() > Duration::from_secs(60) {
-            break;
+    });
+    let wait_for = |pred: &dyn Fn(&serde_json::Value) -> bool| -> Option<serde_json::Value> {
+        let deadline = Instant::now() + Duration::from_secs(90);
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match rx.recv_timeout(left) {
+                Ok(v) if pred(&v) => return Some(v),
+                Ok(_) => {}
+                Err(_) => return None,
+            }
         }
-    }
-    let addr = addr.expect("serve logs the address it listens on");
+        None
+    };
+    let serving = wait_for(&|v| v["message"] == "serving").expect("serve logs the address it listens on as JSON");
+    let addr = serving["addr"].as_str().expect("addr field").to_string();
     let body = ureq_get(&format!("http://{addr}/api/search?q=back+pain+after+birth"));
-    let _ = child.kill();
-    let _ = child.wait();
     let v: serde_json::Value = serde_json::from_str(&body).expect("json");
     assert_eq!(v["hits"][0]["title"], "Postpartum back pain: How to get relief");
     assert!(index.join("meta.json").exists());
+    let logged = wait_for(&|v| v["message"] == "finished processing request");
+    let logged = logged.expect("each request is logged");
+    assert!(logged["span"]["uri"].as_str().is_some_and(|u| u.starts_with("/api/search")), "{logged}");
+    assert!(logged["status"].as_u64() == Some(200), "{logged}");
+
+    let term = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    assert!(term.success());
+    let status = child.wait().expect("wait");
+    assert!(status.success(), "SIGTERM is a graceful shutdown, not a crash: {status:?}");
+    assert!(wait_for(&|v| v["message"] == "shutting down").is_some());
 }
 
 fn ureq_get(url: &str) -> String {

@@ -64,6 +64,8 @@ async fn suggestions_complete_titles_and_phrases_as_you_type() {
     assert!(v["suggestions"][0]["html"].as_str().unwrap_or_default().contains("<mark>"));
     assert_eq!(ok("/api/suggest?q=back+pa&limit=2").await["suggestions"].as_array().map(Vec::len), Some(2));
     assert_eq!(ok("/api/suggest?q=qqqzzz").await["suggestions"], json!([]));
+    let typo = strings(&ok("/api/suggest?q=postpartm+back+pa").await["suggestions"], "text");
+    assert!(typo.iter().any(|t| t == "Postpartum back pain: How to get relief"), "{typo:?}");
     assert_eq!(error_code("/api/suggest").await, "missing_search_q");
     assert_eq!(error_code("/api/suggest?q=a&limit=0").await, "invalid_search_limit");
 }
@@ -189,6 +191,9 @@ async fn retrieve_takes_a_chat_style_body() {
         let (status, v) = post("/api/retrieve", bad).await;
         assert_eq!((status, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some(code)), "{bad}");
     }
+    let huge = format!(r#"{{"query": "{}"}}"#, "a".repeat(100_000));
+    let (status, v) = post("/api/retrieve", &huge).await;
+    assert_eq!((status, v["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large")));
 }
 
 #[tokio::test]

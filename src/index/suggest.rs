@@ -13,6 +13,8 @@ use tantivy::{DocAddress, TantivyDocument, Term};
 const MAX_START_WORDS: usize = 8;
 /// Most candidate positions looked at per request.
 const SCAN_CAP: usize = 4_000;
+/// Fewer suggestions than this for the text as typed trigger typo correction.
+const FEW: usize = 3;
 /// Longest heading taken as a suggestion, in words.
 const MAX_PHRASE_WORDS: usize = 10;
 
@@ -51,6 +53,8 @@ pub struct Suggestion {
 pub struct Suggester {
     entries: Vec<Entry>,
     starts: Vec<(u32, u32)>,
+    /// Every distinct folded word of the entries, sorted, for typo correction.
+    words: Vec<String>,
 }
 
 impl Suggester {
@@ -104,7 +108,10 @@ impl Suggester {
             starts.extend(words.take(MAX_START_WORDS).map(|at| (i as u32, at as u32)));
         }
         starts.sort_unstable_by(|a, b| suffix(&entries, *a).cmp(suffix(&entries, *b)));
-        Suggester { entries, starts }
+        let mut words: Vec<String> = entries.iter().flat_map(|e| e.key.split(' ').map(String::from)).collect();
+        words.sort_unstable();
+        words.dedup();
+        Suggester { entries, starts, words }
     }
 
     /// Number of entries.
@@ -118,8 +125,76 @@ impl Suggester {
     }
 
     /// Up to `limit` suggestions for what has been typed so far: queries first, then articles,
-    /// each kind taking at least half the places when it has enough.
+    /// each kind taking at least half the places when it has enough. When the words as typed
+    /// find too few, misspelt words are corrected (one edit for 4-5 letters, two beyond) and
+    /// the corrected text's suggestions fill the list (the first letter is trusted).
     pub fn suggest(&self, typed: &str, limit: usize) -> Vec<Suggestion> {
+        let mut found = self.suggest_exact(typed, limit);
+        if found.len() < FEW.min(limit) {
+            if let Some(corrected) = self.corrected(typed) {
+                for s in self.suggest_exact(&corrected, limit) {
+                    if found.len() < limit && !found.iter().any(|f| f.text == s.text && f.kind == s.kind) {
+                        found.push(s);
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    /// `typed` with each unknown word replaced by the closest known one (the last word, still
+    /// being typed, as a prefix of a known word); `None` when nothing changes.
+    fn corrected(&self, typed: &str) -> Option<String> {
+        let words: Vec<String> = folded_words(typed).into_iter().map(|(w, _)| w).collect();
+        let last_is_prefix = !typed.ends_with(char::is_whitespace);
+        let mut changed = false;
+        let mut out = Vec::with_capacity(words.len());
+        for (i, w) in words.iter().enumerate() {
+            let prefix = last_is_prefix && i + 1 == words.len();
+            match self.closest(w, prefix) {
+                Some(c) if c != *w => {
+                    changed = true;
+                    out.push(c);
+                }
+                _ => out.push(w.clone()),
+            }
+        }
+        let trailing = if last_is_prefix { "" } else { " " };
+        changed.then(|| format!("{}{trailing}", out.join(" ")))
+    }
+
+    /// The known word closest to `word` (or, for a prefix, the closest start of a known word).
+    fn closest(&self, word: &str, prefix: bool) -> Option<String> {
+        let n = word.chars().count();
+        let max = match n {
+            0..=3 => 0,
+            4..=5 => 1,
+            _ => 2,
+        };
+        let from = self.words.partition_point(|w| w.as_str() < word);
+        let known = self.words.get(from).is_some_and(|w| if prefix { w.starts_with(word) } else { w == word });
+        if known || max == 0 || word.bytes().any(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        // Like most spelling correctors, trust the first letter: it keeps the scan to one slice.
+        let first = word.chars().next()?;
+        let start = self.words.partition_point(|w| w.chars().next() < Some(first));
+        let end = self.words.partition_point(|w| w.chars().next() <= Some(first));
+        let mut best: Option<(usize, &String)> = None;
+        for w in &self.words[start..end] {
+            let candidate: String = if prefix { w.chars().take(n).collect() } else { w.clone() };
+            if candidate.chars().count().abs_diff(n) > max {
+                continue;
+            }
+            let d = strsim::damerau_levenshtein(word, &candidate);
+            if d <= max && best.is_none_or(|(bd, _)| d < bd) {
+                best = Some((d, w));
+            }
+        }
+        best.map(|(_, w)| if prefix { w.chars().take(n).collect() } else { w.clone() })
+    }
+
+    fn suggest_exact(&self, typed: &str, limit: usize) -> Vec<Suggestion> {
         let prefix = key_of(typed);
         if prefix.is_empty() || limit == 0 {
             return Vec::new();
@@ -231,6 +306,10 @@ mod tests {
         assert_eq!(got, vec!["back pain", "Back pain during pregnancy", "Postpartum back pain: How to get relief"]);
         assert_eq!(s.suggest("back ", 10).len(), 3, "a finished word does not complete to backache");
         assert!(s.suggest("zzz", 10).is_empty());
+        let fixed: Vec<String> = s.suggest("bakc pa", 10).into_iter().map(|x| x.text).collect();
+        assert_eq!(fixed.first().map(String::as_str), Some("back pain"), "a misspelt word is corrected");
+        let fixed: Vec<String> = s.suggest("postaprt", 10).into_iter().map(|x| x.text).collect();
+        assert_eq!(fixed, vec!["Postpartum back pain: How to get relief"], "a misspelt prefix is corrected");
         assert!(s.suggest("  ", 10).is_empty());
     }
 
