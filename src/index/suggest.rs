@@ -130,12 +130,12 @@ impl Suggester {
     /// the corrected text's suggestions fill the list (the first letter is trusted).
     pub fn suggest(&self, typed: &str, limit: usize) -> Vec<Suggestion> {
         let mut found = self.suggest_exact(typed, limit);
-        if found.len() < FEW.min(limit) {
-            if let Some(corrected) = self.corrected(typed) {
-                for s in self.suggest_exact(&corrected, limit) {
-                    if found.len() < limit && !found.iter().any(|f| f.text == s.text && f.kind == s.kind) {
-                        found.push(s);
-                    }
+        if found.len() < FEW.min(limit)
+            && let Some(corrected) = self.corrected(typed)
+        {
+            for s in self.suggest_exact(&corrected, limit) {
+                if found.len() < limit && !found.iter().any(|f| f.text == s.text && f.kind == s.kind) {
+                    found.push(s);
                 }
             }
         }
