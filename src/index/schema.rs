@@ -8,7 +8,7 @@ use tantivy::schema::{
 
 /// Bumped whenever fields, their options or the analyzer change; an index built with another
 /// version is rebuilt rather than read.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Field names, as stored in the index.
 pub mod name {
@@ -29,6 +29,7 @@ pub mod name {
     pub const CITE_KEY: &str = "cite_key";
     pub const OLDEST_ACCESS: &str = "oldest_access";
     pub const OUTLINE: &str = "outline";
+    pub const CONTENT_HASH: &str = "content_hash";
 }
 
 /// Handles to every field of the schema.
@@ -63,6 +64,8 @@ pub struct Fields {
     pub oldest_access: Field,
     /// Title then section headings, one per line (stored, for suggestions).
     pub outline: Field,
+    /// Hash of the stored article, so a re-ingest can tell unchanged articles (exact, stored).
+    pub content_hash: Field,
 }
 
 /// The searchable text fields, in the order of their default boosts.
@@ -92,6 +95,7 @@ pub fn schema() -> Schema {
     b.add_text_field(name::CITE_KEY, STRING);
     b.add_date_field(name::OLDEST_ACCESS, DateOptions::default().set_indexed().set_fast());
     b.add_text_field(name::OUTLINE, STORED);
+    b.add_text_field(name::CONTENT_HASH, STRING | STORED);
     b.build()
 }
 
@@ -117,6 +121,7 @@ impl Fields {
             cite_key: f(name::CITE_KEY)?,
             oldest_access: f(name::OLDEST_ACCESS)?,
             outline: f(name::OUTLINE)?,
+            content_hash: f(name::CONTENT_HASH)?,
         })
     }
 }

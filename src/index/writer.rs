@@ -79,6 +79,7 @@ pub fn to_document(f: &Fields, a: &Article, origin: &str) -> Result<TantivyDocum
     }
     doc.add_text(f.outline, format!("{}\n{}", a.title, a.headings()));
     let json = serde_json::to_string(a).map_err(|e| IndexError::Corrupt(e.to_string()))?;
+    doc.add_text(f.content_hash, hash_of(&json));
     doc.add_text(f.doc, json);
     doc.add_text(f.feedback, super::feedback::document_terms(a));
     Ok(doc)
@@ -88,4 +89,13 @@ pub fn to_document(f: &Fields, a: &Article, origin: &str) -> Result<TantivyDocum
 pub fn date_value(d: NaiveDate) -> DateTime {
     let secs = d.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp());
     DateTime::from_timestamp_secs(secs)
+}
+
+/// The hash stored with an article: 16 hex digits of the XXH3 of its JSON.
+pub fn content_hash(a: &Article) -> String {
+    hash_of(&serde_json::to_string(a).unwrap_or_default())
+}
+
+fn hash_of(json: &str) -> String {
+    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(json.as_bytes()))
 }
