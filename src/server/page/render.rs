@@ -72,7 +72,10 @@ fn nothing(pq: &PageQuery, res: &SearchResponse) -> String {
     }
     if pq.is_filtered() {
         let all = pq.unfiltered().href();
-        return format!(r#"<p>Nothing matched with these filters. <a href="{}">Search without filters</a>.</p>"#, attr(&all));
+        return format!(
+            r#"<p>Nothing matched with these filters. <a href="{}">Search without filters</a>.</p>"#,
+            attr(&all)
+        );
     }
     "<p>Nothing matched. Try other words, or fewer of them.</p>".to_string()
 }
@@ -90,7 +93,7 @@ fn active_filters(pq: &PageQuery) -> String {
                 r#"<li><a class="chip" href="{}">{}: {}<span aria-hidden="true"> ×</span><span class="visually-hidden"> (remove this filter)</span></a></li>"#,
                 attr(&pq.toggled(facet, v).href()),
                 facet_label(facet).0,
-                text(v)
+                text(shown_value(facet, v))
             );
         }
     }
@@ -102,7 +105,8 @@ fn active_filters(pq: &PageQuery) -> String {
             day.format("%-d %B %Y")
         );
     }
-    let _ = write!(out, r#"<li><a class="clear" href="{}">Clear all filters</a></li></ul>"#, attr(&pq.unfiltered().href()));
+    let _ =
+        write!(out, r#"<li><a class="clear" href="{}">Clear all filters</a></li></ul>"#, attr(&pq.unfiltered().href()));
     out
 }
 
@@ -210,6 +214,11 @@ fn facet_label(facet: &str) -> (&'static str, &'static str) {
     }
 }
 
+/// A facet value as shown: site names without a leading `www.`.
+fn shown_value<'a>(facet: &str, value: &'a str) -> &'a str {
+    if facet == SITE { value.strip_prefix("www.").filter(|v| !v.is_empty()).unwrap_or(value) } else { value }
+}
+
 fn facet_html(pq: &PageQuery, facet: &str, values: &[FacetValue]) -> String {
     if values.is_empty() {
         return String::new();
@@ -243,8 +252,72 @@ fn facet_value(pq: &PageQuery, facet: &str, v: &FacetValue) -> String {
         cls = if selected { " selected" } else { "" },
         href = attr(&pq.toggled(facet, &v.value).href()),
         data = attr(&v.value),
-        name = text(&v.value),
+        name = text(shown_value(facet, &v.value)),
         count = v.count,
         state = if selected { r#"<span class="visually-hidden">, filter on (select to remove)</span>"# } else { "" },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::search::{CitationLink, SectionLink};
+    use std::collections::BTreeMap;
+
+    fn response(hits: Vec<Hit>, facets: BTreeMap<&'static str, Vec<FacetValue>>) -> SearchResponse {
+        SearchResponse {
+            query: "<b>q</b>".into(),
+            total: 25,
+            took_ms: 1.0,
+            did_you_mean: Some("a \"b\" <c>".into()),
+            hits,
+            facets,
+            explain: None,
+        }
+    }
+
+    fn hostile_hit() -> Hit {
+        Hit {
+            id: "x".into(),
+            title: "<script>alert(1)</script>".into(),
+            url: "javascript:alert(1)".into(),
+            snippet_html: "safe <mark>text</mark>".into(),
+            score: 1.0,
+            section: Some(SectionLink { heading: "<i>h</i>".into(), url: "https://a.example/#\"x".into() }),
+            reviewed: None,
+            citations: vec![CitationLink { text: "<img src=x>".into(), url: Some("data:text/html,x".into()) }],
+        }
+    }
+
+    #[test]
+    fn everything_from_data_is_escaped() {
+        let facets = BTreeMap::from([(
+            CATEGORY,
+            vec![FacetValue { value: "<b>\"Baby\"</b>".into(), count: 3, selected: false }],
+        )]);
+        let pq = PageQuery::parse(Some("q=%3Cb%3Eq%3C%2Fb%3E&category=%22%3E%3Cx"));
+        let html = results(&pq, &response(vec![hostile_hit()], facets));
+        for bad in ["<script", "<b>", "<i>", "<img", "<c>", "<x", "href=\"javascript:", "href=\"data:", "#\"x"] {
+            assert!(!html.contains(bad), "{bad} in {html}");
+        }
+        assert!(html.contains("safe <mark>text</mark>"));
+        assert!(html.contains("&lt;b&gt;&quot;Baby&quot;&lt;/b&gt;") || html.contains("&lt;b&gt;\"Baby\"&lt;/b&gt;"));
+        assert!(html.contains(r##"href="#""##));
+    }
+
+    #[test]
+    fn facets_link_to_toggled_filters_and_fold_long_lists() {
+        let values: Vec<FacetValue> =
+            (0..12).map(|i| FacetValue { value: format!("v{i}"), count: 20 - i, selected: i == 11 }).collect();
+        let sites = vec![FacetValue { value: "www.a.example".into(), count: 2, selected: false }];
+        let facets = BTreeMap::from([(CATEGORY, values), (SITE, sites)]);
+        let pq = PageQuery::parse(Some("q=back&category=v11&page=2"));
+        let html = results(&pq, &response(Vec::new(), facets));
+        assert!(html.contains(r#"class="facet-link selected" href="/?q=back" data-value="v11""#), "{html}");
+        assert!(html.contains(r#"href="/?q=back&amp;category=v11&amp;category=v0""#));
+        assert!(html.contains(r#"<summary>3 more categories</summary>"#));
+        assert!(html.contains(r#"data-value="www.a.example"><span class="check" aria-hidden="true"></span><span class="facet-name">a.example</span>"#));
+        assert!(html.contains("No results on this page"));
+        assert!(html.contains(r#"<span aria-current="page">Page 2 of 3</span>"#));
+    }
 }
