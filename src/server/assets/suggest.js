@@ -73,6 +73,8 @@ function attachSuggestions(opts) {
   list.setAttribute("aria-label", "Suggestions");
   list.hidden = true;
   paint(list, "list", false);
+  // Keep the focus in the box when the list is pressed, so a click can choose an option.
+  list.addEventListener("mousedown", function (e) { e.preventDefault(); });
   input.parentNode.insertBefore(list, input.nextSibling);
 
   input.setAttribute("role", "combobox");
@@ -159,8 +161,6 @@ function attachSuggestions(opts) {
         li.appendChild(kind);
       }
       paint(li, "option", false);
-      // Keep the focus in the box when an option is pressed, so the click can choose it.
-      li.addEventListener("mousedown", function (e) { e.preventDefault(); });
       li.addEventListener("click", function () { choose(i); });
       li.addEventListener("mousemove", function () { if (active !== i) setActive(i); });
       list.appendChild(li);

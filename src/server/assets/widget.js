@@ -103,7 +103,7 @@ function buildWidget(target, origin, limit) {
   announce.setAttribute("role", "status");
   var message = make("p", "hs-message", { margin: "0.6rem 0 0.3rem", color: MUTED, "font-size": "0.9rem" });
   message.setAttribute("role", "status");
-  var correction = make("p", "hs-did-you-mean", { margin: "0.3rem 0", "font-size": "0.95rem" });
+  var correction = make("p", "hs-did-you-mean", { margin: "0.3rem 0", "font-size": "0.95rem", display: "none" });
   correction.hidden = true;
   var results = make("ol", "hs-results", { "list-style": "none", padding: "0", margin: "0.3rem 0 0" });
   results.id = id + "-results";
@@ -129,6 +129,7 @@ function buildWidget(target, origin, limit) {
   function showCorrection(text) {
     clear(correction);
     correction.hidden = !text;
+    correction.style.setProperty("display", text ? "block" : "none");
     if (!text) return;
     correction.appendChild(document.createTextNode("Did you mean "));
     var again = focusRing(make("button", "hs-correction", {

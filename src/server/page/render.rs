@@ -248,7 +248,7 @@ fn facet_value(pq: &PageQuery, facet: &str, v: &FacetValue) -> String {
     let selected = pq.values(facet).contains(&v.value);
     let noun = if v.count == 1 { "article" } else { "articles" };
     format!(
-        r#"<li><a class="facet-link{cls}" href="{href}" data-value="{data}"><span class="check" aria-hidden="true"></span><span class="facet-name">{name}</span> <span class="count">{count}<span class="visually-hidden"> {noun}</span></span>{state}</a></li>"#,
+        r#"<li><a class="facet-link{cls}" href="{href}" rel="nofollow" data-value="{data}"><span class="check" aria-hidden="true"></span><span class="facet-name">{name}</span> <span class="count">{count}<span class="visually-hidden"> {noun}</span></span>{state}</a></li>"#,
         cls = if selected { " selected" } else { "" },
         href = attr(&pq.toggled(facet, &v.value).href()),
         data = attr(&v.value),
@@ -313,7 +313,10 @@ mod tests {
         let facets = BTreeMap::from([(CATEGORY, values), (SITE, sites)]);
         let pq = PageQuery::parse(Some("q=back&category=v11&page=2"));
         let html = results(&pq, &response(Vec::new(), facets));
-        assert!(html.contains(r#"class="facet-link selected" href="/?q=back" data-value="v11""#), "{html}");
+        assert!(
+            html.contains(r#"class="facet-link selected" href="/?q=back" rel="nofollow" data-value="v11""#),
+            "{html}"
+        );
         assert!(html.contains(r#"href="/?q=back&amp;category=v11&amp;category=v0""#));
         assert!(html.contains(r#"<summary>3 more categories</summary>"#));
         assert!(html.contains(r#"data-value="www.a.example"><span class="check" aria-hidden="true"></span><span class="facet-name">a.example</span>"#));
