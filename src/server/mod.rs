@@ -29,6 +29,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(page::search_page))
         .route("/assets/style.css", get(page::stylesheet))
+        .route("/assets/app.js", get(page::app_script))
+        .route("/widget.js", get(page::widget_script))
         .route("/api/search", get(routes::api_search))
         .route("/api/suggest", get(routes::api_suggest))
         .route("/api/passages", get(retrieval::api_passages))

@@ -1,0 +1,419 @@
+//! Browser tests: the search page, its suggestions and the embeddable widget in headless Chromium,
+//! driven over WebDriver (chromedriver) against the real server on a loopback port.
+//!
+//! Without `/usr/bin/chromedriver` (or `HEALTHSEARCH_CHROMEDRIVER`) the browser tests say so and
+//! pass, unless `HEALTHSEARCH_REQUIRE_BROWSER=1` is set (as CI does), in which case they fail.
+
+mod common;
+
+use axum::Router;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use healthsearch::server::router;
+use healthsearch::server::state::AppState;
+use serde_json::{Value, json};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tempfile::TempDir;
+use tower_http::cors::CorsLayer;
+
+/// Debian's paths (`apt-get install chromium chromium-driver`); `HEALTHSEARCH_CHROMEDRIVER` and
+/// `HEALTHSEARCH_CHROMIUM` point elsewhere.
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+fn chromedriver() -> String {
+    std::env::var("HEALTHSEARCH_CHROMEDRIVER").unwrap_or_else(|_| CHROMEDRIVER.to_string())
+}
+
+fn chromium() -> String {
+    std::env::var("HEALTHSEARCH_CHROMIUM").unwrap_or_else(|_| CHROMIUM.to_string())
+}
+/// Longest any condition is waited for.
+const PATIENCE: Duration = Duration::from_secs(10);
+const POSTPARTUM_URL: &str = "https://www.bumptobaby.example/after-the-birth/your-body/postpartum-back-pain";
+const POSTPARTUM_TITLE: &str = "Postpartum back pain: How to get relief";
+
+/// Whether the browser tests can run here; panics when they must and cannot.
+fn browser_available() -> bool {
+    let (driver, browser) = (chromedriver(), chromium());
+    let present = Path::new(&driver).exists() && Path::new(&browser).exists();
+    if !present {
+        let required = std::env::var("HEALTHSEARCH_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+        assert!(!required, "HEALTHSEARCH_REQUIRE_BROWSER=1 but {driver} or {browser} is missing");
+        eprintln!(
+            "browser test skipped: {driver} or {browser} is missing \
+             (apt-get install chromium chromium-driver; set HEALTHSEARCH_REQUIRE_BROWSER=1 to make this an error)"
+        );
+    }
+    present
+}
+
+/// The API server on a loopback port, with CORS open for the widget's cross-origin requests.
+async fn start_server() -> SocketAddr {
+    let app = router(AppState::shared(common::corpus_index())).layer(CorsLayer::permissive());
+    serve(app).await
+}
+
+async fn serve(app: Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("local addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+/// A chromedriver process, killed on drop, with its own Chromium profile directory.
+struct Driver {
+    child: Child,
+    port: u16,
+    profile: TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a probe port");
+    probe.local_addr().expect("probe addr").port()
+}
+
+async fn start_driver() -> Driver {
+    let port = free_port();
+    let child = Command::new(chromedriver())
+        .arg(format!("--port={port}"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let mut driver = Driver { child, port, profile: tempfile::tempdir().expect("profile dir") };
+    let status = format!("http://127.0.0.1:{port}/status");
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if let Ok(Some(exit)) = driver.child.try_wait() {
+            panic!("chromedriver exited at start: {exit}");
+        }
+        if let Ok(res) = reqwest::get(&status).await
+            && let Ok(v) = res.json::<Value>().await
+            && v["value"]["ready"] == true
+        {
+            return driver;
+        }
+        assert!(Instant::now() < deadline, "chromedriver did not become ready on port {port}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+impl Driver {
+    /// A new headless Chromium session. Every host but loopback fails to resolve, so the browser
+    /// never leaves the machine (article links open Chromium's error page at the right URL).
+    async fn session(&self) -> Client {
+        let options = json!({
+            "binary": chromium(),
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync",
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                format!("--user-data-dir={}", self.profile.path().display()),
+            ],
+        });
+        let mut caps = serde_json::Map::new();
+        caps.insert("goog:chromeOptions".to_string(), options);
+        ClientBuilder::rustls()
+            .expect("WebDriver client")
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .expect("start a Chromium session")
+    }
+}
+
+/// Runs `body` in a browser session and closes the session even when `body` fails.
+async fn with_browser<F, Fut>(body: F)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    if !browser_available() {
+        return;
+    }
+    let driver = start_driver().await;
+    let client = driver.session().await;
+    let outcome = tokio::spawn(body(client.clone())).await;
+    let _ = client.close().await;
+    drop(driver);
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+/// Polls `check` until it gives a value, failing after [`PATIENCE`] with `what`.
+async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Runs a script in the page and returns its value (`null` when the command fails).
+async fn js(c: &Client, script: &str) -> Value {
+    c.execute(script, vec![]).await.unwrap_or(Value::Null)
+}
+
+fn key(k: Key) -> String {
+    char::from(k).to_string()
+}
+
+/// The visible options of the listbox a combobox controls: `[id, text]` pairs.
+const OPTIONS_JS: &str = r#"
+const box = document.querySelector(arguments[0] || '[role=combobox]');
+const list = box && document.getElementById(box.getAttribute('aria-controls'));
+if (!list || list.hidden || box.getAttribute('aria-expanded') !== 'true') return [];
+return Array.from(list.querySelectorAll('[role=option]')).map(o => [o.id, o.textContent]);
+"#;
+
+async fn options(c: &Client, combobox: &str) -> Vec<(String, String)> {
+    let v = c.execute(OPTIONS_JS, vec![json!(combobox)]).await.unwrap_or(Value::Null);
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|pair| Some((pair[0].as_str()?.to_string(), pair[1].as_str()?.to_string())))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn suggestions_open_an_article_from_the_keyboard() {
+    let addr = start_server().await;
+    with_browser(move |c| async move {
+        c.goto(&format!("http://{addr}/")).await.expect("open the page");
+        let input = c.find(Locator::Css("#q")).await.expect("search box");
+        eventually("the script to make the box a combobox", || async {
+            (input.attr("role").await.ok()?.as_deref() == Some("combobox")).then_some(())
+        })
+        .await;
+        assert_eq!(input.attr("aria-expanded").await.expect("attr").as_deref(), Some("false"));
+        input.send_keys("back pa").await.expect("type");
+        let opts = eventually("suggestions for \"back pa\"", || async {
+            let o = options(&c, "#q").await;
+            o.iter().any(|(_, t)| t.contains("Postpartum back pain")).then_some(o)
+        })
+        .await;
+        let listbox = input.attr("aria-controls").await.expect("attr").expect("aria-controls");
+        let role = js(&c, &format!("return document.getElementById('{listbox}').getAttribute('role')")).await;
+        assert_eq!(role, "listbox");
+        let at = opts.iter().position(|(_, t)| t.contains("Postpartum back pain")).expect("the article");
+        // Escape closes the list; ArrowDown opens it again on the first option.
+        input.send_keys(&key(Key::Escape)).await.expect("escape");
+        assert_eq!(input.attr("aria-expanded").await.expect("attr").as_deref(), Some("false"));
+        for _ in 0..=at {
+            input.send_keys(&key(Key::Down)).await.expect("arrow down");
+        }
+        let active = input.attr("aria-activedescendant").await.expect("attr");
+        assert_eq!(active.as_deref(), Some(opts[at].0.as_str()), "options: {opts:?}");
+        let selected = format!("return document.getElementById('{}').getAttribute('aria-selected')", opts[at].0);
+        assert_eq!(js(&c, &selected).await, "true");
+        input.send_keys(&key(Key::Up)).await.expect("arrow up");
+        input.send_keys(&key(Key::Down)).await.expect("arrow down");
+        assert_eq!(input.attr("aria-activedescendant").await.expect("attr"), active);
+        input.send_keys(&key(Key::Enter)).await.expect("enter");
+        eventually("the article to open", || async {
+            c.current_url().await.ok().filter(|u| u.as_str().starts_with(POSTPARTUM_URL))
+        })
+        .await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn results_show_marks_and_facets_filter_by_site() {
+    let addr = start_server().await;
+    with_browser(move |c| async move {
+        c.goto(&format!("http://{addr}/?q=back+pain+after+birth")).await.expect("open results");
+        let first = c.find(Locator::Css("ol.results > li .hit-title a")).await.expect("a first hit");
+        assert_eq!(first.text().await.expect("title"), POSTPARTUM_TITLE);
+        assert_eq!(first.attr("href").await.expect("href").as_deref(), Some(POSTPARTUM_URL));
+        c.find(Locator::Css("ol.results > li:first-child .snippet mark")).await.expect("a <mark> in the snippet");
+        let total = js(&c, "return document.querySelectorAll('ol.results > li').length").await;
+        assert!(total.as_u64().unwrap_or(0) > 1, "{total}");
+        for facet in ["category", "site"] {
+            let script = format!(
+                "return Array.from(document.querySelectorAll('.facet[data-facet={facet}] .facet-link .count'))\
+                 .map(c => c.textContent)"
+            );
+            let counts = js(&c, &script).await;
+            let counts: Vec<&str> = counts.as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+            assert!(!counts.is_empty(), "no {facet} facet");
+            for count in counts {
+                let n: u64 = count.split_whitespace().next().unwrap_or("").parse().unwrap_or(0);
+                assert!(n > 0, "{facet} count {count:?}");
+            }
+        }
+        // A site other than the top hit's, so the filter visibly changes the results.
+        let sites = c.find_all(Locator::Css(".facet[data-facet=site] .facet-link")).await.expect("site facets");
+        let mut chosen = None;
+        for link in sites {
+            let value = link.attr("data-value").await.expect("attr").unwrap_or_default();
+            if !POSTPARTUM_URL.contains(&value) {
+                chosen = Some((link, value));
+                break;
+            }
+        }
+        let (link, site) = chosen.expect("a second site");
+        link.click().await.expect("click the site facet");
+        let url = eventually("the filtered page", || async {
+            c.current_url().await.ok().filter(|u| u.query_pairs().any(|(k, v)| k == "site" && v == site.as_str()))
+        })
+        .await;
+        assert!(url.query_pairs().any(|(k, v)| k == "q" && v == "back pain after birth"), "{url}");
+        let hrefs = js(&c, "return Array.from(document.querySelectorAll('.hit-title a')).map(a => a.href)").await;
+        let hrefs: Vec<&str> = hrefs.as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+        assert!(!hrefs.is_empty(), "no results after filtering by {site}");
+        for href in hrefs {
+            let host = url::Url::parse(href).ok().and_then(|u| u.host_str().map(String::from));
+            assert_eq!(host.as_deref(), Some(site.as_str()), "{href}");
+        }
+        let on = c.find(Locator::Css(".facet[data-facet=site] .facet-link.selected")).await.expect("selected");
+        assert_eq!(on.attr("data-value").await.expect("attr"), Some(site.clone()));
+    })
+    .await;
+}
+
+/// The no-JavaScript path: the same server, plain HTTP, the HTML as served.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_page_works_without_javascript() {
+    let addr = start_server().await;
+    let res = reqwest::get(format!("http://{addr}/?q=back+pain+after+birth&site=www.bumptobaby.example&sort=reviewed"))
+        .await
+        .expect("page");
+    assert_eq!(res.status(), reqwest::StatusCode::OK);
+    let csp = res.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).map(String::from);
+    let csp = csp.unwrap_or_default();
+    assert!(csp.starts_with("default-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    let html = res.text().await.expect("body");
+    assert!(html.contains(POSTPARTUM_TITLE));
+    assert!(html.contains("<mark>"));
+    assert!(html.contains(r#"class="facet-link selected" href="/?q=back+pain+after+birth&amp;sort=reviewed""#));
+    assert!(html.contains(r#"<option value="reviewed" selected>"#));
+    for part in html.split(r#"class="hit-title"><a href=""#).skip(1) {
+        assert!(part.starts_with("https://www.bumptobaby.example/"), "{}", &part[..80.min(part.len())]);
+    }
+    // Nothing inline for the CSP to block: one external script, no handlers, no style attributes.
+    assert_eq!(html.matches("<script").count(), 1);
+    assert!(html.contains(r#"<script src="/assets/app.js" defer></script>"#));
+    assert!(!html.contains(" style=") && !html.contains(" onclick=") && !html.contains(" onload="));
+    // Odd parameters never become a raw error page.
+    let odd = format!("http://{addr}/?q=back+pain&page=abc&sort=sideways&utm_source=x&reviewed_after=last+week&site=");
+    let res = reqwest::get(odd).await.expect("page");
+    assert_eq!(res.status(), reqwest::StatusCode::OK);
+    let html = res.text().await.expect("body");
+    assert!(html.contains("is not a date") && html.contains(r#"<ol class="results" start="1">"#), "{html}");
+    let past = reqwest::get(format!("http://{addr}/?q=back+pain&page=100")).await.expect("page");
+    assert!(past.text().await.expect("body").contains("No results on this page"));
+    for path in ["/assets/app.js", "/widget.js"] {
+        let res = reqwest::get(format!("http://{addr}{path}")).await.expect("script");
+        let ctype = res.headers().get(header::CONTENT_TYPE.as_str()).and_then(|v| v.to_str().ok()).map(String::from);
+        assert_eq!(ctype.as_deref(), Some("text/javascript; charset=utf-8"), "{path}");
+        let body = res.text().await.expect("script body");
+        assert!(body.contains("attachSuggestions") && !body.contains(".innerHTML"), "{path}");
+    }
+}
+
+/// A host page on another origin with a strict policy of its own: scripts and requests only
+/// from the search service, nothing inline.
+async fn start_host(api: SocketAddr) -> SocketAddr {
+    let page = format!(
+        r##"<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>A partner site</title></head>
+<body><h1>A partner site</h1>
+<div id="healthsearch"></div>
+<script src="http://{api}/widget.js" data-target="#healthsearch"></script>
+</body></html>"##
+    );
+    let csp = format!("default-src 'self'; script-src http://{api}; connect-src http://{api}");
+    let app = Router::new().route(
+        "/",
+        get(move || async move {
+            (
+                [
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
+                    (header::CONTENT_SECURITY_POLICY, csp),
+                ],
+                page,
+            )
+                .into_response()
+        }),
+    );
+    serve(app).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_widget_searches_from_another_origin() {
+    let api = start_server().await;
+    let host = start_host(api).await;
+    assert_ne!(api.port(), host.port());
+    with_browser(move |c| async move {
+        c.goto(&format!("http://{host}/")).await.expect("open the host page");
+        let input = c.wait().at_most(PATIENCE).for_element(Locator::Css("#healthsearch .hs-input")).await;
+        let input = input.expect("the widget's search box");
+        assert_eq!(input.attr("role").await.expect("attr").as_deref(), Some("combobox"));
+        input.send_keys("back pain after birth").await.expect("type");
+        c.find(Locator::Css("#healthsearch .hs-button")).await.expect("button").click().await.expect("submit");
+        let first = eventually("widget results", || async {
+            let titles = js(&c, "return Array.from(document.querySelectorAll('.hs-result .hs-title')).map(a => [a.textContent, a.href])").await;
+            let first = titles.get(0)?.clone();
+            Some((first[0].as_str()?.to_string(), first[1].as_str()?.to_string()))
+        })
+        .await;
+        assert_eq!(first, (POSTPARTUM_TITLE.to_string(), POSTPARTUM_URL.to_string()));
+        let marks = js(&c, "return document.querySelectorAll('.hs-result .hs-snippet mark').length").await;
+        assert!(marks.as_u64().unwrap_or(0) > 0, "no marks in the widget's snippets");
+        let message = c.find(Locator::Css(".hs-message")).await.expect("message").text().await.expect("text");
+        assert!(message.contains("articles match"), "{message}");
+        assert_eq!(c.current_url().await.expect("url").as_str(), format!("http://{host}/"));
+
+        // Suggestions come cross-origin too; choosing a query suggestion searches for it.
+        input.clear().await.expect("clear");
+        input.send_keys("sciati").await.expect("type");
+        let opts = eventually("widget suggestions", || async {
+            let o = options(&c, "#healthsearch .hs-input").await;
+            (!o.is_empty()).then_some(o)
+        })
+        .await;
+        assert!(opts.iter().any(|(_, t)| t.to_lowercase().contains("sciatica")), "{opts:?}");
+        input.send_keys(&key(Key::Down)).await.expect("arrow down");
+        let text = opts[0].1.trim_end_matches("Article").trim().to_string();
+        input.send_keys(&key(Key::Enter)).await.expect("enter");
+        if opts[0].1.ends_with("Article") {
+            eventually("the article to open", || async {
+                c.current_url().await.ok().filter(|u| u.host_str() != Some("127.0.0.1"))
+            })
+            .await;
+        } else {
+            eventually("results for the chosen suggestion", || async {
+                let m = js(&c, "return document.querySelector('.hs-message').textContent").await;
+                m.as_str().is_some_and(|m| m.contains(&format!("“{text}”"))).then_some(())
+            })
+            .await;
+        }
+    })
+    .await;
+}
