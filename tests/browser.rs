@@ -21,7 +21,6 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
-use tower_http::cors::CorsLayer;
 
 /// Debian's paths (`apt-get install chromium chromium-driver`); `HEALTHSEARCH_CHROMEDRIVER` and
 /// `HEALTHSEARCH_CHROMIUM` point elsewhere.
@@ -57,7 +56,7 @@ fn browser_available() -> bool {
 
 /// The API server on a loopback port, with CORS open for the widget's cross-origin requests.
 async fn start_server() -> SocketAddr {
-    let app = router(AppState::shared(common::corpus_index())).layer(CorsLayer::permissive());
+    let app = router(AppState::shared(common::corpus_index()));
     serve(app).await
 }
 
