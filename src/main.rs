@@ -11,13 +11,15 @@ use healthsearch::index::search::SearchParams;
 use healthsearch::index::search::{Ranker, Ranking, search_with};
 use healthsearch::ingest::decode::decode;
 use healthsearch::ingest::site_rules::SiteRules;
-use healthsearch::ingest::{Extractor, IngestReport, Source, ingest, ingest_with};
+use healthsearch::ingest::{Extractor, Source, ingest};
 use healthsearch::server::state::{AppState, Cors};
 use healthsearch::vocab::Vocabulary;
 use healthsearch::vocab::load::add_file;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+mod cli;
 
 #[derive(Parser)]
 #[command(name = "healthsearch", version, about = "Search and retrieval for consumer health articles")]
@@ -28,24 +30,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Ingest a site mirror or a JSON Lines file into the index (one commit per run).
-    Ingest {
-        /// A site mirror directory laid out as HOST/PATH.html.
-        #[arg(long, conflicts_with = "jsonl", required_unless_present = "jsonl")]
-        corpus: Option<PathBuf>,
-        /// A BEIR-style JSON Lines file (`_id`, `title`, `text`, optional `url`, `also_called`).
-        #[arg(long)]
-        jsonl: Option<PathBuf>,
-        /// The index directory (created if missing).
-        #[arg(long, default_value = "index")]
-        index: PathBuf,
-        /// Per-site extraction rules (TOML); sites without rules use the general method.
-        #[arg(long)]
-        sites: Option<PathBuf>,
-        /// Print the full report as JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    /// Ingest a site mirror, a JSON Lines file or a crawled site into the index (one commit per run).
+    Ingest(cli::ingest::IngestArgs),
     /// Serve the search API and page; builds the index from the corpus first if it is missing.
     Serve {
         #[arg(long, default_value = "index")]
@@ -156,23 +142,7 @@ fn main() {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Ingest { corpus, jsonl, index, sites, json } => {
-            let extractor = Extractor::new(load_sites(sites.as_deref())?);
-            let source = match (corpus, jsonl) {
-                (Some(c), _) => Source::Mirror(c),
-                (None, Some(j)) => Source::Jsonl(j),
-                (None, None) => bail!("give --corpus DIR or --jsonl FILE"),
-            };
-            let path = match &source {
-                Source::Mirror(p) | Source::Jsonl(p) => p,
-            };
-            if !path.exists() {
-                bail!("source {} does not exist", path.display());
-            }
-            let (idx, _) = HealthIndex::open_or_create(&index).context("cannot open the index")?;
-            let report = ingest_with(&idx, &source, &extractor)?;
-            print_report(&report, json)?;
-        }
+        Command::Ingest(args) => cli::ingest::run(args)?,
         Command::Serve { index, corpus, addr, vocab, boosts, cors_origin, log_json } => {
             init_logging(log_json);
             let mut ranker = ranker_with(&vocab)?;
@@ -322,33 +292,6 @@ fn open_or_build(index: &Path, corpus: &Path) -> anyhow::Result<HealthIndex> {
     Ok(idx)
 }
 
-fn print_report(r: &IngestReport, json: bool) -> anyhow::Result<()> {
-    if json {
-        println!("{}", serde_json::to_string_pretty(r)?);
-        return Ok(());
-    }
-    for i in &r.failed {
-        eprintln!("failed:  {}: {}", i.page, i.reason);
-    }
-    for i in &r.skipped {
-        eprintln!("skipped: {}: {}", i.page, i.reason);
-    }
-    for i in &r.duplicates {
-        eprintln!("duplicate: {}: {}", i.page, i.reason);
-    }
-    println!(
-        "indexed {}, removed {}, skipped {}, failed {}, duplicates {}; {} articles in the index",
-        r.indexed,
-        r.removed,
-        r.skipped.len(),
-        r.failed.len(),
-        r.duplicates.len(),
-        r.total_articles
-    );
-    Ok(())
-}
-
-/// The default ranking with the bundled vocabulary plus any given files.
 /// The CORS setting from `--cors-origin` values.
 fn cors_setting(origins: &[String]) -> anyhow::Result<Cors> {
     if origins.is_empty() {
@@ -368,6 +311,7 @@ fn cors_setting(origins: &[String]) -> anyhow::Result<Cors> {
     Ok(Cors::Origins(origins.to_vec()))
 }
 
+/// The default ranking with the bundled vocabulary plus any given files.
 fn ranker_with(vocab: &[PathBuf]) -> anyhow::Result<Ranker> {
     let mut ranker = Ranker::default();
     if !vocab.is_empty() {
@@ -387,7 +331,7 @@ fn parse_feedback(spec: &str) -> anyhow::Result<Feedback> {
     Ok(Feedback { docs: docs.parse()?, terms: terms.parse()?, weight: weight.parse()? })
 }
 
-fn load_sites(path: Option<&Path>) -> anyhow::Result<SiteRules> {
+pub(crate) fn load_sites(path: Option<&Path>) -> anyhow::Result<SiteRules> {
     Ok(match path {
         Some(p) => SiteRules::load(p)?,
         None => SiteRules::default(),

@@ -2,6 +2,7 @@
 //! them to the index in one commit, with a report of what happened to every page.
 
 pub mod citation;
+pub mod crawl;
 pub mod dates;
 pub mod decode;
 pub mod extract;
@@ -18,7 +19,7 @@ pub mod walk;
 pub use extract::{ExtractError, Extractor, Method, extract};
 
 use crate::article::Article;
-use crate::index::writer::ArticleWriter;
+use crate::index::writer::{ArticleWriter, content_hash};
 use crate::index::{HealthIndex, IndexError};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -35,6 +36,8 @@ pub enum Source {
     Mirror(PathBuf),
     /// BEIR-style JSON Lines: one `{_id, title, text, url?, also_called?}` a line.
     Jsonl(PathBuf),
+    /// A site crawled over HTTP.
+    Crawl(Box<crawl::CrawlConfig>),
 }
 
 impl Source {
@@ -44,6 +47,7 @@ impl Source {
         let (kind, path) = match self {
             Source::Mirror(p) => ("mirror", p),
             Source::Jsonl(p) => ("jsonl", p),
+            Source::Crawl(cfg) => return format!("crawl:{}", cfg.start_url()),
         };
         let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
         format!("{kind}:{}", path.display())
@@ -61,8 +65,14 @@ pub struct PageIssue {
 #[derive(Debug, Default, Serialize)]
 pub struct IngestReport {
     pub origin: String,
-    /// Articles written (new or replaced).
+    /// Articles written (`added` + `updated`).
     pub indexed: usize,
+    /// Articles new to the index.
+    pub added: usize,
+    /// Articles whose content changed.
+    pub updated: usize,
+    /// Articles read again (or answered 304) with nothing changed; not rewritten.
+    pub unchanged: usize,
     /// Articles of this source that were in the index and are no longer in the source.
     pub removed: usize,
     /// Pages that are not articles (index pages, empty shells).
@@ -71,6 +81,9 @@ pub struct IngestReport {
     pub failed: Vec<PageIssue>,
     /// Pages whose article was already read from another URL of the same run.
     pub duplicates: Vec<PageIssue>,
+    /// Problems with the source as a whole (unreadable sitemaps, a page limit reached); when
+    /// there are any, only pages known to be gone are removed.
+    pub problems: Vec<String>,
     /// Articles in the index after the run.
     pub total_articles: u64,
 }
@@ -82,12 +95,21 @@ pub enum IngestError {
     Source { path: PathBuf, source: std::io::Error },
     #[error(transparent)]
     Index(#[from] IndexError),
+    #[error(transparent)]
+    Crawl(#[from] crawl::CrawlError),
 }
 
 enum Outcome {
     Article(Box<Article>),
+    /// Known not to have changed: the article with this id stays as it is.
+    Unchanged(String),
+    /// Gone from the source: the article with this id (if any) is removed.
+    Gone(Option<String>),
     Skipped(String),
+    /// Failed, for a page whose previous article is not known: nothing may be removed.
     Failed(String),
+    /// Failed, for a page whose previous article is known: that one is kept.
+    FailedKeeping(String, Option<String>),
 }
 
 /// Ingests `source` into `index` as one commit with the default extractor (no site rules).
@@ -95,50 +117,106 @@ pub fn ingest(index: &HealthIndex, source: &Source) -> Result<IngestReport, Inge
     ingest_with(index, source, &Extractor::default())
 }
 
-/// Ingests `source` into `index` as one commit. Pages that fail are reported and skipped; if
-/// anything fails, articles missing from the source are kept rather than removed.
+/// Ingests `source` into `index` as one commit. Pages that fail are reported and skipped, and
+/// their last good articles kept; articles missing from the source are removed only when the
+/// source was read whole (explicitly gone pages are always removed).
 pub fn ingest_with(index: &HealthIndex, source: &Source, extractor: &Extractor) -> Result<IngestReport, IngestError> {
     let origin = source.origin();
-    let previous = ids_of_origin(index, &origin)?;
+    let previous = articles_of_origin(index, &origin)?;
     let mut writer = ArticleWriter::new(index)?;
     let mut report = IngestReport { origin: origin.clone(), ..IngestReport::default() };
-    let mut seen: HashMap<String, String> = HashMap::new();
+    let mut run = Run { seen: HashMap::new(), kept: HashSet::new(), gone: HashSet::new(), whole: true };
     let mut write_error = None;
-    for_each_item(source, extractor, |page, outcome| match outcome {
-        Outcome::Article(a) => {
-            if let Some(first) = seen.get(&a.id) {
-                report.duplicates.push(PageIssue { page, reason: format!("same article as {first} ({})", a.url) });
-            } else if let Err(e) = writer.upsert(&a, &origin) {
-                write_error.get_or_insert(e);
-            } else {
-                seen.insert(a.id.clone(), page);
-                report.indexed += 1;
+    let mut handle = |page: String, outcome: Outcome| -> Option<String> {
+        match outcome {
+            Outcome::Article(a) => {
+                if let Some(first) = run.seen.get(&a.id) {
+                    let reason = format!("same article as {first} ({})", a.url);
+                    report.duplicates.push(PageIssue { page, reason });
+                    return None;
+                }
+                let hash = content_hash(&a);
+                match previous.get(&a.id) {
+                    Some(old) if *old == hash => report.unchanged += 1,
+                    found => match writer.upsert(&a, &origin) {
+                        Err(e) => {
+                            write_error.get_or_insert(e);
+                            return None;
+                        }
+                        Ok(()) if found.is_some() => report.updated += 1,
+                        Ok(()) => report.added += 1,
+                    },
+                }
+                run.seen.insert(a.id.clone(), page);
+                Some(a.id)
+            }
+            Outcome::Unchanged(id) => {
+                report.unchanged += 1;
+                run.seen.insert(id.clone(), page);
+                Some(id)
+            }
+            Outcome::Gone(id) => {
+                run.gone.extend(id);
+                None
+            }
+            Outcome::Skipped(reason) => {
+                report.skipped.push(PageIssue { page, reason });
+                None
+            }
+            Outcome::Failed(reason) => {
+                run.whole = false;
+                report.failed.push(PageIssue { page, reason });
+                None
+            }
+            Outcome::FailedKeeping(reason, id) => {
+                run.kept.extend(id);
+                report.failed.push(PageIssue { page, reason });
+                None
             }
         }
-        Outcome::Skipped(reason) => report.skipped.push(PageIssue { page, reason }),
-        Outcome::Failed(reason) => report.failed.push(PageIssue { page, reason }),
-    })?;
+    };
+    let (problems, crawl_state) = for_each_item(source, extractor, index, &previous, &mut handle)?;
     if let Some(e) = write_error {
         return Err(e.into());
     }
-    if report.failed.is_empty() {
-        for id in previous.iter().filter(|id| !seen.contains_key(*id)) {
+    report.problems = problems;
+    report.indexed = report.added + report.updated;
+    let whole = run.whole && report.problems.is_empty();
+    for id in previous.keys() {
+        let missing = whole && !run.seen.contains_key(id) && !run.kept.contains(id);
+        if (missing || run.gone.contains(id)) && !run.seen.contains_key(id) {
             writer.delete(id);
             report.removed += 1;
         }
     }
     writer.commit()?;
+    if let Some(st) = crawl_state {
+        // After the commit: a crash in between only costs a re-fetch next time.
+        st.save(index.dir()).map_err(|e| IngestError::Source { path: index.dir().to_path_buf(), source: e })?;
+    }
     index.reload()?;
     report.total_articles = index.num_docs();
     Ok(report)
 }
 
-/// Calls `f` with every page or record of the source and what became of it.
+/// What one run has seen: articles by id (with the page that gave them), ids kept despite a
+/// failure, ids known to be gone, and whether the whole source was read.
+struct Run {
+    seen: HashMap<String, String>,
+    kept: HashSet<String>,
+    gone: HashSet<String>,
+    whole: bool,
+}
+
+/// Calls `f` with every page or record of the source and what became of it. Returns problems
+/// with the source as a whole and, for a crawl, the state to save after the commit.
 fn for_each_item(
     source: &Source,
     extractor: &Extractor,
-    mut f: impl FnMut(String, Outcome),
-) -> Result<(), IngestError> {
+    index: &HealthIndex,
+    previous: &HashMap<String, String>,
+    f: &mut dyn FnMut(String, Outcome) -> Option<String>,
+) -> Result<(Vec<String>, Option<crawl::state::CrawlState>), IngestError> {
     match source {
         Source::Mirror(root) => {
             let pages =
@@ -155,11 +233,30 @@ fn for_each_item(
                 match source::record_to_article(line) {
                     Ok(a) => f(page, Outcome::Article(Box::new(a))),
                     Err(reason) => f(page, Outcome::Failed(reason)),
-                }
+                };
             }
         }
+        Source::Crawl(cfg) => {
+            let mut st = crawl::state::CrawlState::load(index.dir(), &source.origin());
+            let indexed: HashSet<String> = previous.keys().cloned().collect();
+            let problems = crawl::crawl(cfg, &mut st, &indexed, |page, event| {
+                let outcome = match event {
+                    crawl::PageEvent::Html { url, html } => match extractor.extract(&html, url.as_str()) {
+                        Ok(a) => Outcome::Article(Box::new(a)),
+                        Err(e @ ExtractError::NotAnArticle(_)) => Outcome::Skipped(e.to_string()),
+                        Err(e) => Outcome::FailedKeeping(e.to_string(), None),
+                    },
+                    crawl::PageEvent::Unchanged { article_id } => Outcome::Unchanged(article_id),
+                    crawl::PageEvent::Gone { article_id, .. } => Outcome::Gone(article_id),
+                    crawl::PageEvent::Skipped(reason) => Outcome::Skipped(reason),
+                    crawl::PageEvent::Failed { reason, article_id } => Outcome::FailedKeeping(reason, article_id),
+                };
+                f(page.to_string(), outcome)
+            })?;
+            return Ok((problems, Some(st)));
+        }
     }
-    Ok(())
+    Ok((Vec::new(), None))
 }
 
 fn page_outcome(extractor: &Extractor, page: &source::MirrorPage) -> Outcome {
@@ -179,17 +276,18 @@ fn page_outcome(extractor: &Extractor, page: &source::MirrorPage) -> Outcome {
     }
 }
 
-/// Ids of the articles a source wrote in earlier runs.
-fn ids_of_origin(index: &HealthIndex, origin: &str) -> Result<HashSet<String>, IndexError> {
+/// The articles a source wrote in earlier runs: id to content hash.
+fn articles_of_origin(index: &HealthIndex, origin: &str) -> Result<HashMap<String, String>, IndexError> {
     let searcher = index.searcher();
     let q = TermQuery::new(Term::from_field_text(index.fields.origin, origin), IndexRecordOption::Basic);
     let docs = searcher.search(&q, &DocSetCollector)?;
-    let mut ids = HashSet::with_capacity(docs.len());
+    let mut out = HashMap::with_capacity(docs.len());
     for addr in docs {
         let doc: TantivyDocument = searcher.doc(addr)?;
-        if let Some(id) = doc.get_first(index.fields.id).and_then(|v| v.as_str()) {
-            ids.insert(id.to_string());
+        let text = |f| doc.get_first(f).and_then(|v| v.as_str()).map(str::to_string);
+        if let Some(id) = text(index.fields.id) {
+            out.insert(id, text(index.fields.content_hash).unwrap_or_default());
         }
     }
-    Ok(ids)
+    Ok(out)
 }

@@ -1,0 +1,3 @@
+//! Command implementations too long for `main.rs`.
+
+pub mod ingest;
