@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod site;
+
 use healthsearch::index::HealthIndex;
 use healthsearch::ingest::{Source, ingest};
 use std::path::PathBuf;
