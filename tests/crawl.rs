@@ -59,7 +59,10 @@ async fn a_crawl_indexes_the_allowed_articles_and_a_recrawl_only_what_changed() 
 
     let lochia = "/www.bumptobaby.example/after-the-birth/your-body/lochia.html";
     let picky = "/littlesprouts.example/toddler/feeding/picky-eating.html";
-    let changed = site.get(lochia).expect("page").replace("Bleeding after birth (lochia)", "Bleeding after birth (lochia) updated");
+    let changed = site
+        .get(lochia)
+        .expect("page")
+        .replace("Bleeding after birth (lochia)", "Bleeding after birth (lochia) updated");
     site.set(lochia, changed);
     site.remove(picky);
     let before = site.conditional.load(Ordering::Relaxed);
@@ -97,9 +100,10 @@ async fn private_addresses_are_refused_unless_allowed() {
     let index = Arc::new(HealthIndex::create(dir.path()).expect("create"));
     let mut cfg = config(addr);
     cfg.allow_private = false;
-    let result = tokio::task::spawn_blocking(move || ingest_with(&index, &Source::Crawl(Box::new(cfg)), &Default::default()))
-        .await
-        .expect("join");
+    let result =
+        tokio::task::spawn_blocking(move || ingest_with(&index, &Source::Crawl(Box::new(cfg)), &Default::default()))
+            .await
+            .expect("join");
     let err = result.expect_err("loopback is refused");
     assert!(err.to_string().contains("private"), "{err}");
     assert_eq!(site.requests.load(Ordering::Relaxed), 0, "nothing was fetched");

@@ -42,7 +42,11 @@ impl Site {
                 let rel = entry.path().strip_prefix(&root).expect("under root").to_string_lossy().replace('\\', "/");
                 // Links between pages point at the mirror's own paths on this server; canonical
                 // links keep the sites' real URLs.
-                let body = replace_bytes(&std::fs::read(entry.path()).expect("read page"), b"<a href=\"https://", b"<a href=\"/");
+                let body = replace_bytes(
+                    &std::fs::read(entry.path()).expect("read page"),
+                    b"<a href=\"https://",
+                    b"<a href=\"/",
+                );
                 pages.insert(format!("/{rel}"), ("text/html".to_string(), body));
             }
         }
@@ -68,7 +72,10 @@ impl Site {
 
     /// Replaces a page's body.
     pub fn set(&self, path: &str, body: String) {
-        self.pages.lock().expect("lock").insert(path.to_string(), ("text/html; charset=utf-8".into(), body.into_bytes()));
+        self.pages
+            .lock()
+            .expect("lock")
+            .insert(path.to_string(), ("text/html; charset=utf-8".into(), body.into_bytes()));
     }
 
     /// Removes a page (it answers 404 from then on).

@@ -20,7 +20,12 @@ pub struct Listed {
 }
 
 /// Every page listed by the sitemap at `url` (following sitemap indexes), with problems met.
-pub async fn sitemap_pages(client: &Client, url: &Url, cfg: &CrawlConfig, in_scope: impl Fn(&Url) -> bool) -> (Vec<Listed>, Vec<String>) {
+pub async fn sitemap_pages(
+    client: &Client,
+    url: &Url,
+    cfg: &CrawlConfig,
+    in_scope: impl Fn(&Url) -> bool,
+) -> (Vec<Listed>, Vec<String>) {
     let mut pages = Vec::new();
     let mut problems = Vec::new();
     let mut queue = vec![(url.clone(), 0usize)];
@@ -50,7 +55,9 @@ pub async fn sitemap_pages(client: &Client, url: &Url, cfg: &CrawlConfig, in_sco
                     }
                 }
                 SiteMapEntity::SiteMap(entry) => match entry.loc.get_url() {
-                    Some(u) if depth < MAX_SITEMAP_DEPTH && u.host_str() == sitemap.host_str() => queue.push((u, depth + 1)),
+                    Some(u) if depth < MAX_SITEMAP_DEPTH && u.host_str() == sitemap.host_str() => {
+                        queue.push((u, depth + 1))
+                    }
                     Some(u) => problems.push(format!("{u}: sitemap not followed (too deep or on another host)")),
                     None => {}
                 },

@@ -258,7 +258,7 @@ impl Progress {
                 bar.inc(1);
                 bar.set_message(format!("{} errors", self.errors));
             }
-            None if self.pages % 100 == 0 => {
+            None if self.pages.is_multiple_of(100) => {
                 let rate = self.pages as f64 / self.started.elapsed().as_secs_f64().max(1e-3);
                 eprintln!("crawled {} pages ({rate:.1}/s), {} errors", self.pages, self.errors);
             }

@@ -1,8 +1,8 @@
 //! robots.txt per host (RFC 9309, parsed by `texting_robots`): which paths we may fetch and the
 //! crawl delay asked for.
 
-use super::fetch::{Fetched, fetch_any};
 use super::CrawlConfig;
+use super::fetch::{Fetched, fetch_any};
 use reqwest::Client;
 use texting_robots::Robot;
 use url::Url;
