@@ -124,3 +124,20 @@ fn all_urls(index: &HealthIndex) -> Vec<String> {
     }
     out
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sitemap_index_is_followed_and_a_page_limit_never_removes_articles() {
+    let site = Site::from_corpus();
+    let addr = site::serve(site.clone()).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = Arc::new(HealthIndex::create(dir.path()).expect("create"));
+    let mut cfg = config(addr);
+    cfg.start = Start::Sitemap(url::Url::parse(&format!("http://{addr}/sitemap-index.xml")).expect("url"));
+    let full = crawl(index.clone(), cfg.clone()).await;
+    assert!(full.added >= 50, "{full:?}");
+    cfg.max_pages = 5;
+    let partial = crawl(index.clone(), cfg).await;
+    assert!(partial.problems.iter().any(|p| p.contains("max-pages")), "{:?}", partial.problems);
+    assert_eq!(partial.removed, 0, "pages not reached are not gone");
+    assert_eq!(partial.total_articles, full.total_articles);
+}

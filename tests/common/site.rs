@@ -119,6 +119,13 @@ async fn answer(site: Arc<Site>, uri: Uri, headers: HeaderMap) -> Response {
             );
             return ([(header::CONTENT_TYPE, "application/xml")], xml).into_response();
         }
+        "/sitemap-index.xml" => {
+            let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1").to_string();
+            let xml = format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>http://{host}/sitemap.xml</loc><lastmod>2024-01-01</lastmod></sitemap></sitemapindex>"#
+            );
+            return ([(header::CONTENT_TYPE, "application/xml")], xml).into_response();
+        }
         BROKEN => return (StatusCode::INTERNAL_SERVER_ERROR, "broken").into_response(),
         REDIRECT => {
             let target = site.pages.lock().expect("lock").keys().find(|p| p.ends_with("/lochia.html")).cloned();
