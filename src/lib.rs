@@ -9,5 +9,6 @@ pub mod index;
 pub mod ingest;
 pub mod server;
 pub mod sources;
+pub mod synth;
 pub mod text;
 pub mod vocab;

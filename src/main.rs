@@ -32,6 +32,20 @@ struct Cli {
 enum Command {
     /// Ingest a site mirror, a JSON Lines file or a crawled site into the index (one commit per run).
     Ingest(cli::ingest::IngestArgs),
+    /// Generate a deterministic synthetic corpus for scale runs (JSON Lines and/or an HTML mirror).
+    GenCorpus {
+        /// Number of articles.
+        #[arg(long)]
+        docs: usize,
+        /// Write JSON Lines here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Write an HTML mirror (HOST/health/SLUG.html) under this directory.
+        #[arg(long)]
+        html: Option<PathBuf>,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
     /// Serve the search API and page; builds the index from the corpus first if it is missing.
     Serve {
         #[arg(long, default_value = "index")]
@@ -143,6 +157,7 @@ fn main() {
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Ingest(args) => cli::ingest::run(args)?,
+        Command::GenCorpus { docs, out, html, seed } => cli::gen_corpus(docs, out.as_deref(), html.as_deref(), seed)?,
         Command::Serve { index, corpus, addr, vocab, boosts, cors_origin, log_json } => {
             init_logging(log_json);
             let mut ranker = ranker_with(&vocab)?;

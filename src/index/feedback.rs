@@ -7,9 +7,12 @@ use super::query::is_stop_term;
 use super::{HealthIndex, IndexError};
 use crate::article::Article;
 use std::collections::HashMap;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::query::{BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Score, Searcher, TantivyDocument, Term};
+
+/// A boosted query clause.
+pub type Clause = (Occur, Box<dyn Query>);
 
 /// How much feedback to take: from how many first results, how many words, at what weight.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -67,20 +70,19 @@ pub enum Scope {
     Expand,
 }
 
-/// The query with the feedback words of its first results added.
-pub fn expand(
+/// The feedback words of the first results, as flat boosted term queries on the body (empty
+/// when there is nothing to add).
+pub fn clauses(
     searcher: &Searcher,
     index: &HealthIndex,
-    query: Box<dyn Query>,
     first: &[(Score, DocAddress)],
     query_terms: usize,
     fb: &Feedback,
-    scope: Scope,
-) -> Result<Box<dyn Query>, IndexError> {
+) -> Result<Vec<Clause>, IndexError> {
     let top: Vec<&(Score, DocAddress)> = first.iter().take(fb.docs).collect();
     let total: f32 = top.iter().map(|(s, _)| *s).sum();
     if top.is_empty() || total <= 0.0 {
-        return Ok(query);
+        return Ok(Vec::new());
     }
     let mut weights: HashMap<String, f32> = HashMap::new();
     for (score, addr) in top {
@@ -95,16 +97,14 @@ pub fn expand(
     best.truncate(fb.terms);
     let norm: f32 = best.iter().map(|(_, w)| w).sum();
     if norm <= 0.0 {
-        return Ok(query);
+        return Ok(Vec::new());
     }
     let scale = fb.weight * query_terms.max(1) as f32 / norm;
-    let expansion: Vec<(Occur, Box<dyn Query>)> = best
+    Ok(best
         .into_iter()
         .map(|(t, w)| {
             let q = TermQuery::new(Term::from_field_text(index.fields.body, &t), IndexRecordOption::WithFreqs);
             (Occur::Should, Box::new(BoostQuery::new(Box::new(q), w * scale)) as Box<dyn Query>)
         })
-        .collect();
-    let occur = if scope == Scope::Rerank { Occur::Must } else { Occur::Should };
-    Ok(Box::new(BooleanQuery::new(vec![(occur, query), (Occur::Should, Box::new(BooleanQuery::new(expansion)))])))
+        .collect())
 }

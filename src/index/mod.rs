@@ -9,6 +9,7 @@ pub mod passages;
 pub mod plan;
 pub mod query;
 pub mod ranker;
+pub mod retrieve;
 pub mod schema;
 pub mod search;
 pub mod snippet;

@@ -220,18 +220,42 @@ impl Boosts {
     }
 }
 
-/// Builds the Tantivy query for a plan: the typed words (corrected where they were typos), the
+/// One top-level part of the full query: a document's score is the sum over the `Should` parts
+/// it matches of `weight × max over groups of (best leaf + tie × the other leaves)`, where a
+/// group is one name searched across fields (each leaf one field, with its boost). This is what
+/// a `BooleanQuery` of boosted `DisjunctionMaxQuery`s scores, kept apart so that candidates can
+/// be scored leaf by leaf (see [`super::retrieve`]).
+pub struct Part {
+    pub occur: Occur,
+    pub weight: f32,
+    pub tie: f32,
+    pub groups: Vec<Vec<(Box<dyn Query>, f32)>>,
+}
+
+impl Part {
+    fn across(occur: Occur, weight: f32, fields: &[(Field, f32)], terms: &[String], slop: u32, tie: f32) -> Part {
+        let leaves = fields.iter().map(|&(field, boost)| (field_query(field, terms, slop), boost)).collect();
+        Part { occur, weight, tie, groups: vec![leaves] }
+    }
+
+    /// A part of one leaf (a feedback word).
+    pub fn leaf(query: Box<dyn Query>, weight: f32) -> Part {
+        Part { occur: Occur::Should, weight, tie: 0.0, groups: vec![vec![(query, 1.0)]] }
+    }
+}
+
+/// The full query for a plan, as parts: the typed words (corrected where they were typos), the
 /// other names of the concepts they name, and proximity and phrase boosts.
-pub fn build(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Box<dyn Query> {
+pub fn build_parts(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Vec<Part> {
     let parsed = &plan.parsed;
     let fields = boosts.fields(f);
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let tie = boosts.tie_breaker;
+    let mut parts: Vec<Part> = Vec::new();
     let in_phrase = words_in_concept_phrases(plan);
     let words = query_words(parsed);
     for e in plan.expansions.iter().filter(|e| e.len > 1) {
         // A lay phrase ("throw up", "after birth") counts as a phrase, not as loose words.
-        let q = across_fields(&fields, &words[e.start..e.start + e.len], 1, boosts.tie_breaker);
-        clauses.push((Occur::Should, q));
+        parts.push(Part::across(Occur::Should, 1.0, &fields, &words[e.start..e.start + e.len], 1, tie));
     }
     for (i, clause) in parsed.clauses.iter().enumerate() {
         match clause {
@@ -244,20 +268,21 @@ pub fn build(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Box<dyn Query> {
                 if in_phrase.get(i).copied().unwrap_or(false) {
                     weight *= LOOSE_PHRASE_WORD;
                 }
-                let q = across_fields(&fields, t, 0, boosts.tie_breaker);
-                clauses.push((Occur::Should, Box::new(BoostQuery::new(q, weight))));
+                parts.push(Part::across(Occur::Should, weight, &fields, t, 0, tie));
             }
-            Clause::Exclude(t) => clauses.push((Occur::MustNot, across_fields(&fields, t, 0, 0.0))),
+            Clause::Exclude(t) => parts.push(Part::across(Occur::MustNot, 1.0, &fields, t, 0, 0.0)),
         }
     }
     for e in &plan.expansions {
-        let alternatives: Vec<Box<dyn Query>> =
-            e.alternatives.iter().map(|alt| across_fields(&fields, alt, 1, boosts.tie_breaker)).collect();
-        let q = Box::new(DisjunctionMaxQuery::new(alternatives));
         // A lay phrase of several words stands for the clinical name as a whole, so its
         // expansion weighs more than a one-word synonym's (still below the typed words).
         let weight = (boosts.expansion * e.len as f32).min(0.9);
-        clauses.push((Occur::Should, Box::new(BoostQuery::new(q, weight))));
+        let groups = e
+            .alternatives
+            .iter()
+            .map(|alt| fields.iter().map(|&(field, boost)| (field_query(field, alt, 1), boost)).collect())
+            .collect();
+        parts.push(Part { occur: Occur::Should, weight, tie, groups });
     }
     let near_fields = [
         (f.title, boosts.title),
@@ -266,14 +291,84 @@ pub fn build(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Box<dyn Query> {
         (f.body, boosts.body),
     ];
     for pair in adjacent_content_terms(parsed).windows(2) {
-        let q = across_fields(&near_fields, pair, 2, boosts.tie_breaker);
-        clauses.push((Occur::Should, Box::new(BoostQuery::new(q, boosts.proximity))));
+        parts.push(Part::across(Occur::Should, boosts.proximity, &near_fields, pair, 2, tie));
     }
     if words.len() >= 2 && words.len() <= 8 {
-        let q = across_fields(&near_fields, &words, 0, boosts.tie_breaker);
-        clauses.push((Occur::Should, Box::new(BoostQuery::new(q, boosts.phrase))));
+        parts.push(Part::across(Occur::Should, boosts.phrase, &near_fields, &words, 0, tie));
+    }
+    parts
+}
+
+/// What the full query matches, without its scoring: any typed word or phrase in any field, or
+/// any other name of a matched concept (as a phrase), less exclusions. It counts totals and
+/// facets and feeds sorting by date.
+pub fn build_match(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Box<dyn Query> {
+    let fields = boosts.fields(f);
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut any = |terms: &[String], slop: u32, occur: Occur| {
+        for &(field, _) in &fields {
+            clauses.push((occur, field_query(field, terms, slop)));
+        }
+    };
+    for clause in &plan.parsed.clauses {
+        match clause {
+            Clause::Word(t) | Clause::Phrase(t) => any(t, 0, Occur::Should),
+            Clause::Exclude(t) => any(t, 0, Occur::MustNot),
+        }
+    }
+    for alt in plan.expansions.iter().flat_map(|e| &e.alternatives) {
+        any(alt, 1, Occur::Should);
     }
     Box::new(BooleanQuery::new(clauses))
+}
+
+/// The candidate query for a plan: every term of the typed (and corrected) words and of the
+/// concepts' other names, in every field, as one flat disjunction of boosted term queries, so
+/// Tantivy can skip blocks that cannot reach the top (block-max WAND). Exclusions stay. Its
+/// best documents are then scored with [`build_parts`]' full query.
+pub fn build_candidates(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Vec<(Occur, Box<dyn Query>)> {
+    // Fewer leaves make the first phase faster (block-max WAND keeps its scorers sorted): the
+    // summary and citations rarely decide whether an article is a candidate.
+    let fields = [
+        (f.title, boosts.title),
+        (f.alt_names, boosts.alt_names),
+        (f.headings, boosts.headings),
+        (f.body, boosts.body),
+    ];
+    let all_stop = plan.parsed.positive_terms().iter().all(|t| is_stop_term(t));
+    let mut weights: Vec<(String, f32)> = Vec::new();
+    let mut add = |t: &str, w: f32| match weights.iter_mut().find(|(x, _)| x == t) {
+        Some(e) => e.1 = e.1.max(w),
+        None => weights.push((t.to_string(), w)),
+    };
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for (i, clause) in plan.parsed.clauses.iter().enumerate() {
+        match clause {
+            Clause::Word(terms) | Clause::Phrase(terms) => {
+                for t in terms.iter().filter(|t| all_stop || !is_stop_term(t)) {
+                    let mut w = if is_stop_term(t) { boosts.stop_word } else { 1.0 };
+                    if plan.corrected.get(i).copied().unwrap_or(false) {
+                        w *= boosts.correction;
+                    }
+                    add(t, w);
+                }
+            }
+            Clause::Exclude(t) => clauses.push((Occur::MustNot, across_fields(&fields, t, 0, 0.0))),
+        }
+    }
+    for e in &plan.expansions {
+        let w = (boosts.expansion * e.len as f32).min(0.9);
+        for t in e.alternatives.iter().flatten() {
+            add(t, w);
+        }
+    }
+    for (t, w) in weights {
+        for &(field, boost) in &fields {
+            let q = TermQuery::new(Term::from_field_text(field, &t), IndexRecordOption::WithFreqs);
+            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), w * boost))));
+        }
+    }
+    clauses
 }
 
 /// Weight of a word on its own when it is part of a matched concept phrase.

@@ -1,14 +1,14 @@
 //! Ranking: the configuration every search shares (weights, vocabulary, typo tolerance, recency)
 //! and the step from a query string to scored documents.
 
-use super::feedback::{self, Feedback, Scope};
+use super::feedback::{Feedback, Scope};
+use super::filter::Filters;
 use super::plan::{QueryPlan, plan};
-use super::query::{Boosts, ParsedQuery, QueryError, build, build_baseline, parse};
+use super::query::{Boosts, ParsedQuery, QueryError, build_baseline, parse};
 use super::{HealthIndex, IndexError};
 use crate::vocab::Vocabulary;
 use std::sync::{Arc, LazyLock};
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::Query;
+use tantivy::collector::TopDocs;
 use tantivy::schema::Value;
 use tantivy::{DateTime, DocAddress, Score, Searcher, TantivyDocument};
 
@@ -65,53 +65,23 @@ impl Ranker {
         plan(parsed, searcher, &index.fields, Some(&self.vocab), self.typos)
     }
 
-    /// The query with pseudo-relevance feedback added, when it is on.
-    pub fn with_feedback(
+    /// The best `k` documents for a plan, with filters, by two-phase retrieval (see
+    /// [`super::retrieve`]).
+    pub fn retrieve(
         &self,
         searcher: &Searcher,
         index: &HealthIndex,
-        query: Box<dyn Query>,
-        query_terms: usize,
+        plan: &QueryPlan,
+        filters: &Filters,
         scope: Scope,
-    ) -> Result<Box<dyn Query>, IndexError> {
-        let Some(fb) = self.feedback else { return Ok(query) };
-        let (first, hits) = self.top(searcher, query.as_ref(), fb.docs, 0)?;
-        if hits < feedback::MIN_HITS {
-            // A query that finds one or two articles is already specific: their words would only
-            // bring in articles the user did not ask for.
-            return Ok(query);
-        }
-        feedback::expand(searcher, index, query, &first, query_terms, &fb, scope)
-    }
-
-    /// The top `limit` documents after `offset`, with the recency boost, and the match count.
-    pub fn top(
-        &self,
-        searcher: &Searcher,
-        query: &dyn Query,
-        limit: usize,
-        offset: usize,
-    ) -> Result<(Vec<(Score, DocAddress)>, usize), IndexError> {
-        let top = TopDocs::with_limit(limit.max(1)).and_offset(offset);
-        let weight = self.boosts.recency;
-        if weight <= 0.0 {
-            return Ok(searcher.search(query, &(top.order_by_score(), Count))?);
-        }
-        let now = DateTime::from_timestamp_secs(chrono::Utc::now().timestamp());
-        let field = super::schema::name::REVIEWED;
-        let collector = top.tweak_score(move |segment: &tantivy::SegmentReader| {
-            let column = segment.fast_fields().date(field).ok().map(|c| c.first_or_default_col(DateTime::MIN));
-            move |doc: tantivy::DocId, score: Score| {
-                let reviewed = column.as_ref().map_or(DateTime::MIN, |c| c.get_val(doc));
-                score * (1.0 + weight * freshness(reviewed, now))
-            }
-        });
-        Ok(searcher.search(query, &(collector, Count))?)
+        k: usize,
+    ) -> Result<Vec<(Score, DocAddress)>, IndexError> {
+        super::retrieve::retrieve(self, searcher, index, plan, filters, scope, k)
     }
 }
 
 /// 1 for an article reviewed today, falling by half every two years; 0 for an undated one.
-fn freshness(reviewed: DateTime, now: DateTime) -> f32 {
+pub fn freshness(reviewed: DateTime, now: DateTime) -> f32 {
     if reviewed == DateTime::MIN {
         return 0.0;
     }
@@ -126,10 +96,7 @@ pub fn rank(index: &HealthIndex, q: &str, k: usize, ranking: &Ranking) -> Result
     let top = match ranking {
         Ranking::Ours(ranker) => {
             let plan = ranker.plan(parsed, &searcher, index);
-            let query = build(&plan, &index.fields, &ranker.boosts);
-            let query =
-                ranker.with_feedback(&searcher, index, query, plan.parsed.positive_terms().len(), Scope::Expand)?;
-            ranker.top(&searcher, query.as_ref(), k, 0)?.0
+            ranker.retrieve(&searcher, index, &plan, &Filters::default(), Scope::Expand, k)?
         }
         Ranking::Baseline => {
             let query = build_baseline(&parsed, &index.fields);

@@ -5,7 +5,7 @@ use super::analyzer::analyze;
 use super::feedback::Scope;
 use super::filter::{FacetCounter, FacetValue, Filters, Sort, facet_values};
 use super::plan::QueryPlan;
-use super::query::{Boosts, ParsedQuery, build, is_stop_term, parse};
+use super::query::{Boosts, ParsedQuery, build_match, is_stop_term, parse};
 use super::snippet::{Highlighter, SNIPPET_CHARS, plain_html};
 use super::typo::Correction;
 use super::{HealthIndex, IndexError};
@@ -136,15 +136,17 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
     let parsed = parse(&params.q)?;
     let searcher = index.searcher();
     let plan = ranker.plan(parsed.clone(), &searcher, index);
-    let unfiltered = build(&plan, &index.fields, &ranker.boosts);
+    // What the query matches, for totals, facets and date sorting.
+    let unfiltered = build_match(&plan, &index.fields, &ranker.boosts);
     let base = params.filters.apply(unfiltered.box_clone(), &index.fields);
     let limit = params.limit.min(MAX_LIMIT);
     let offset = params.offset.min(MAX_WINDOW.saturating_sub(limit));
     let (top, total) = match params.sort {
         Sort::Relevance => {
-            let terms = plan.parsed.positive_terms().len();
-            let query = ranker.with_feedback(&searcher, index, base, terms, Scope::Rerank)?;
-            ranker.top(&searcher, query.as_ref(), limit, offset)?
+            let k = offset + limit;
+            let ranked = ranker.retrieve(&searcher, index, &plan, &params.filters, Scope::Rerank, k)?;
+            let total = searcher.search(base.as_ref(), &Count).map_err(IndexError::from)?;
+            (ranked.into_iter().skip(offset).collect::<Vec<_>>(), total)
         }
         Sort::Reviewed => newest_first(&searcher, base.as_ref(), limit, offset)?,
     };

@@ -1,0 +1,181 @@
+//! Query latency at scale, side by side with the alternatives, on one generated corpus
+//! (`HS_BENCH_DOCS` articles, default 100,000; built once under `target/bench-data/`):
+//! our search path by query kind (with snippets, and ranking only), raw Tantivy (a bare `TopDocs`
+//! over the same index: the floor), SQLite FTS5 (porter tokenizer, bm25) over the same texts,
+//! suggestions, passages, and indexing throughput. Run with `cargo bench --bench scale`.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use healthsearch::index::HealthIndex;
+use healthsearch::index::passages::{PassageParams, passages};
+use healthsearch::index::search::{Ranker, Ranking, SearchParams, rank, search_with};
+use healthsearch::index::suggest::Suggester;
+use healthsearch::ingest::{Source, ingest};
+use healthsearch::synth::{generate, to_jsonl};
+use rusqlite::Connection;
+use std::hint::black_box;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use tantivy::collector::TopDocs;
+use tantivy::query::QueryParser;
+
+/// The query kinds measured, with a query each.
+const QUERIES: &[(&str, &str)] = &[
+    ("single_term", "anaemia"),
+    ("several_terms", "back pain after birth"),
+    ("phrase", "\"gestational diabetes\""),
+    ("lay_expansion", "tummy gap after pregnancy"),
+    ("typo", "postpartm back pian"),
+];
+
+fn docs() -> usize {
+    std::env::var("HS_BENCH_DOCS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000)
+}
+
+fn data_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target").join("bench-data");
+    std::fs::create_dir_all(&dir).expect("bench data dir");
+    dir
+}
+
+/// The generated corpus as JSON Lines, written once.
+fn corpus(n: usize) -> PathBuf {
+    let path = data_dir().join(format!("gen-{n}.jsonl"));
+    if !path.exists() {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&path).expect("create corpus"));
+        generate(n, 42, |d| writeln!(out, "{}", to_jsonl(&d)).expect("write"));
+        out.flush().expect("flush");
+    }
+    path
+}
+
+/// The index of the generated corpus, built once per schema version.
+fn index(n: usize) -> HealthIndex {
+    let dir = data_dir().join(format!("index-{n}-v{}", healthsearch::index::schema::SCHEMA_VERSION));
+    if let Ok(idx) = HealthIndex::open(&dir)
+        && idx.num_docs() == n as u64
+    {
+        return idx;
+    }
+    let idx = HealthIndex::create(&dir).expect("create index");
+    let started = Instant::now();
+    ingest(&idx, &Source::Jsonl(corpus(n))).expect("ingest");
+    eprintln!("indexed {n} documents in {:.1} s", started.elapsed().as_secs_f64());
+    idx
+}
+
+/// SQLite FTS5 over the same titles and texts, built once.
+fn fts(n: usize) -> Connection {
+    let path = data_dir().join(format!("fts5-{n}.sqlite"));
+    let fresh = !path.exists();
+    let conn = Connection::open(&path).expect("open sqlite");
+    if fresh {
+        conn.execute_batch(
+            "CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, text, tokenize = 'porter unicode61');",
+        )
+        .expect("create table");
+        let text = std::fs::read_to_string(corpus(n)).expect("read corpus");
+        let tx = conn.unchecked_transaction().expect("tx");
+        {
+            let mut insert = tx.prepare("INSERT INTO docs (id, title, text) VALUES (?1, ?2, ?3)").expect("prepare");
+            for line in text.lines() {
+                let v: serde_json::Value = serde_json::from_str(line).expect("json");
+                insert.execute((v["_id"].as_str(), v["title"].as_str(), v["text"].as_str())).expect("insert");
+            }
+        }
+        tx.commit().expect("commit");
+    }
+    conn
+}
+
+/// An FTS5 query for the same words: each word quoted (so operators in text are literal),
+/// any word matching, ranked by bm25 with the title weighted up.
+fn fts_query(q: &str) -> String {
+    let words: Vec<String> =
+        q.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(|w| format!("\"{w}\"")).collect();
+    if q.starts_with('"') { format!("\"{}\"", q.trim_matches('"')) } else { words.join(" OR ") }
+}
+
+fn bench_scale(c: &mut Criterion) {
+    let n = docs();
+    let idx = index(n);
+    let ranker = Ranker::default();
+    let raw_parser = QueryParser::for_index(&idx.index, vec![idx.fields.title, idx.fields.body]);
+    let conn = fts(n);
+    let mut stmt = conn
+        .prepare("SELECT id, snippet(docs, 2, '<mark>', '</mark>', '…', 24) FROM docs WHERE docs MATCH ?1 ORDER BY bm25(docs, 0.0, 2.0, 1.0) LIMIT 10")
+        .expect("prepare");
+    let mut group = c.benchmark_group(format!("scale_{n}"));
+    for (kind, q) in QUERIES {
+        let params = SearchParams::new(*q, 10);
+        group.bench_function(format!("{kind}/ours_with_snippets"), |b| {
+            b.iter(|| black_box(search_with(&idx, &params, &ranker).expect("search")))
+        });
+        let ranking = Ranking::Ours(ranker.clone());
+        group.bench_function(format!("{kind}/ours_ranking_only"), |b| {
+            b.iter(|| black_box(rank(&idx, q, 10, &ranking).expect("rank")))
+        });
+        let raw = raw_parser.parse_query_lenient(q).0;
+        group.bench_function(format!("{kind}/raw_tantivy"), |b| {
+            b.iter(|| black_box(idx.searcher().search(&raw, &TopDocs::with_limit(10).order_by_score()).expect("raw")))
+        });
+        let fq = fts_query(q);
+        group.bench_function(format!("{kind}/sqlite_fts5_with_snippets"), |b| {
+            b.iter(|| {
+                let rows: Vec<(String, String)> = stmt
+                    .query_map([&fq], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .expect("query")
+                    .filter_map(Result::ok)
+                    .collect();
+                black_box(rows)
+            })
+        });
+    }
+    let suggester = Suggester::build(&idx, &ranker.vocab).expect("suggester");
+    for typed in ["back pa", "gestational d", "postpartm"] {
+        group.bench_function(format!("suggest/{typed}"), |b| b.iter(|| black_box(suggester.suggest(typed, 8))));
+    }
+    let p = PassageParams {
+        q: "how long does postpartum back pain last".into(),
+        k: 5,
+        max_chars: 800,
+        filters: Default::default(),
+    };
+    group.bench_function("passages/question", |b| b.iter(|| black_box(passages(&idx, &p, &ranker).expect("passages"))));
+    group.finish();
+}
+
+fn bench_indexing(c: &mut Criterion) {
+    let n = 10_000;
+    let path = corpus(n);
+    let mut group = c.benchmark_group("indexing");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(n as u64));
+    group.bench_function(format!("jsonl_{n}_docs"), |b| {
+        b.iter(|| {
+            let dir = tempfile::tempdir().expect("tmp");
+            let idx = HealthIndex::create(dir.path()).expect("create");
+            black_box(ingest(&idx, &Source::Jsonl(path.clone())).expect("ingest"))
+        })
+    });
+    group.finish();
+}
+
+/// Not a benchmark: the size of the index on disk, printed for the notes.
+fn report_size(_: &mut Criterion) {
+    let n = docs();
+    let dir = data_dir().join(format!("index-{n}-v{}", healthsearch::index::schema::SCHEMA_VERSION));
+    eprintln!("index of {n} documents: {:.0} MiB on disk", dir_size(&dir) as f64 / 1048576.0);
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map_or(0, |rd| rd.filter_map(Result::ok).filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum())
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(30).measurement_time(std::time::Duration::from_secs(3));
+    targets = bench_scale, bench_indexing, report_size
+}
+criterion_main!(benches);
