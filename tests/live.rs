@@ -138,6 +138,9 @@ async fn searches_never_fail_while_an_ingest_commits_and_see_it_soon_after() {
     assert!(sent.load(Ordering::Relaxed) > 20, "searches ran during the ingest");
     assert_eq!(failed.load(Ordering::Relaxed), 0, "no search failed");
     let seen_after = seen_after.expect("the new article appears without a restart");
-    eprintln!("new content visible {seen_after:?} after the commit; {} searches, none failed", sent.load(Ordering::Relaxed));
+    eprintln!(
+        "new content visible {seen_after:?} after the commit; {} searches, none failed",
+        sent.load(Ordering::Relaxed)
+    );
     assert!(seen_after < Duration::from_secs(10), "{seen_after:?}");
 }

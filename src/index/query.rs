@@ -300,24 +300,33 @@ pub fn build_parts(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Vec<Part> {
 }
 
 /// What the full query matches, without its scoring: any typed word or phrase in any field, or
-/// any other name of a matched concept (as a phrase), less exclusions. It counts totals and
+/// any other name of a matched concept, less exclusions. It counts totals and
 /// facets and feeds sorting by date.
 pub fn build_match(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Box<dyn Query> {
     let fields = boosts.fields(f);
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let mut any = |terms: &[String], slop: u32, occur: Occur| {
-        for &(field, _) in &fields {
-            clauses.push((occur, field_query(field, terms, slop)));
-        }
-    };
     for clause in &plan.parsed.clauses {
-        match clause {
-            Clause::Word(t) | Clause::Phrase(t) => any(t, 0, Occur::Should),
-            Clause::Exclude(t) => any(t, 0, Occur::MustNot),
+        let (terms, occur) = match clause {
+            Clause::Word(t) | Clause::Phrase(t) => (t, Occur::Should),
+            Clause::Exclude(t) => (t, Occur::MustNot),
+        };
+        for &(field, _) in &fields {
+            clauses.push((occur, field_query(field, terms, 0)));
         }
     }
+    // Another name of several words counts when all its words are in one field: checking it
+    // as a phrase in every matching article would cost more than the rest of the search.
     for alt in plan.expansions.iter().flat_map(|e| &e.alternatives) {
-        any(alt, 1, Occur::Should);
+        for &(field, _) in &fields {
+            let all: Vec<(Occur, Box<dyn Query>)> = alt
+                .iter()
+                .map(|t| {
+                    let q = TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::Basic);
+                    (Occur::Must, Box::new(q) as Box<dyn Query>)
+                })
+                .collect();
+            clauses.push((Occur::Should, Box::new(BooleanQuery::new(all))));
+        }
     }
     Box::new(BooleanQuery::new(clauses))
 }
