@@ -7,7 +7,7 @@ use super::schema::Fields;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 use tantivy::Term;
-use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 
 /// Longest query accepted, in characters.
@@ -242,6 +242,10 @@ impl Part {
     pub fn leaf(query: Box<dyn Query>, weight: f32) -> Part {
         Part { occur: Occur::Should, weight, tie: 0.0, groups: vec![vec![(query, 1.0)]] }
     }
+
+    fn leaf_of(occur: Occur, query: Box<dyn Query>) -> Part {
+        Part { occur, weight: 1.0, tie: 0.0, groups: vec![vec![(query, 1.0)]] }
+    }
 }
 
 /// The full query for a plan, as parts: the typed words (corrected where they were typos), the
@@ -270,7 +274,7 @@ pub fn build_parts(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Vec<Part> {
                 }
                 parts.push(Part::across(Occur::Should, weight, &fields, t, 0, tie));
             }
-            Clause::Exclude(t) => parts.push(Part::across(Occur::MustNot, 1.0, &fields, t, 0, 0.0)),
+            Clause::Exclude(t) => parts.push(Part::leaf_of(Occur::MustNot, excluded(&fields, t))),
         }
     }
     for e in &plan.expansions {
@@ -306,12 +310,13 @@ pub fn build_match(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Box<dyn Que
     let fields = boosts.fields(f);
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for clause in &plan.parsed.clauses {
-        let (terms, occur) = match clause {
-            Clause::Word(t) | Clause::Phrase(t) => (t, Occur::Should),
-            Clause::Exclude(t) => (t, Occur::MustNot),
-        };
-        for &(field, _) in &fields {
-            clauses.push((occur, field_query(field, terms, 0)));
+        match clause {
+            Clause::Word(t) | Clause::Phrase(t) => {
+                for &(field, _) in &fields {
+                    clauses.push((Occur::Should, field_query(field, t, 0)));
+                }
+            }
+            Clause::Exclude(t) => clauses.push((Occur::MustNot, excluded(&fields, t))),
         }
     }
     // Another name of several words counts when all its words are in one field: checking it
@@ -362,7 +367,7 @@ pub fn build_candidates(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Vec<(O
                     add(t, w);
                 }
             }
-            Clause::Exclude(t) => clauses.push((Occur::MustNot, across_fields(&fields, t, 0, 0.0))),
+            Clause::Exclude(t) => clauses.push((Occur::MustNot, excluded(&fields, t))),
         }
     }
     for e in &plan.expansions {
@@ -441,12 +446,24 @@ fn adjacent_content_terms(parsed: &ParsedQuery) -> Vec<String> {
 }
 
 /// The best-scoring field wins (plus a share of the others): a term or phrase in each field.
-fn across_fields(fields: &[(Field, f32)], terms: &[String], slop: u32, tie: f32) -> Box<dyn Query> {
-    let per_field: Vec<Box<dyn Query>> = fields
+/// An excluded word, or all the words of an excluded phrase, in any one field. (An excluded
+/// phrase leaves out articles that have its words anywhere in one field: Tantivy's exclusion
+/// seeks a phrase scorer in a way it asserts against in debug builds.)
+fn excluded(fields: &[(Field, f32)], terms: &[String]) -> Box<dyn Query> {
+    let any = fields
         .iter()
-        .map(|&(field, boost)| Box::new(BoostQuery::new(field_query(field, terms, slop), boost)) as Box<dyn Query>)
+        .map(|&(field, _)| {
+            let all: Vec<(Occur, Box<dyn Query>)> = terms
+                .iter()
+                .map(|t| {
+                    let q = TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::Basic);
+                    (Occur::Must, Box::new(q) as Box<dyn Query>)
+                })
+                .collect();
+            (Occur::Should, Box::new(BooleanQuery::new(all)) as Box<dyn Query>)
+        })
         .collect();
-    Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field, tie))
+    Box::new(BooleanQuery::new(any))
 }
 
 fn field_query(field: Field, terms: &[String], slop: u32) -> Box<dyn Query> {

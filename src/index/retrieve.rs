@@ -187,6 +187,9 @@ impl Leaf<'_> {
                 self.scorer = Some(scorer);
                 result
             }
+            // A scorer already past `doc` (exhausted, or moved beyond the bound it reported) does
+            // not match it, and must not be sought backwards.
+            Some(scorer) if scorer.doc() > doc => SeekDangerResult::SeekLowerBound(scorer.doc()),
             Some(scorer) => scorer.seek_danger(doc),
         };
         self.bound = match result {
