@@ -6,7 +6,7 @@ use crate::index::HealthIndex;
 use crate::index::lookup::article_by_id;
 use crate::index::passages::{DEFAULT_MAX_CHARS, PassageParams, article_passages, passages};
 use crate::index::search::{Ranker, Ranking, rank};
-use crate::ingest::{Source, ingest};
+use crate::ingest::{Source, ingest_deterministic};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::time::Instant;
@@ -59,7 +59,7 @@ pub fn evaluate_passages(
         Corpus::Jsonl(p) => Source::Jsonl(p.clone()),
         Corpus::Mirror(p) => Source::Mirror(p.clone()),
     };
-    ingest(&index, &source)?;
+    ingest_deterministic(&index, &source)?;
     let started = Instant::now();
     let mut per_query = Vec::new();
     let mut answered = 0usize;

@@ -4,7 +4,7 @@
 
 use crate::index::HealthIndex;
 use crate::index::search::{Ranked, Ranking, rank};
-use crate::ingest::{IngestError, Source, ingest};
+use crate::ingest::{IngestError, Source, ingest_deterministic};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::Write;
@@ -135,7 +135,7 @@ pub fn evaluate(
         Corpus::Jsonl(p) => Source::Jsonl(p.clone()),
         Corpus::Mirror(p) => Source::Mirror(p.clone()),
     };
-    ingest(&index, &source)?;
+    ingest_deterministic(&index, &source)?;
     let index_seconds = started.elapsed().as_secs_f64();
     let by_url = matches!(corpus, Corpus::Mirror(_));
     let key = |r: &Ranked| if by_url { r.url.clone() } else { r.id.clone() };

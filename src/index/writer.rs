@@ -25,6 +25,13 @@ impl ArticleWriter {
         Ok(ArticleWriter { writer, fields: index.fields, added: 0 })
     }
 
+    /// A write session with one indexing thread: documents keep the order they were added in,
+    /// so scores that tie rank the same way on every run (for evaluation).
+    pub fn deterministic(index: &HealthIndex) -> Result<ArticleWriter, IndexError> {
+        let writer = index.index.writer_with_num_threads(1, WRITER_MEMORY)?;
+        Ok(ArticleWriter { writer, fields: index.fields, added: 0 })
+    }
+
     /// Adds an article, replacing any stored under the same id (for pages, the same canonical URL).
     pub fn upsert(&mut self, article: &Article, origin: &str) -> Result<(), IndexError> {
         self.delete(&article.id);
