@@ -21,6 +21,7 @@ pub use extract::{ExtractError, Extractor, Method, extract};
 use crate::article::Article;
 use crate::index::writer::{ArticleWriter, content_hash};
 use crate::index::{HealthIndex, IndexError};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -98,6 +99,9 @@ pub enum IngestError {
     #[error(transparent)]
     Crawl(#[from] crawl::CrawlError),
 }
+
+/// Pages extracted in parallel before their articles are written.
+const PARALLEL_BATCH: usize = 256;
 
 enum Outcome {
     Article(Box<Article>),
@@ -235,8 +239,13 @@ fn for_each_item(
         Source::Mirror(root) => {
             let pages =
                 source::mirror_pages(root).map_err(|e| IngestError::Source { path: root.clone(), source: e })?;
-            for p in pages {
-                f(p.path.display().to_string(), page_outcome(extractor, &p));
+            // Pages are read and extracted in parallel, a batch at a time, and handed to the
+            // writer in order.
+            for batch in pages.chunks(PARALLEL_BATCH) {
+                let outcomes: Vec<Outcome> = batch.par_iter().map(|p| page_outcome(extractor, p)).collect();
+                for (p, outcome) in batch.iter().zip(outcomes) {
+                    f(p.path.display().to_string(), outcome);
+                }
             }
         }
         Source::Jsonl(path) => {
