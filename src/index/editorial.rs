@@ -1,7 +1,7 @@
 //! Editors' tools: related articles (shared words and shared sources), the articles that cite a
 //! source, and articles due for review (old review dates or old citation access dates).
 
-use super::feedback::parse_terms;
+use super::feedback::{body_term, stored_terms};
 use super::lookup::articles_with;
 use super::search::{stored_article, surface_form};
 use super::writer::date_value;
@@ -12,8 +12,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::query::{BooleanQuery, TermQuery};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{DateTime, DocAddress, Searcher, TantivyDocument, Term};
 
 /// Words of an article used to find related ones.
@@ -46,22 +46,21 @@ pub struct SharedSource {
     pub url: Option<String>,
 }
 
-/// Articles related to `article`: by its heaviest words (MoreLikeThis-style) and by the sources
-/// they share with it, best first.
-pub fn related(index: &HealthIndex, article: &Article, limit: usize) -> Result<Vec<Related>, IndexError> {
-    let searcher = index.searcher();
-    let own_terms = stored_terms(&searcher, index, &article.id)?;
+/// The article stored in `doc` and the articles related to it: by its heaviest words
+/// (MoreLikeThis-style) and by the sources they share with it, best first.
+pub fn related(
+    index: &HealthIndex,
+    searcher: &Searcher,
+    doc: &TantivyDocument,
+    limit: usize,
+) -> Result<(Article, Vec<Related>), IndexError> {
+    let article = stored_article(index, doc)?;
+    let own_terms: Vec<(&str, f32)> = stored_terms(doc, &index.fields).collect();
     let own_keys: HashMap<String, &Citation> =
         article.citations.iter().flat_map(|c| citation_keys(c).into_iter().map(move |k| (k, c))).collect();
     let mut scores: HashMap<DocAddress, f32> = HashMap::new();
-    let clauses: Vec<(Occur, Box<dyn Query>)> = own_terms
-        .iter()
-        .take(RELATED_TERMS)
-        .map(|(t, share)| {
-            let q = TermQuery::new(Term::from_field_text(index.fields.body, t), IndexRecordOption::WithFreqs);
-            (Occur::Should, Box::new(BoostQuery::new(Box::new(q), share.sqrt())) as Box<dyn Query>)
-        })
-        .collect();
+    let clauses: Vec<_> =
+        own_terms.iter().take(RELATED_TERMS).map(|(t, share)| body_term(index, t, share.sqrt())).collect();
     if !clauses.is_empty() {
         let top = searcher
             .search(&BooleanQuery::new(clauses), &TopDocs::with_limit(RELATED_CANDIDATES + 1).order_by_score())?;
@@ -78,17 +77,17 @@ pub fn related(index: &HealthIndex, article: &Article, limit: usize) -> Result<V
     }
     let mut ranked: Vec<(DocAddress, f32)> = scores.into_iter().collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let own: HashMap<&str, f32> = own_terms.iter().map(|(t, s)| (t.as_str(), *s)).collect();
+    let own: HashMap<&str, f32> = own_terms.iter().copied().collect();
     let mut out = Vec::new();
     for (addr, score) in ranked {
-        let doc: TantivyDocument = searcher.doc(addr)?;
-        let other = stored_article(index, &doc)?;
+        let other_doc: TantivyDocument = searcher.doc(addr)?;
+        let other = stored_article(index, &other_doc)?;
         if other.id == article.id {
             continue;
         }
-        let feedback = doc.get_first(index.fields.feedback).and_then(|v| v.as_str()).unwrap_or_default();
-        let mut shared: Vec<(String, f32)> =
-            parse_terms(feedback).filter_map(|(t, s)| own.get(t).map(|o| (t.to_string(), o.min(s)))).collect();
+        let mut shared: Vec<(String, f32)> = stored_terms(&other_doc, &index.fields)
+            .filter_map(|(t, s)| own.get(t).map(|o| (t.to_string(), o.min(s))))
+            .collect();
         shared.sort_by(|a, b| b.1.total_cmp(&a.1));
         let mut seen = HashSet::new();
         let shared_citations = other
@@ -106,18 +105,7 @@ pub fn related(index: &HealthIndex, article: &Article, limit: usize) -> Result<V
             break;
         }
     }
-    Ok(out)
-}
-
-/// The stored feedback words of the article with this id, heaviest first.
-fn stored_terms(searcher: &Searcher, index: &HealthIndex, id: &str) -> Result<Vec<(String, f32)>, IndexError> {
-    let q = TermQuery::new(Term::from_field_text(index.fields.id, id), IndexRecordOption::Basic);
-    let Some((_, addr)) = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?.into_iter().next() else {
-        return Ok(Vec::new());
-    };
-    let doc: TantivyDocument = searcher.doc(addr)?;
-    let stored = doc.get_first(index.fields.feedback).and_then(|v| v.as_str()).unwrap_or_default();
-    Ok(parse_terms(stored).map(|(t, s)| (t.to_string(), s)).collect())
+    Ok((article, out))
 }
 
 /// An article citing a source, with the entries that cite it.

@@ -3,16 +3,15 @@
 //! vocabulary of its best matches.
 
 use super::analyzer::analyze;
-use super::query::is_stop_term;
+use super::query::{BoolClause, is_stop_term};
+use super::schema::Fields;
+use super::search::stored_text;
 use super::{HealthIndex, IndexError};
 use crate::article::Article;
 use std::collections::HashMap;
-use tantivy::query::{BoostQuery, Occur, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::query::{BoostQuery, Occur, TermQuery};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Score, Searcher, TantivyDocument, Term};
-
-/// A boosted query clause.
-pub type Clause = (Occur, Box<dyn Query>);
 
 /// How much feedback to take: from how many first results, how many words, at what weight.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -51,8 +50,13 @@ pub fn document_terms(a: &Article) -> String {
     top.iter().map(|(t, n)| format!("{t} {:.6}", *n as f32 / len)).collect::<Vec<_>>().join(";")
 }
 
+/// A document's stored feedback words with their shares, heaviest first.
+pub fn stored_terms<'a>(doc: &'a TantivyDocument, fields: &Fields) -> impl Iterator<Item = (&'a str, f32)> {
+    parse_terms(stored_text(doc, fields.feedback))
+}
+
 /// The `term share` pairs of a stored feedback-terms value.
-pub fn parse_terms(stored: &str) -> impl Iterator<Item = (&str, f32)> {
+fn parse_terms(stored: &str) -> impl Iterator<Item = (&str, f32)> {
     stored.split(';').filter_map(|pair| {
         let (t, share) = pair.split_once(' ')?;
         Some((t, share.parse().ok()?))
@@ -78,7 +82,7 @@ pub fn clauses(
     first: &[(Score, DocAddress)],
     query_terms: usize,
     fb: &Feedback,
-) -> Result<Vec<Clause>, IndexError> {
+) -> Result<Vec<BoolClause>, IndexError> {
     let top: Vec<&(Score, DocAddress)> = first.iter().take(fb.docs).collect();
     let total: f32 = top.iter().map(|(s, _)| *s).sum();
     if top.is_empty() || total <= 0.0 {
@@ -87,8 +91,7 @@ pub fn clauses(
     let mut weights: HashMap<String, f32> = HashMap::new();
     for (score, addr) in top {
         let doc: TantivyDocument = searcher.doc(*addr)?;
-        let stored = doc.get_first(index.fields.feedback).and_then(|v| v.as_str()).unwrap_or_default();
-        for (term, share) in parse_terms(stored) {
+        for (term, share) in stored_terms(&doc, &index.fields) {
             *weights.entry(term.to_string()).or_default() += (score / total) * share;
         }
     }
@@ -100,11 +103,11 @@ pub fn clauses(
         return Ok(Vec::new());
     }
     let scale = fb.weight * query_terms.max(1) as f32 / norm;
-    Ok(best
-        .into_iter()
-        .map(|(t, w)| {
-            let q = TermQuery::new(Term::from_field_text(index.fields.body, &t), IndexRecordOption::WithFreqs);
-            (Occur::Should, Box::new(BoostQuery::new(Box::new(q), w * scale)) as Box<dyn Query>)
-        })
-        .collect())
+    Ok(best.into_iter().map(|(t, w)| body_term(index, &t, w * scale)).collect())
+}
+
+/// An optional clause for `term` in the body, at `weight`.
+pub fn body_term(index: &HealthIndex, term: &str, weight: f32) -> BoolClause {
+    let q = TermQuery::new(Term::from_field_text(index.fields.body, term), IndexRecordOption::WithFreqs);
+    (Occur::Should, Box::new(BoostQuery::new(Box::new(q), weight)))
 }

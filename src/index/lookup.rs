@@ -6,25 +6,26 @@ use crate::article::Article;
 use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, TantivyDocument, Term};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 /// The stored article with this id.
 pub fn article_by_id(index: &HealthIndex, id: &str) -> Result<Option<Article>, IndexError> {
     first_with(index, index.fields.id, id)
 }
 
-/// The stored article with this canonical URL.
-pub fn article_by_url(index: &HealthIndex, url: &str) -> Result<Option<Article>, IndexError> {
-    first_with(index, index.fields.url, url)
+fn first_with(index: &HealthIndex, field: Field, value: &str) -> Result<Option<Article>, IndexError> {
+    match doc_with(&index.searcher(), field, value)? {
+        Some(doc) => stored_article(index, &doc).map(Some),
+        None => Ok(None),
+    }
 }
 
-fn first_with(index: &HealthIndex, field: Field, value: &str) -> Result<Option<Article>, IndexError> {
-    let searcher = index.searcher();
+/// The first stored document with `value` in an exact-match field (id, URL).
+pub fn doc_with(searcher: &Searcher, field: Field, value: &str) -> Result<Option<TantivyDocument>, IndexError> {
     let q = TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic);
     let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
     let Some((_, addr)) = top.first() else { return Ok(None) };
-    let doc: TantivyDocument = searcher.doc(*addr)?;
-    stored_article(index, &doc).map(Some)
+    Ok(Some(searcher.doc(*addr)?))
 }
 
 /// Every article with `value` in an exact-match field, up to `limit`, with the number there are.

@@ -220,6 +220,9 @@ impl Boosts {
     }
 }
 
+/// One clause of a `BooleanQuery`.
+pub type BoolClause = (Occur, Box<dyn Query>);
+
 /// One top-level part of the full query: a document's score is the sum over the `Should` parts
 /// it matches of `weight × max over groups of (best leaf + tie × the other leaves)`, where a
 /// group is one name searched across fields (each leaf one field, with its boost). This is what
@@ -323,14 +326,7 @@ pub fn build_match(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Box<dyn Que
     // as a phrase in every matching article would cost more than the rest of the search.
     for alt in plan.expansions.iter().flat_map(|e| &e.alternatives) {
         for &(field, _) in &fields {
-            let all: Vec<(Occur, Box<dyn Query>)> = alt
-                .iter()
-                .map(|t| {
-                    let q = TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::Basic);
-                    (Occur::Must, Box::new(q) as Box<dyn Query>)
-                })
-                .collect();
-            clauses.push((Occur::Should, Box::new(BooleanQuery::new(all))));
+            clauses.push((Occur::Should, all_terms(field, alt)));
         }
     }
     Box::new(BooleanQuery::new(clauses))
@@ -340,7 +336,7 @@ pub fn build_match(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Box<dyn Que
 /// concepts' other names, in every field, as one flat disjunction of boosted term queries, so
 /// Tantivy can skip blocks that cannot reach the top (block-max WAND). Exclusions stay. Its
 /// best documents are then scored with [`build_parts`]' full query.
-pub fn build_candidates(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Vec<(Occur, Box<dyn Query>)> {
+pub fn build_candidates(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Vec<BoolClause> {
     // Fewer leaves make the first phase faster (block-max WAND keeps its scorers sorted): the
     // summary and citations rarely decide whether an article is a candidate.
     let fields = [
@@ -445,25 +441,24 @@ fn adjacent_content_terms(parsed: &ParsedQuery) -> Vec<String> {
         .collect()
 }
 
-/// The best-scoring field wins (plus a share of the others): a term or phrase in each field.
 /// An excluded word, or all the words of an excluded phrase, in any one field. (An excluded
 /// phrase leaves out articles that have its words anywhere in one field: Tantivy's exclusion
 /// seeks a phrase scorer in a way it asserts against in debug builds.)
 fn excluded(fields: &[(Field, f32)], terms: &[String]) -> Box<dyn Query> {
-    let any = fields
+    let any = fields.iter().map(|&(field, _)| (Occur::Should, all_terms(field, terms))).collect();
+    Box::new(BooleanQuery::new(any))
+}
+
+/// Documents with every one of `terms` in `field`, in any order.
+fn all_terms(field: Field, terms: &[String]) -> Box<dyn Query> {
+    let all = terms
         .iter()
-        .map(|&(field, _)| {
-            let all: Vec<(Occur, Box<dyn Query>)> = terms
-                .iter()
-                .map(|t| {
-                    let q = TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::Basic);
-                    (Occur::Must, Box::new(q) as Box<dyn Query>)
-                })
-                .collect();
-            (Occur::Should, Box::new(BooleanQuery::new(all)) as Box<dyn Query>)
+        .map(|t| {
+            let q = TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::Basic);
+            (Occur::Must, Box::new(q) as Box<dyn Query>)
         })
         .collect();
-    Box::new(BooleanQuery::new(any))
+    Box::new(BooleanQuery::new(all))
 }
 
 fn field_query(field: Field, terms: &[String], slop: u32) -> Box<dyn Query> {

@@ -5,12 +5,12 @@ use super::feedback::{Feedback, Scope};
 use super::filter::Filters;
 use super::plan::{QueryPlan, plan};
 use super::query::{Boosts, ParsedQuery, QueryError, build_baseline, parse};
+use super::search::stored_text;
 use super::{HealthIndex, IndexError};
 use crate::vocab::Vocabulary;
 use std::sync::{Arc, LazyLock};
 use tantivy::collector::TopDocs;
-use tantivy::schema::Value;
-use tantivy::{DateTime, DocAddress, Score, Searcher, TantivyDocument};
+use tantivy::{DateTime, Searcher, TantivyDocument};
 
 static BUNDLED: LazyLock<Arc<Vocabulary>> = LazyLock::new(|| Arc::new(Vocabulary::bundled()));
 
@@ -64,20 +64,6 @@ impl Ranker {
     pub fn plan(&self, parsed: ParsedQuery, searcher: &Searcher, index: &HealthIndex) -> QueryPlan {
         plan(parsed, searcher, &index.fields, Some(&self.vocab), self.typos)
     }
-
-    /// The best `k` documents for a plan, with filters, by two-phase retrieval (see
-    /// [`super::retrieve`]).
-    pub fn retrieve(
-        &self,
-        searcher: &Searcher,
-        index: &HealthIndex,
-        plan: &QueryPlan,
-        filters: &Filters,
-        scope: Scope,
-        k: usize,
-    ) -> Result<Vec<(Score, DocAddress)>, IndexError> {
-        super::retrieve::retrieve(self, searcher, index, plan, filters, scope, k)
-    }
 }
 
 /// 1 for an article reviewed today, falling by half every two years; 0 for an undated one.
@@ -103,7 +89,7 @@ pub fn rank(index: &HealthIndex, q: &str, k: usize, ranking: &Ranking) -> Result
             searcher.search(&query, &TopDocs::with_limit(k.max(1)).order_by_score()).map_err(IndexError::from)?
         }
     };
-    let text = |doc: &TantivyDocument, f| doc.get_first(f).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+    let text = |doc: &TantivyDocument, f| stored_text(doc, f).to_string();
     let mut out = Vec::with_capacity(top.len());
     for (score, addr) in top {
         let doc: TantivyDocument = searcher.doc(addr).map_err(IndexError::from)?;

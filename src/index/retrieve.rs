@@ -6,7 +6,7 @@
 use super::feedback::{self, Scope};
 use super::filter::Filters;
 use super::plan::QueryPlan;
-use super::query::{Part, build_candidates, build_parts};
+use super::query::{BoolClause, Part, build_candidates, build_parts};
 use super::ranker::Ranker;
 use super::{HealthIndex, IndexError};
 use std::collections::BTreeMap;
@@ -20,44 +20,80 @@ type BoostedWeight = (Box<dyn Weight>, f32);
 /// Candidates taken from the first phase (more when a deeper page is asked for).
 pub const CANDIDATES: usize = 100;
 
-/// The best `k` documents for a plan, best first, with their full scores.
-pub fn retrieve(
-    ranker: &Ranker,
-    searcher: &Searcher,
-    index: &HealthIndex,
-    plan: &QueryPlan,
-    filters: &Filters,
-    scope: Scope,
-    k: usize,
-) -> Result<Vec<(Score, DocAddress)>, IndexError> {
-    let f = &index.fields;
-    let flat = build_candidates(plan, f, &ranker.boosts);
-    let mut full = build_parts(plan, f, &ranker.boosts);
-    let pool = CANDIDATES.max(k + k / 2);
-    let candidates = top_flat(searcher, filters, clone_all(&flat), pool, f)?;
-    let first = rescore(ranker, searcher, &full, &candidates)?;
-    let Some(fb) = ranker.feedback.filter(|_| first.len() >= feedback::MIN_HITS) else {
-        return Ok(first.into_iter().take(k).collect());
-    };
-    let expansion = feedback::clauses(searcher, index, &first, plan.parsed.positive_terms().len(), &fb)?;
-    if expansion.is_empty() {
-        return Ok(first.into_iter().take(k).collect());
-    }
-    let candidates = match scope {
-        Scope::Rerank => candidates,
-        Scope::Expand => {
-            let mut all = clone_all(&flat);
-            all.extend(clone_all(&expansion));
-            top_flat(searcher, filters, all, pool, f)?
+impl Ranker {
+    /// The best `k` documents for a plan, best first, with their full scores.
+    pub fn retrieve(
+        &self,
+        searcher: &Searcher,
+        index: &HealthIndex,
+        plan: &QueryPlan,
+        filters: &Filters,
+        scope: Scope,
+        k: usize,
+    ) -> Result<Vec<(Score, DocAddress)>, IndexError> {
+        let f = &index.fields;
+        let flat = build_candidates(plan, f, &self.boosts);
+        let full = build_parts(plan, f, &self.boosts);
+        let pool = CANDIDATES.max(k + k / 2);
+        let candidates = top_flat(searcher, filters, clone_all(&flat), pool, f)?;
+        let mut sums = Sums::default();
+        sums.add(searcher, &full, &candidates)?;
+        let first = self.ranked(searcher, &sums);
+        let Some(fb) = self.feedback.filter(|_| first.len() >= feedback::MIN_HITS) else {
+            return Ok(first.into_iter().take(k).collect());
+        };
+        let expansion = feedback::clauses(searcher, index, &first, plan.parsed.positive_terms().len(), &fb)?;
+        if expansion.is_empty() {
+            return Ok(first.into_iter().take(k).collect());
         }
-    };
-    full.extend(expansion.into_iter().map(|(_, q)| Part::leaf(q, 1.0)));
-    let mut scored = rescore(ranker, searcher, &full, &candidates)?;
-    scored.truncate(k);
-    Ok(scored)
+        let candidates = match scope {
+            Scope::Rerank => candidates,
+            Scope::Expand => {
+                let mut all = clone_all(&flat);
+                all.extend(clone_all(&expansion));
+                let more = top_flat(searcher, filters, all, pool, f)?;
+                // Only candidates new to this pass need the full query; the others keep their sums.
+                let new: Vec<DocAddress> = more.iter().filter(|a| !sums.seen(a)).copied().collect();
+                sums.add(searcher, &full, &new)?;
+                sums.keep_only(&more);
+                more
+            }
+        };
+        let feedback_parts: Vec<Part> = expansion.into_iter().map(|(_, q)| Part::leaf(q, 1.0)).collect();
+        sums.add(searcher, &feedback_parts, &candidates)?;
+        let mut scored = self.ranked(searcher, &sums);
+        scored.truncate(k);
+        Ok(scored)
+    }
+
+    /// The matched documents of `sums` with the recency boost, best first.
+    fn ranked(&self, searcher: &Searcher, sums: &Sums) -> Vec<(Score, DocAddress)> {
+        let now = DateTime::from_timestamp_secs(chrono::Utc::now().timestamp());
+        let mut columns = BTreeMap::new();
+        let mut out: Vec<(Score, DocAddress)> = Vec::with_capacity(sums.docs.len());
+        for (addr, sum) in &sums.docs {
+            let Sum::Matched(mut score) = *sum else { continue };
+            if self.boosts.recency > 0.0 {
+                let column = columns.entry(addr.segment_ord).or_insert_with(|| {
+                    let segment = searcher.segment_reader(addr.segment_ord);
+                    segment
+                        .fast_fields()
+                        .date(super::schema::name::REVIEWED)
+                        .ok()
+                        .map(|c| c.first_or_default_col(DateTime::MIN))
+                });
+                if let Some(col) = column {
+                    score *= 1.0 + self.boosts.recency * super::ranker::freshness(col.get_val(addr.doc_id), now);
+                }
+            }
+            out.push((score, *addr));
+        }
+        out.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        out
+    }
 }
 
-fn clone_all(clauses: &[(Occur, Box<dyn Query>)]) -> Vec<(Occur, Box<dyn Query>)> {
+fn clone_all(clauses: &[BoolClause]) -> Vec<BoolClause> {
     clauses.iter().map(|(o, q)| (*o, q.box_clone())).collect()
 }
 
@@ -65,7 +101,7 @@ fn clone_all(clauses: &[(Occur, Box<dyn Query>)]) -> Vec<(Occur, Box<dyn Query>)
 fn top_flat(
     searcher: &Searcher,
     filters: &Filters,
-    clauses: Vec<(Occur, Box<dyn Query>)>,
+    clauses: Vec<BoolClause>,
     n: usize,
     f: &super::schema::Fields,
 ) -> Result<Vec<DocAddress>, IndexError> {
@@ -74,95 +110,122 @@ fn top_flat(
     Ok(top.into_iter().map(|(_, addr)| addr).collect())
 }
 
-/// Scores `candidates` with the full query's parts and the recency boost, best first (documents
-/// no `Should` part matches, or a `MustNot` part matches, are dropped). Every leaf (one name in
-/// one field) gets its own scorer that seeks straight to each candidate: a `BooleanQuery` would
-/// advance its union through whole blocks of documents, and a phrase scorer would look for its
-/// first match from the start of the segment.
-pub fn rescore(
-    ranker: &Ranker,
-    searcher: &Searcher,
-    parts: &[Part],
-    candidates: &[DocAddress],
-) -> Result<Vec<(Score, DocAddress)>, IndexError> {
-    let scoring = EnableScoring::enabled_from_searcher(searcher);
-    let mut weights: Vec<Vec<Vec<BoostedWeight>>> = Vec::with_capacity(parts.len());
-    for part in parts {
-        let mut groups = Vec::with_capacity(part.groups.len());
-        for group in &part.groups {
-            let leaves =
-                group.iter().map(|(q, b)| q.weight(scoring).map(|w| (w, *b))).collect::<Result<Vec<_>, _>>()?;
-            groups.push(leaves);
+/// Where a candidate stands after the parts scored so far.
+#[derive(Debug, Clone, Copy)]
+enum Sum {
+    /// No `Should` part has matched yet; the sum so far.
+    Unmatched(f32),
+    /// Some `Should` part matched; the sum so far.
+    Matched(f32),
+    /// A `MustNot` part matched (or a `Must` part did not): dropped for good.
+    Dropped,
+}
+
+/// Per candidate, the sum of the scores of the parts it matched. Parts can be added in several
+/// calls (the full query, then feedback words) without scoring the earlier ones again: a
+/// document's score is the same sum, in the same order, as if all parts were scored at once.
+#[derive(Default)]
+struct Sums {
+    docs: BTreeMap<DocAddress, Sum>,
+}
+
+impl Sums {
+    fn seen(&self, addr: &DocAddress) -> bool {
+        self.docs.contains_key(addr)
+    }
+
+    /// Forgets every document not in `keep`.
+    fn keep_only(&mut self, keep: &[DocAddress]) {
+        let keep: std::collections::HashSet<&DocAddress> = keep.iter().collect();
+        self.docs.retain(|a, _| keep.contains(a));
+    }
+
+    /// Scores `candidates` with `parts` and adds to their sums. Every leaf (one name in one
+    /// field) gets its own scorer that seeks straight to each candidate: a `BooleanQuery` would
+    /// advance its union through whole blocks of documents, and a phrase scorer would look for
+    /// its first match from the start of the segment.
+    fn add(&mut self, searcher: &Searcher, parts: &[Part], candidates: &[DocAddress]) -> Result<(), IndexError> {
+        let scoring = EnableScoring::enabled_from_searcher(searcher);
+        let mut weights: Vec<Vec<Vec<BoostedWeight>>> = Vec::with_capacity(parts.len());
+        for part in parts {
+            let mut groups = Vec::with_capacity(part.groups.len());
+            for group in &part.groups {
+                let leaves =
+                    group.iter().map(|(q, b)| q.weight(scoring).map(|w| (w, *b))).collect::<Result<Vec<_>, _>>()?;
+                groups.push(leaves);
+            }
+            weights.push(groups);
         }
-        weights.push(groups);
-    }
-    let mut by_segment: BTreeMap<u32, Vec<DocId>> = BTreeMap::new();
-    for a in candidates {
-        by_segment.entry(a.segment_ord).or_default().push(a.doc_id);
-    }
-    let now = DateTime::from_timestamp_secs(chrono::Utc::now().timestamp());
-    let mut out = Vec::with_capacity(candidates.len());
-    for (ord, mut docs) in by_segment {
-        docs.sort_unstable();
-        docs.dedup();
-        let segment = searcher.segment_reader(ord);
-        let mut leaves: Vec<Vec<Vec<Leaf>>> = Vec::with_capacity(weights.len());
-        for groups in &weights {
-            let mut g = Vec::with_capacity(groups.len());
-            for group in groups {
-                g.push(
-                    group
+        let mut by_segment: BTreeMap<u32, Vec<DocId>> = BTreeMap::new();
+        for a in candidates {
+            by_segment.entry(a.segment_ord).or_default().push(a.doc_id);
+        }
+        for (ord, mut docs) in by_segment {
+            docs.sort_unstable();
+            docs.dedup();
+            let segment = searcher.segment_reader(ord);
+            let mut leaves: Vec<Vec<Vec<Leaf>>> = weights
+                .iter()
+                .map(|groups| {
+                    groups
                         .iter()
-                        .map(|(w, boost)| Leaf { weight: w.as_ref(), boost: *boost, scorer: None, bound: 0 })
-                        .collect(),
-                );
+                        .map(|group| {
+                            group
+                                .iter()
+                                .map(|(w, boost)| Leaf { weight: w.as_ref(), boost: *boost, scorer: None, bound: 0 })
+                                .collect()
+                        })
+                        .collect()
+                })
+                .collect();
+            for doc in docs {
+                let slot = self.docs.entry(DocAddress::new(ord, doc)).or_insert(Sum::Unmatched(0.0));
+                *slot = score_doc(*slot, parts, &mut leaves, segment, doc)?;
             }
-            leaves.push(g);
         }
-        let reviewed = (ranker.boosts.recency > 0.0)
-            .then(|| segment.fast_fields().date(super::schema::name::REVIEWED).ok())
-            .flatten()
-            .map(|c| c.first_or_default_col(DateTime::MIN));
-        'docs: for doc in docs {
-            let mut score = 0.0;
-            let mut matched = false;
-            for (part, groups) in parts.iter().zip(leaves.iter_mut()) {
-                let mut best_group: Option<f32> = None;
-                for group in groups.iter_mut() {
-                    let (mut max, mut sum, mut any) = (0.0f32, 0.0f32, false);
-                    for leaf in group.iter_mut() {
-                        if let Some(s) = leaf.score_at(segment, doc)? {
-                            max = max.max(s);
-                            sum += s;
-                            any = true;
-                        }
-                    }
-                    if any {
-                        let g = max + part.tie * (sum - max);
-                        best_group = Some(best_group.map_or(g, |b: f32| b.max(g)));
-                    }
-                }
-                match (part.occur, best_group) {
-                    (Occur::MustNot, Some(_)) => continue 'docs,
-                    (Occur::Must, None) => continue 'docs,
-                    (Occur::Should | Occur::Must, Some(g)) => {
-                        score += part.weight * g;
-                        matched = true;
-                    }
-                    _ => {}
+        Ok(())
+    }
+}
+
+/// `sum` with the parts' scores at `doc` added.
+fn score_doc(
+    sum: Sum,
+    parts: &[Part],
+    leaves: &mut [Vec<Vec<Leaf>>],
+    segment: &tantivy::SegmentReader,
+    doc: DocId,
+) -> Result<Sum, IndexError> {
+    let (mut score, mut matched) = match sum {
+        Sum::Dropped => return Ok(Sum::Dropped),
+        Sum::Unmatched(s) => (s, false),
+        Sum::Matched(s) => (s, true),
+    };
+    for (part, groups) in parts.iter().zip(leaves.iter_mut()) {
+        let mut best_group: Option<f32> = None;
+        for group in groups.iter_mut() {
+            let (mut max, mut total, mut any) = (0.0f32, 0.0f32, false);
+            for leaf in group.iter_mut() {
+                if let Some(s) = leaf.score_at(segment, doc)? {
+                    max = max.max(s);
+                    total += s;
+                    any = true;
                 }
             }
-            if !matched {
-                continue;
+            if any {
+                let g = max + part.tie * (total - max);
+                best_group = Some(best_group.map_or(g, |b: f32| b.max(g)));
             }
-            if let Some(col) = &reviewed {
-                score *= 1.0 + ranker.boosts.recency * super::ranker::freshness(col.get_val(doc), now);
+        }
+        match (part.occur, best_group) {
+            (Occur::MustNot, Some(_)) | (Occur::Must, None) => return Ok(Sum::Dropped),
+            (Occur::Should | Occur::Must, Some(g)) => {
+                score += part.weight * g;
+                matched = true;
             }
-            out.push((score, DocAddress::new(ord, doc)));
+            _ => {}
         }
     }
-    out.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    Ok(out)
+    Ok(if matched { Sum::Matched(score) } else { Sum::Unmatched(score) })
 }
 
 /// One leaf's scorer in one segment, created at the first candidate it is asked about and then

@@ -171,7 +171,7 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
     Ok(SearchResponse {
         query: params.q.clone(),
         total,
-        took_ms: (started.elapsed().as_secs_f64() * 1e5).round() / 100.0,
+        took_ms: elapsed_ms(started),
         did_you_mean,
         hits,
         facets,
@@ -287,6 +287,16 @@ fn term_weights(searcher: &Searcher, index: &HealthIndex, parsed: &ParsedQuery) 
         }
     }
     weights
+}
+
+/// Milliseconds since `started`, to two decimals, as responses report them.
+pub fn elapsed_ms(started: Instant) -> f64 {
+    (started.elapsed().as_secs_f64() * 1e5).round() / 100.0
+}
+
+/// A stored text field of a document ("" when it has none).
+pub fn stored_text(doc: &TantivyDocument, field: tantivy::schema::Field) -> &str {
+    doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default()
 }
 
 /// The article stored with a document.

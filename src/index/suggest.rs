@@ -2,11 +2,11 @@
 //! occur in the index, matched word by word from any word on, the last word as a prefix.
 
 use super::analyzer::folded_words;
+use super::search::stored_text;
 use super::{HealthIndex, IndexError};
 use crate::vocab::Vocabulary;
 use serde::Serialize;
 use std::collections::HashMap;
-use tantivy::schema::Value;
 use tantivy::{DocAddress, TantivyDocument, Term};
 
 /// Words of an entry a match may start at (later words are not completed from).
@@ -69,7 +69,7 @@ impl Suggester {
                     continue;
                 }
                 let d: TantivyDocument = searcher.doc(DocAddress::new(ord as u32, doc))?;
-                let text = |f| d.get_first(f).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+                let text = |f| stored_text(&d, f).to_string();
                 let outline = text(index.fields.outline);
                 let mut lines = outline.lines();
                 let title = lines.next().unwrap_or_default().trim().to_string();

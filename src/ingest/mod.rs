@@ -19,6 +19,7 @@ pub mod walk;
 pub use extract::{ExtractError, Extractor, Method, extract};
 
 use crate::article::Article;
+use crate::index::search::stored_text;
 use crate::index::writer::{ArticleWriter, content_hash};
 use crate::index::{HealthIndex, IndexError};
 use rayon::prelude::*;
@@ -27,7 +28,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use tantivy::collector::DocSetCollector;
 use tantivy::query::TermQuery;
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{TantivyDocument, Term};
 
 /// What to ingest.
@@ -307,9 +308,9 @@ fn articles_of_origin(index: &HealthIndex, origin: &str) -> Result<HashMap<Strin
     let mut out = HashMap::with_capacity(docs.len());
     for addr in docs {
         let doc: TantivyDocument = searcher.doc(addr)?;
-        let text = |f| doc.get_first(f).and_then(|v| v.as_str()).map(str::to_string);
-        if let Some(id) = text(index.fields.id) {
-            out.insert(id, text(index.fields.content_hash).unwrap_or_default());
+        let id = stored_text(&doc, index.fields.id);
+        if !id.is_empty() {
+            out.insert(id.to_string(), stored_text(&doc, index.fields.content_hash).to_string());
         }
     }
     Ok(out)

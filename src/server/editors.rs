@@ -7,7 +7,7 @@ use super::routes::blocking;
 use super::state::AppState;
 use crate::article::Article;
 use crate::index::editorial::{Citing, Related, Stale, citing, related, stale};
-use crate::index::lookup::{article_by_id, article_by_url};
+use crate::index::lookup::{article_by_id, doc_with};
 use crate::sources::{doi_key, pmid_key, url_key};
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
@@ -43,14 +43,14 @@ pub async fn api_related(
     let limit = bounded(&p, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, ErrorCode::InvalidSearchLimit)?;
     let (url, id) = (p.get("url").cloned(), p.get("id").cloned());
     blocking(&st, move |st| {
-        let article = match (url, id) {
-            (Some(url), None) => article_by_url(&st.index, url.trim())?,
-            (None, Some(id)) => article_by_id(&st.index, id.trim())?,
+        let (fields, searcher) = (&st.index.fields, st.index.searcher());
+        let doc = match (url, id) {
+            (Some(url), None) => doc_with(&searcher, fields.url, url.trim())?,
+            (None, Some(id)) => doc_with(&searcher, fields.id, id.trim())?,
             _ => return Err(ApiError::new(ErrorCode::InvalidUrl, "give the article's url or its id (one of them)")),
         };
-        let article =
-            article.ok_or_else(|| ApiError::new(ErrorCode::ArticleNotFound, "no article with that url or id"))?;
-        let related = related(&st.index, &article, limit)?;
+        let doc = doc.ok_or_else(|| ApiError::new(ErrorCode::ArticleNotFound, "no article with that url or id"))?;
+        let (article, related) = related(&st.index, &searcher, &doc, limit)?;
         Ok(Json(RelatedResponse {
             article: ArticleLink { id: article.id, title: article.title, url: article.url },
             related,

@@ -59,7 +59,12 @@ pub fn parse_query(raw: Option<&str>, single: &[&str], multi: &[&str]) -> Result
     Ok(p)
 }
 
-/// Reads an optional whole-number parameter within `min..=max`.
+/// The `q` parameter, which search-like endpoints require.
+pub fn required_q(p: &Params) -> Result<String, ApiError> {
+    p.get("q").cloned().ok_or_else(|| ApiError::new(ErrorCode::MissingSearchQ, "q is required"))
+}
+
+/// Reads an optional whole-number parameter within `0..=max`.
 pub fn number(p: &Params, name: &str, default: usize, max: usize, code: ErrorCode) -> Result<usize, ApiError> {
     bounded(p, name, default, 0, max, code)
 }

@@ -2,7 +2,7 @@
 //! behind a query string or a chat-style JSON body.
 
 use super::error::{ApiError, ErrorCode};
-use super::params::{bounded, filters, parse_query};
+use super::params::{bounded, filters, parse_query, required_q};
 use super::routes::blocking;
 use super::state::AppState;
 use crate::index::filter::Filters;
@@ -29,7 +29,7 @@ pub async fn api_passages(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<PassagesResponse>, ApiError> {
     let p = parse_query(raw.as_deref(), &["q", "k", "max_chars", "reviewed_after"], &["category", "site"])?;
-    let q = p.get("q").cloned().ok_or_else(|| ApiError::new(ErrorCode::MissingSearchQ, "q is required"))?;
+    let q = required_q(&p)?;
     let k = bounded(&p, "k", DEFAULT_K, 1, MAX_K, ErrorCode::InvalidSearchLimit)?;
     let max_chars =
         bounded(&p, "max_chars", DEFAULT_MAX_CHARS, MIN_MAX_CHARS, MAX_MAX_CHARS, ErrorCode::InvalidMaxChars)?;
@@ -69,7 +69,7 @@ async fn run(st: &AppState, params: PassageParams) -> Result<Json<PassagesRespon
     let started = Instant::now();
     let query = params.q.clone();
     let found = blocking(st, move |st| Ok(passages(&st.index, &params, &st.ranker)?)).await?;
-    let took_ms = (started.elapsed().as_secs_f64() * 1e5).round() / 100.0;
+    let took_ms = crate::index::search::elapsed_ms(started);
     Ok(Json(PassagesResponse { query, took_ms, passages: found }))
 }
 

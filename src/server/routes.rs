@@ -1,7 +1,7 @@
 //! Request handlers for the JSON API.
 
 use super::error::{ApiError, ErrorCode};
-use super::params::{filters, flag, number, parse_query, truncate};
+use super::params::{filters, flag, number, parse_query, required_q, truncate};
 use super::state::AppState;
 use crate::index::filter::Sort;
 use crate::index::search::{FACETS, MAX_LIMIT, MAX_WINDOW, SearchParams, SearchResponse, search_with};
@@ -21,7 +21,7 @@ pub async fn api_search(State(st): State<AppState>, RawQuery(raw): RawQuery) -> 
 /// Reads and checks the search parameters.
 pub fn search_params(raw: Option<&str>) -> Result<SearchParams, ApiError> {
     let p = parse_query(raw, SEARCH_SINGLE, &["category", "site"])?;
-    let q = p.get("q").cloned().ok_or_else(|| ApiError::new(ErrorCode::MissingSearchQ, "q is required"))?;
+    let q = required_q(&p)?;
     let limit = number(&p, "limit", DEFAULT_LIMIT, MAX_LIMIT, ErrorCode::InvalidSearchLimit)?;
     let offset = number(&p, "offset", 0, MAX_WINDOW - limit, ErrorCode::InvalidSearchOffset)?;
     let explain = flag(&p, "explain", ErrorCode::InvalidSearchExplain)?;
@@ -89,7 +89,7 @@ const MAX_SUGGEST_CHARS: usize = 200;
 pub async fn api_suggest(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<Value>, ApiError> {
     let started = std::time::Instant::now();
     let p = parse_query(raw.as_deref(), &["q", "limit"], &[])?;
-    let q = p.get("q").cloned().ok_or_else(|| ApiError::new(ErrorCode::MissingSearchQ, "q is required"))?;
+    let q = required_q(&p)?;
     if q.chars().count() > MAX_SUGGEST_CHARS {
         let msg = format!("q is longer than {MAX_SUGGEST_CHARS} characters");
         return Err(ApiError::new(ErrorCode::InvalidSearchQ, msg));
@@ -97,7 +97,7 @@ pub async fn api_suggest(State(st): State<AppState>, RawQuery(raw): RawQuery) ->
     let limit =
         super::params::bounded(&p, "limit", DEFAULT_SUGGESTIONS, 1, MAX_SUGGESTIONS, ErrorCode::InvalidSearchLimit)?;
     let suggestions = blocking(&st, move |st| Ok(st.suggester()?.suggest(&q, limit))).await?;
-    let took_ms = (started.elapsed().as_secs_f64() * 1e5).round() / 100.0;
+    let took_ms = crate::index::search::elapsed_ms(started);
     Ok(Json(json!({ "suggestions": suggestions, "took_ms": took_ms })))
 }
 
