@@ -32,10 +32,11 @@ impl ArticleWriter {
         Ok(ArticleWriter { writer, fields: index.fields, added: 0 })
     }
 
-    /// Adds an article, replacing any stored under the same id (for pages, the same canonical URL).
-    pub fn upsert(&mut self, article: &Article, origin: &str) -> Result<(), IndexError> {
+    /// Adds an article (with its stored form), replacing any stored under the same id (for
+    /// pages, the same canonical URL).
+    pub fn upsert(&mut self, article: &Article, stored: Serialized, origin: &str) -> Result<(), IndexError> {
         self.delete(&article.id);
-        self.writer.add_document(to_document(&self.fields, article, origin)?)?;
+        self.writer.add_document(to_document(&self.fields, article, stored, origin))?;
         self.added += 1;
         Ok(())
     }
@@ -54,7 +55,7 @@ impl ArticleWriter {
 }
 
 /// The Tantivy document for an article.
-pub fn to_document(f: &Fields, a: &Article, origin: &str) -> Result<TantivyDocument, IndexError> {
+pub fn to_document(f: &Fields, a: &Article, stored: Serialized, origin: &str) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(f.id, &a.id);
     doc.add_text(f.url, &a.url);
@@ -85,11 +86,10 @@ pub fn to_document(f: &Fields, a: &Article, origin: &str) -> Result<TantivyDocum
         doc.add_date(f.oldest_access, date_value(oldest));
     }
     doc.add_text(f.outline, format!("{}\n{}", a.title, a.headings()));
-    let json = serde_json::to_string(a).map_err(|e| IndexError::Corrupt(e.to_string()))?;
-    doc.add_text(f.content_hash, hash_of(&json));
-    doc.add_text(f.doc, json);
+    doc.add_text(f.content_hash, stored.hash);
+    doc.add_text(f.doc, stored.json);
     doc.add_text(f.feedback, super::feedback::document_terms(a));
-    Ok(doc)
+    doc
 }
 
 /// A calendar day as an index date (midnight UTC).
@@ -98,11 +98,18 @@ pub fn date_value(d: NaiveDate) -> DateTime {
     DateTime::from_timestamp_secs(secs)
 }
 
-/// The hash stored with an article: 16 hex digits of the XXH3 of its JSON.
-pub fn content_hash(a: &Article) -> String {
-    hash_of(&serde_json::to_string(a).unwrap_or_default())
+/// An article as stored (JSON) and the hash of that form (16 hex digits of its XXH3), which
+/// tells a re-ingest whether the article changed. Serialized once per article and ingest.
+pub struct Serialized {
+    pub json: String,
+    pub hash: String,
 }
 
-fn hash_of(json: &str) -> String {
-    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(json.as_bytes()))
+impl Serialized {
+    /// Serializes an article.
+    pub fn of(a: &Article) -> Result<Serialized, IndexError> {
+        let json = serde_json::to_string(a).map_err(|e| IndexError::Corrupt(e.to_string()))?;
+        let hash = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(json.as_bytes()));
+        Ok(Serialized { json, hash })
+    }
 }

@@ -20,7 +20,7 @@ pub use extract::{ExtractError, Extractor, Method, extract};
 
 use crate::article::Article;
 use crate::index::search::stored_text;
-use crate::index::writer::{ArticleWriter, content_hash};
+use crate::index::writer::{ArticleWriter, Serialized};
 use crate::index::{HealthIndex, IndexError};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -154,10 +154,16 @@ fn run_ingest(
                     report.duplicates.push(PageIssue { page, reason });
                     return None;
                 }
-                let hash = content_hash(&a);
+                let stored = match Serialized::of(&a) {
+                    Ok(stored) => stored,
+                    Err(e) => {
+                        write_error.get_or_insert(e);
+                        return None;
+                    }
+                };
                 match previous.get(&a.id) {
-                    Some(old) if *old == hash => report.unchanged += 1,
-                    found => match writer.upsert(&a, &origin) {
+                    Some(old) if *old == stored.hash => report.unchanged += 1,
+                    found => match writer.upsert(&a, stored, &origin) {
                         Err(e) => {
                             write_error.get_or_insert(e);
                             return None;
