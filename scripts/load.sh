@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Load test on loopback: builds a generated index (DOCS articles, default 100,000), starts
-# `healthsearch serve`, and drives /api/search (with snippets) and /api/suggest with wrk at
-# concurrency 1, 16 and 64, printing requests/s and p50/p99/p99.9 latency, then peak RSS and the
-# index size. Bounded: DURATION seconds per run (default 10). Needs wrk (apt-get install wrk).
+# `healthsearch serve`, and drives it with wrk at concurrency 1, 16 and 64, printing requests/s
+# and p50/p99/p99.9 latency, then peak RSS and the index size. Three workloads:
+#   search, uncached: five fixed queries (one per query kind) with the response cache off, so
+#     every request runs the whole search path with snippets;
+#   search, query log: 2,000 distinct queries (article titles of the generated corpus) drawn
+#     with Zipf frequencies (s = 1, as in web query logs), with the response cache on;
+#   suggest: five prefixes.
+# Bounded: DURATION seconds per run (default 10). Needs wrk (apt-get install wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DOCS="${DOCS:-100000}"
@@ -21,25 +26,67 @@ if [ ! -f "$WORK/index-$DOCS/meta.json" ]; then
     echo "indexed $DOCS documents in $(echo "$(date +%s.%N) - $start" | bc) s"
 fi
 
-"$BIN" serve --index "$WORK/index-$DOCS" --addr "127.0.0.1:$PORT" > "$WORK/serve.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-    curl -fs "http://127.0.0.1:$PORT/healthz" > /dev/null && break
-    sleep 0.2
-done
-# Warm up: the first suggestion request waits for the suggester to be built.
-curl -fs "http://127.0.0.1:$PORT/api/suggest?q=a" > /dev/null
-curl -fs "http://127.0.0.1:$PORT/api/search?q=warm+up" > /dev/null
+# The query log: distinct titles of the generated articles, most frequent first.
+if [ ! -f "$WORK/querylog-$DOCS.txt" ]; then
+    [ -f "$WORK/gen-$DOCS.jsonl" ] || "$BIN" gen-corpus --docs "$DOCS" --out "$WORK/gen-$DOCS.jsonl"
+    python3 - "$WORK/gen-$DOCS.jsonl" > "$WORK/querylog-$DOCS.txt" <<'PY'
+import json, sys, urllib.parse
+seen = {}
+for line in open(sys.argv[1]):
+    t = json.loads(line)["title"].lower().replace(":", "")
+    seen.setdefault(t, None)
+    if len(seen) == 2000:
+        break
+for t in list(seen)[:2000]:
+    print("/api/search?q=" + urllib.parse.quote_plus(t))
+PY
+fi
+
+SERVER=
+start_server() {
+    [ -n "$SERVER" ] && kill "$SERVER" && wait "$SERVER" 2>/dev/null || true
+    "$BIN" serve --index "$WORK/index-$DOCS" --addr "127.0.0.1:$PORT" --cache-mib "$1" > "$WORK/serve.log" 2>&1 &
+    SERVER=$!
+    for _ in $(seq 1 100); do
+        curl -fs "http://127.0.0.1:$PORT/healthz" > /dev/null && break
+        sleep 0.2
+    done
+    # Warm up: the first suggestion request waits for the suggester to be built.
+    curl -fs "http://127.0.0.1:$PORT/api/suggest?q=a" > /dev/null
+    curl -fs "http://127.0.0.1:$PORT/api/search?q=warm+up" > /dev/null
+}
+trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null || true' EXIT
 
 # wrk reports p50/p99/p99.9 through a Lua `done` hook; requests rotate through a query list.
 cat > "$WORK/report.lua" <<'LUA'
+-- args[1]: paths separated by "|", rotated in order; or "@FILE": one path per line, drawn with
+-- Zipf frequencies (the n-th line weighs 1/n).
 local paths = {}
+local cumulative = {}
 local i = 0
 function init(args)
-    for p in string.gmatch(args[1], "[^|]+") do paths[#paths + 1] = p end
+    if string.sub(args[1], 1, 1) == "@" then
+        local total = 0
+        for p in io.lines(string.sub(args[1], 2)) do
+            paths[#paths + 1] = p
+            total = total + 1 / #paths
+            cumulative[#paths] = total
+        end
+        for n = 1, #paths do cumulative[n] = cumulative[n] / total end
+        math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
+    else
+        for p in string.gmatch(args[1], "[^|]+") do paths[#paths + 1] = p end
+    end
 end
 function request()
+    if #cumulative > 0 then
+        local r, lo, hi = math.random(), 1, #paths
+        while lo < hi do
+            local mid = math.floor((lo + hi) / 2)
+            if cumulative[mid] < r then lo = mid + 1 else hi = mid end
+        end
+        return wrk.format("GET", paths[lo])
+    end
     i = i % #paths + 1
     return wrk.format("GET", paths[i])
 end
@@ -53,13 +100,18 @@ LUA
 
 SEARCH="/api/search?q=anaemia|/api/search?q=back+pain+after+birth|/api/search?q=%22gestational+diabetes%22|/api/search?q=tummy+gap+after+pregnancy|/api/search?q=postpartm+back+pian"
 SUGGEST="/api/suggest?q=back+pa|/api/suggest?q=gestational+d|/api/suggest?q=postpartm|/api/suggest?q=an|/api/suggest?q=breast"
-for target in search suggest; do
-    paths=$SEARCH
-    [ "$target" = suggest ] && paths=$SUGGEST
+run() {
     for c in 1 16 64; do
-        echo "/api/$target, concurrency $c, ${DURATION}s:"
-        wrk -t "$(( c < 2 ? 1 : 2 ))" -c "$c" -d "${DURATION}s" --timeout 10s -s "$WORK/report.lua" "http://127.0.0.1:$PORT" -- "$paths" | grep "req/s"
+        echo "$1, concurrency $c, ${DURATION}s:"
+        wrk -t "$(( c < 2 ? 1 : 2 ))" -c "$c" -d "${DURATION}s" --timeout 10s -s "$WORK/report.lua" "http://127.0.0.1:$PORT" -- "$2" | grep "req/s"
     done
-done
+}
+start_server 0
+run "/api/search, uncached (5 fixed queries)" "$SEARCH"
+echo "peak RSS of serve (uncached search): $(grep VmHWM /proc/$SERVER/status | awk '{print $2/1024 " MiB"}')"
+start_server "${CACHE_MIB:-64}"
+run "/api/search, query log (2,000 queries, Zipf), cache ${CACHE_MIB:-64} MiB" "@$WORK/querylog-$DOCS.txt"
+curl -fs "http://127.0.0.1:$PORT/metrics" | grep '^healthsearch_search_cache_lookups' || true
+run "/api/suggest" "$SUGGEST"
 echo "peak RSS of serve: $(grep VmHWM /proc/$SERVER/status | awk '{print $2/1024 " MiB"}')"
 echo "index size: $(du -shL "$WORK/index-$DOCS" | cut -f1)"

@@ -9,13 +9,11 @@ use healthsearch::index::HealthIndex;
 use healthsearch::index::feedback::Feedback;
 use healthsearch::index::search::SearchParams;
 use healthsearch::index::search::{Ranker, Ranking, search_with};
+use healthsearch::ingest::Extractor;
 use healthsearch::ingest::decode::decode;
 use healthsearch::ingest::site_rules::SiteRules;
-use healthsearch::ingest::{Extractor, Source, ingest};
-use healthsearch::server::state::{AppState, Cors};
 use healthsearch::vocab::Vocabulary;
 use healthsearch::vocab::load::add_file;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -47,28 +45,7 @@ enum Command {
         seed: u64,
     },
     /// Serve the search API and page; builds the index from the corpus first if it is missing.
-    Serve {
-        #[arg(long, default_value = "index")]
-        index: PathBuf,
-        /// Mirror used to build the index when there is none (or it has another schema version).
-        #[arg(long, default_value = "corpus")]
-        corpus: PathBuf,
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        addr: SocketAddr,
-        /// Extra vocabulary files (HPO .obo, MedQuAD synonym TSV, or our concept TSV).
-        #[arg(long)]
-        vocab: Vec<PathBuf>,
-        /// Override ranking weights, e.g. "recency=0.1,title=1.5" (see the README).
-        #[arg(long)]
-        boosts: Option<String>,
-        /// Browser origins allowed to call the API (repeatable), e.g. https://example.org;
-        /// "none" for no cross-origin access. Default: any origin (the API is public and read-only).
-        #[arg(long)]
-        cors_origin: Vec<String>,
-        /// Log as JSON lines (one object per event, request logs included) instead of text.
-        #[arg(long)]
-        log_json: bool,
-    },
+    Serve(cli::serve::ServeArgs),
     /// Search the index and print ranked results.
     Search {
         query: String,
@@ -158,19 +135,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Ingest(args) => cli::ingest::run(args)?,
         Command::GenCorpus { docs, out, html, seed } => cli::gen_corpus(docs, out.as_deref(), html.as_deref(), seed)?,
-        Command::Serve { index, corpus, addr, vocab, boosts, cors_origin, log_json } => {
-            init_logging(log_json);
-            let mut ranker = ranker_with(&vocab)?;
-            if let Some(spec) = boosts {
-                ranker.boosts.apply(&spec).map_err(anyhow::Error::msg)?;
-            }
-            let idx = open_or_build(&index, &corpus)?;
-            let mut state = AppState::new(idx);
-            state.ranker = Arc::new(ranker);
-            state.cors = cors_setting(&cors_origin)?;
-            let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-            rt.block_on(healthsearch::server::serve(state, addr))?;
-        }
+        Command::Serve(args) => cli::serve::run(args)?,
         Command::Search { query, index, vocab, limit, json } => {
             let idx =
                 HealthIndex::open(&index).with_context(|| format!("cannot open the index at {}", index.display()))?;
@@ -290,42 +255,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Opens the index, building it from the corpus when it is missing or from another schema version.
-fn open_or_build(index: &Path, corpus: &Path) -> anyhow::Result<HealthIndex> {
-    let (idx, created) =
-        HealthIndex::open_or_create(index).with_context(|| format!("cannot open the index at {}", index.display()))?;
-    if created || idx.num_docs() == 0 {
-        tracing::info!(corpus = %corpus.display(), "building the index from the corpus");
-        let report = ingest(&idx, &Source::Mirror(corpus.to_path_buf()))?;
-        tracing::info!(
-            indexed = report.indexed,
-            skipped = report.skipped.len(),
-            failed = report.failed.len(),
-            "index built"
-        );
-    }
-    Ok(idx)
-}
-
-/// The CORS setting from `--cors-origin` values.
-fn cors_setting(origins: &[String]) -> anyhow::Result<Cors> {
-    if origins.is_empty() {
-        return Ok(Cors::Any);
-    }
-    if origins.iter().any(|o| o == "none") {
-        return Ok(Cors::Off);
-    }
-    for o in origins {
-        let url = url::Url::parse(o)
-            .with_context(|| format!("--cors-origin {o:?} is not an origin like https://example.org"))?;
-        anyhow::ensure!(
-            url.path() == "/" && !o.ends_with('/') && url.query().is_none(),
-            "--cors-origin {o:?} must be a bare origin like https://example.org"
-        );
-    }
-    Ok(Cors::Origins(origins.to_vec()))
-}
-
 /// The default ranking with the bundled vocabulary plus any given files.
 fn ranker_with(vocab: &[PathBuf]) -> anyhow::Result<Ranker> {
     let mut ranker = Ranker::default();
@@ -383,15 +312,4 @@ fn print_extraction_eval(extractor: &Extractor, dir: &Path, json: bool) -> anyho
 
 fn strip_marks(html: &str) -> String {
     html.replace("<mark>", "[").replace("</mark>", "]")
-}
-
-fn init_logging(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| "healthsearch=info,tower_http=info".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    if json {
-        builder.json().flatten_event(true).with_current_span(true).init();
-    } else {
-        builder.init();
-    }
 }

@@ -7,20 +7,6 @@ use healthsearch::index::{HealthIndex, IndexError, VERSION_FILE};
 use healthsearch::ingest::decode::decode;
 use healthsearch::ingest::source::mirror_pages;
 use healthsearch::ingest::{Source, extract, ingest};
-use std::path::Path;
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.expect("walk");
-        let rel = entry.path().strip_prefix(from).expect("prefix");
-        let dest = to.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).expect("mkdir");
-        } else {
-            std::fs::copy(entry.path(), &dest).expect("copy");
-        }
-    }
-}
 
 fn titles(index: &HealthIndex, q: &str) -> Vec<String> {
     let res = search(index, &SearchParams::new(q, 10)).expect("search");
@@ -74,7 +60,7 @@ fn no_article_of_the_mirror_keeps_boilerplate() {
 fn reingesting_replaces_articles_and_removes_deleted_pages() {
     let work = tempfile::tempdir().expect("tmp");
     let mirror = work.path().join("mirror");
-    copy_dir(&common::corpus_dir(), &mirror);
+    common::copy_dir(&common::corpus_dir(), &mirror);
     let index = HealthIndex::create(&work.path().join("index")).expect("create");
     let first = ingest(&index, &Source::Mirror(mirror.clone())).expect("first");
 
@@ -95,7 +81,7 @@ fn reingesting_replaces_articles_and_removes_deleted_pages() {
 fn a_bad_page_is_reported_and_keeps_what_was_indexed() {
     let work = tempfile::tempdir().expect("tmp");
     let mirror = work.path().join("mirror");
-    copy_dir(&common::corpus_dir(), &mirror);
+    common::copy_dir(&common::corpus_dir(), &mirror);
     let index = HealthIndex::create(&work.path().join("index")).expect("create");
     let first = ingest(&index, &Source::Mirror(mirror.clone())).expect("first");
 
@@ -115,7 +101,7 @@ fn a_bad_page_is_reported_and_keeps_what_was_indexed() {
 fn the_same_article_under_two_paths_is_indexed_once() {
     let work = tempfile::tempdir().expect("tmp");
     let mirror = work.path().join("mirror");
-    copy_dir(&common::corpus_dir(), &mirror);
+    common::copy_dir(&common::corpus_dir(), &mirror);
     let src = mirror.join("www.bumptobaby.example/feeding/breastfeeding/mastitis.html");
     std::fs::copy(&src, mirror.join("www.bumptobaby.example/feeding/mastitis-copy.html")).expect("copy");
     let index = HealthIndex::create(&work.path().join("index")).expect("create");

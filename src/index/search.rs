@@ -2,6 +2,7 @@
 //! with the best section's snippet and the article's sources.
 
 use super::analyzer::analyze;
+use super::count::{Relation, TOTAL_LIMIT, count_up_to};
 use super::feedback::Scope;
 use super::filter::{FacetCounter, FacetValue, Filters, Sort, facet_values};
 use super::plan::QueryPlan;
@@ -15,7 +16,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Order, Score};
@@ -43,6 +44,8 @@ pub struct SearchParams {
     pub sort: Sort,
     /// Facet fields to count (from [`FACETS`]).
     pub facets: Vec<&'static str>,
+    /// Count every match, not only up to [`TOTAL_LIMIT`].
+    pub exact_total: bool,
 }
 
 impl SearchParams {
@@ -56,6 +59,7 @@ impl SearchParams {
             filters: Filters::default(),
             sort: Sort::Relevance,
             facets: Vec::new(),
+            exact_total: false,
         }
     }
 }
@@ -64,8 +68,11 @@ impl SearchParams {
 #[derive(Debug, Serialize)]
 pub struct SearchResponse {
     pub query: String,
-    /// Number of matching articles.
+    /// Number of matching articles: exact up to [`TOTAL_LIMIT`] (or with `exact_total`), a lower
+    /// bound above it.
     pub total: usize,
+    /// `eq` when `total` is exact, `gte` when at least that many articles match.
+    pub total_relation: Relation,
     /// Time spent searching, in milliseconds.
     pub took_ms: f64,
     /// A corrected query, when the typed one had words the index does not know.
@@ -141,15 +148,17 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
     let base = params.filters.apply(unfiltered.box_clone(), &index.fields);
     let limit = params.limit.min(MAX_LIMIT);
     let offset = params.offset.min(MAX_WINDOW.saturating_sub(limit));
+    let total_limit = (!params.exact_total).then_some(TOTAL_LIMIT);
     let (top, total) = match params.sort {
         Sort::Relevance => {
             let k = offset + limit;
             let ranked = ranker.retrieve(&searcher, index, &plan, &params.filters, Scope::Rerank, k)?;
-            let total = searcher.search(base.as_ref(), &Count).map_err(IndexError::from)?;
+            let total = count_up_to(&searcher, base.as_ref(), total_limit)?;
             (ranked.into_iter().skip(offset).collect::<Vec<_>>(), total)
         }
-        Sort::Reviewed => newest_first(&searcher, base.as_ref(), limit, offset)?,
+        Sort::Reviewed => newest_first(&searcher, base.as_ref(), limit, offset, total_limit)?,
     };
+    let (total, total_relation) = total;
     let mut facets = BTreeMap::new();
     for &facet in &params.facets {
         let query = params.filters.without(facet).apply(unfiltered.box_clone(), &index.fields);
@@ -171,6 +180,7 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
     Ok(SearchResponse {
         query: params.q.clone(),
         total,
+        total_relation,
         took_ms: elapsed_ms(started),
         did_you_mean,
         hits,
@@ -179,17 +189,22 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
     })
 }
 
+/// A count of matches and whether it is exact.
+type Total = (usize, Relation);
+
 /// The newest-reviewed matches, undated last; their score is 0.
 fn newest_first(
     searcher: &Searcher,
     query: &dyn Query,
     limit: usize,
     offset: usize,
-) -> Result<(Vec<(Score, DocAddress)>, usize), IndexError> {
+    total_limit: Option<usize>,
+) -> Result<(Vec<(Score, DocAddress)>, Total), IndexError> {
     let top = TopDocs::with_limit(limit.max(1))
         .and_offset(offset)
         .order_by_fast_field::<tantivy::DateTime>(super::schema::name::REVIEWED, Order::Desc);
-    let (docs, total) = searcher.search(query, &(top, Count))?;
+    let docs = searcher.search(query, &top)?;
+    let total = count_up_to(searcher, query, total_limit)?;
     Ok((docs.into_iter().map(|(_, addr)| (0.0, addr)).collect(), total))
 }
 
@@ -207,8 +222,8 @@ fn suggestion(
         return Ok(None);
     }
     // "Much more" is judged on articles containing every word: OR-matching counts barely move.
-    let as_typed = searcher.search(&all_words(&typed, index), &Count)?;
-    let corrected = searcher.search(&all_words(&plan.parsed, index), &Count)?;
+    let as_typed = count_up_to(searcher, &all_words(&typed, index), Some(TOTAL_LIMIT))?.0;
+    let corrected = count_up_to(searcher, &all_words(&plan.parsed, index), Some(TOTAL_LIMIT))?.0;
     if corrected == 0 || corrected < 2 * as_typed.max(1) || total == 0 {
         return Ok(None);
     }

@@ -23,6 +23,11 @@ struct RequestLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CacheLabels {
+    result: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabels {
     route: String,
 }
@@ -34,6 +39,7 @@ pub struct Metrics {
     latency: Family<RouteLabels, Histogram>,
     documents: Gauge<i64>,
     last_commit: Gauge<f64, AtomicU64>,
+    cache: Family<CacheLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -53,11 +59,22 @@ impl Default for Metrics {
             "When the index last changed (Unix time of its last commit)",
             last_commit.clone(),
         );
-        Metrics { registry, requests, latency, documents, last_commit }
+        let cache = Family::<CacheLabels, Counter>::default();
+        registry.register(
+            "search_cache_lookups",
+            "Search response cache lookups, by result (hit or miss)",
+            cache.clone(),
+        );
+        Metrics { registry, requests, latency, documents, last_commit, cache }
     }
 }
 
 impl Metrics {
+    /// Counts a response cache lookup.
+    pub fn cache_lookup(&self, hit: bool) {
+        self.cache.get_or_create(&CacheLabels { result: if hit { "hit" } else { "miss" } }).inc();
+    }
+
     fn observe(&self, route: &str, method: &str, status: u16, seconds: f64) {
         let labels = RequestLabels { route: route.to_string(), method: method.to_string(), status };
         self.requests.get_or_create(&labels).inc();

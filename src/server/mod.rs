@@ -1,5 +1,6 @@
 //! The HTTP service: router, handlers, errors and shared state.
 
+pub mod cache;
 pub mod editors;
 pub mod error;
 pub mod metrics;

@@ -6,16 +6,40 @@ use super::state::AppState;
 use crate::index::filter::Sort;
 use crate::index::search::{FACETS, MAX_LIMIT, MAX_WINDOW, SearchParams, SearchResponse, search_with};
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
+use axum::http::{HeaderName, header};
+use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 /// Hits per page when `limit` is not given.
 pub const DEFAULT_LIMIT: usize = 10;
 
-/// `GET /api/search?q=&limit=&offset=`
-pub async fn api_search(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<SearchResponse>, ApiError> {
+/// `GET /api/search?q=&limit=&offset=`; answers from the response cache when it can.
+pub async fn api_search(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let params = search_params(raw.as_deref())?;
-    run_search(&st, params).await.map(Json)
+    let Some(cache) = st.cache.clone() else {
+        return Ok(Json(run_search(&st, params).await?).into_response());
+    };
+    let generation = st.index.searcher().generation().generation_id();
+    // Equivalent requests (parameters in another order) share an entry.
+    let key = format!("{params:?}");
+    if let Some(body) = cache.get(generation, &key) {
+        st.metrics.cache_lookup(true);
+        return Ok(json_body(body, "hit"));
+    }
+    st.metrics.cache_lookup(false);
+    let response = run_search(&st, params).await?;
+    let body =
+        Bytes::from(serde_json::to_vec(&response).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?);
+    cache.insert(generation, key, body.clone());
+    Ok(json_body(body, "miss"))
+}
+
+/// A JSON response from serialized bytes, saying whether it came from the cache.
+fn json_body(body: Bytes, cache: &'static str) -> Response {
+    let headers = [(header::CONTENT_TYPE, "application/json"), (HeaderName::from_static("x-cache"), cache)];
+    (headers, body).into_response()
 }
 
 /// Reads and checks the search parameters.
@@ -25,6 +49,7 @@ pub fn search_params(raw: Option<&str>) -> Result<SearchParams, ApiError> {
     let limit = number(&p, "limit", DEFAULT_LIMIT, MAX_LIMIT, ErrorCode::InvalidSearchLimit)?;
     let offset = number(&p, "offset", 0, MAX_WINDOW - limit, ErrorCode::InvalidSearchOffset)?;
     let explain = flag(&p, "explain", ErrorCode::InvalidSearchExplain)?;
+    let exact_total = flag(&p, "exact_total", ErrorCode::InvalidSearchExactTotal)?;
     let sort = match p.get("sort").map(String::as_str) {
         None | Some("relevance") => Sort::Relevance,
         Some("reviewed") => Sort::Reviewed,
@@ -34,10 +59,10 @@ pub fn search_params(raw: Option<&str>) -> Result<SearchParams, ApiError> {
         }
     };
     let facets = facet_list(p.get("facets").map(String::as_str))?;
-    Ok(SearchParams { q, limit, offset, explain, filters: filters(&p)?, sort, facets })
+    Ok(SearchParams { q, limit, offset, explain, filters: filters(&p)?, sort, facets, exact_total })
 }
 
-const SEARCH_SINGLE: &[&str] = &["q", "limit", "offset", "explain", "sort", "facets", "reviewed_after"];
+const SEARCH_SINGLE: &[&str] = &["q", "limit", "offset", "explain", "exact_total", "sort", "facets", "reviewed_after"];
 
 /// `facets=category,site`, `facets=*` (all) or nothing.
 fn facet_list(v: Option<&str>) -> Result<Vec<&'static str>, ApiError> {

@@ -1,6 +1,7 @@
 //! State shared by every request: the one open index (with its one reader), the ranking, the
 //! suggestion lists of the current index state, and limits.
 
+use super::cache::{DEFAULT_CACHE_MIB, ResponseCache};
 use super::metrics::Metrics;
 use crate::index::search::Ranker;
 use crate::index::suggest::Suggester;
@@ -22,6 +23,8 @@ pub struct AppState {
     /// Which browser origins may call the API.
     pub cors: Cors,
     pub metrics: Arc<Metrics>,
+    /// Cached search responses (`None`: off).
+    pub cache: Option<Arc<ResponseCache>>,
     suggestions: Arc<Suggestions>,
 }
 
@@ -58,6 +61,7 @@ impl AppState {
             search_timeout: DEFAULT_SEARCH_TIMEOUT,
             cors: Cors::default(),
             metrics: Arc::default(),
+            cache: Some(Arc::new(ResponseCache::new(DEFAULT_CACHE_MIB))),
             suggestions: Arc::default(),
         }
     }

@@ -3,6 +3,7 @@
 
 use super::query::{MAX_PAGE, PageQuery};
 use super::safe_href;
+use crate::index::count::Relation;
 use crate::index::filter::{FacetValue, Sort};
 use crate::index::schema::name::{CATEGORY, SITE};
 use crate::index::search::{FACETS, Hit, MAX_WINDOW, SearchResponse};
@@ -53,7 +54,11 @@ pub fn results(pq: &PageQuery, res: &SearchResponse) -> String {
 
 fn summary(pq: &PageQuery, res: &SearchResponse) -> String {
     let noun = if res.total == 1 { "article matches" } else { "articles match" };
-    let mut out = format!(r#"<p class="summary">{} {noun} <strong>{}</strong>"#, res.total, text(&res.query));
+    let count = match res.total_relation {
+        Relation::Eq => res.total.to_string(),
+        Relation::Gte => format!("More than {}", res.total),
+    };
+    let mut out = format!(r#"<p class="summary">{count} {noun} <strong>{}</strong>"#, text(&res.query));
     if !res.hits.is_empty() {
         let first = (pq.page - 1) * DEFAULT_LIMIT + 1;
         let _ = write!(out, ", showing {first}–{}", first + res.hits.len() - 1);
@@ -268,6 +273,7 @@ mod tests {
         SearchResponse {
             query: "<b>q</b>".into(),
             total: 25,
+            total_relation: Relation::Eq,
             took_ms: 1.0,
             did_you_mean: Some("a \"b\" <c>".into()),
             hits,

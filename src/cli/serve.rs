@@ -1,0 +1,103 @@
+//! `healthsearch serve`: options, the index to serve, and the runtime.
+
+use anyhow::Context;
+use healthsearch::index::HealthIndex;
+use healthsearch::ingest::{Source, ingest};
+use healthsearch::server::cache::{DEFAULT_CACHE_MIB, ResponseCache};
+use healthsearch::server::state::{AppState, Cors};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Options of `healthsearch serve`.
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    #[arg(long, default_value = "index")]
+    index: PathBuf,
+    /// Mirror used to build the index when there is none (or it has another schema version).
+    #[arg(long, default_value = "corpus")]
+    corpus: PathBuf,
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Extra vocabulary files (HPO .obo, MedQuAD synonym TSV, or our concept TSV).
+    #[arg(long)]
+    vocab: Vec<PathBuf>,
+    /// Override ranking weights, e.g. "recency=0.1,title=1.5" (see the README).
+    #[arg(long)]
+    boosts: Option<String>,
+    /// Browser origins allowed to call the API (repeatable), e.g. https://example.org;
+    /// "none" for no cross-origin access. Default: any origin (the API is public and read-only).
+    #[arg(long)]
+    cors_origin: Vec<String>,
+    /// Log as JSON lines (one object per event, request logs included) instead of text.
+    #[arg(long)]
+    log_json: bool,
+    /// Size of the search response cache in MiB (0: no cache). Entries are per index
+    /// generation, so a commit never serves a stale answer.
+    #[arg(long, default_value_t = DEFAULT_CACHE_MIB)]
+    cache_mib: u64,
+}
+
+/// Runs the service until Ctrl-C or SIGTERM.
+pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+    init_logging(args.log_json);
+    let mut ranker = crate::ranker_with(&args.vocab)?;
+    if let Some(spec) = &args.boosts {
+        ranker.boosts.apply(spec).map_err(anyhow::Error::msg)?;
+    }
+    let idx = open_or_build(&args.index, &args.corpus)?;
+    let mut state = AppState::new(idx);
+    state.ranker = Arc::new(ranker);
+    state.cors = cors_setting(&args.cors_origin)?;
+    state.cache = (args.cache_mib > 0).then(|| Arc::new(ResponseCache::new(args.cache_mib)));
+    let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    rt.block_on(healthsearch::server::serve(state, args.addr))?;
+    Ok(())
+}
+
+/// Opens the index, building it from the corpus when it is missing or from another schema version.
+fn open_or_build(index: &Path, corpus: &Path) -> anyhow::Result<HealthIndex> {
+    let (idx, created) =
+        HealthIndex::open_or_create(index).with_context(|| format!("cannot open the index at {}", index.display()))?;
+    if created || idx.num_docs() == 0 {
+        tracing::info!(corpus = %corpus.display(), "building the index from the corpus");
+        let report = ingest(&idx, &Source::Mirror(corpus.to_path_buf()))?;
+        tracing::info!(
+            indexed = report.indexed,
+            skipped = report.skipped.len(),
+            failed = report.failed.len(),
+            "index built"
+        );
+    }
+    Ok(idx)
+}
+
+/// The CORS setting from `--cors-origin` values.
+fn cors_setting(origins: &[String]) -> anyhow::Result<Cors> {
+    if origins.is_empty() {
+        return Ok(Cors::Any);
+    }
+    if origins.iter().any(|o| o == "none") {
+        return Ok(Cors::Off);
+    }
+    for o in origins {
+        let url = url::Url::parse(o)
+            .with_context(|| format!("--cors-origin {o:?} is not an origin like https://example.org"))?;
+        anyhow::ensure!(
+            url.path() == "/" && !o.ends_with('/') && url.query().is_none(),
+            "--cors-origin {o:?} must be a bare origin like https://example.org"
+        );
+    }
+    Ok(Cors::Origins(origins.to_vec()))
+}
+
+fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "healthsearch=info,tower_http=info".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if json {
+        builder.json().flatten_event(true).with_current_span(true).init();
+    } else {
+        builder.init();
+    }
+}
