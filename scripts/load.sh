@@ -42,17 +42,34 @@ for t in list(seen)[:2000]:
 PY
 fi
 
+# MEMORY_LIMIT_MIB=N runs the server in a memory cgroup (v1, as root) limited to N MiB: page
+# cache of the mapped index counts towards it, so this shows the service working within N MiB.
+CGROUP=
+if [ -n "${MEMORY_LIMIT_MIB:-}" ]; then
+    CGROUP=/sys/fs/cgroup/memory/healthsearch-load
+    mkdir -p "$CGROUP" && echo $((MEMORY_LIMIT_MIB * 1024 * 1024)) > "$CGROUP/memory.limit_in_bytes" \
+        || { echo "load.sh: cannot make a memory cgroup (needs cgroup v1 and root)" >&2; exit 1; }
+fi
 SERVER=
 start_server() {
     [ -n "$SERVER" ] && kill "$SERVER" && wait "$SERVER" 2>/dev/null || true
-    "$BIN" serve --index "$WORK/index-$DOCS" --addr "127.0.0.1:$PORT" --cache-mib "$1" > "$WORK/serve.log" 2>&1 &
+    if [ -n "$CGROUP" ]; then
+        # Index pages already cached by an earlier process would not be charged to the cgroup.
+        sync && echo 3 > /proc/sys/vm/drop_caches
+        echo 0 > "$CGROUP/memory.max_usage_in_bytes"
+    fi
+    sh -c '[ -n "$1" ] && echo $$ > "$1/cgroup.procs"; shift; exec "$@"' sh "$CGROUP" \
+        "$BIN" serve --index "$WORK/index-$DOCS" --addr "127.0.0.1:$PORT" --cache-mib "$1" > "$WORK/serve.log" 2>&1 &
     SERVER=$!
     for _ in $(seq 1 100); do
         curl -fs "http://127.0.0.1:$PORT/healthz" > /dev/null && break
         sleep 0.2
     done
-    # Warm up: the first suggestion request waits for the suggester to be built.
-    curl -fs "http://127.0.0.1:$PORT/api/suggest?q=a" > /dev/null
+    # Warm up: suggestions answer once the suggester is built (longer than a request may wait on
+    # large indexes).
+    for _ in $(seq 1 60); do
+        curl -fs "http://127.0.0.1:$PORT/api/suggest?q=a" > /dev/null && break
+    done
     curl -fs "http://127.0.0.1:$PORT/api/search?q=warm+up" > /dev/null
 }
 trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null || true' EXIT
@@ -108,10 +125,16 @@ run() {
 }
 start_server 0
 run "/api/search, uncached (5 fixed queries)" "$SEARCH"
-echo "peak RSS of serve (uncached search): $(grep VmHWM /proc/$SERVER/status | awk '{print $2/1024 " MiB"}')"
+report_memory() {
+    echo "peak RSS of serve ($1): $(grep VmHWM /proc/$SERVER/status | awk '{print $2/1024 " MiB"}'), of which now $(grep RssAnon /proc/$SERVER/status | awk '{print $2/1024 " MiB"}') anonymous and $(grep RssFile /proc/$SERVER/status | awk '{print $2/1024 " MiB"}') mapped index files"
+    if [ -n "$CGROUP" ]; then
+        echo "cgroup limit ${MEMORY_LIMIT_MIB} MiB: peak use $(( $(cat $CGROUP/memory.max_usage_in_bytes) / 1048576 )) MiB, $(grep '^oom_kill ' $CGROUP/memory.oom_control 2>/dev/null | awk '{print $2}') OOM kills, server $(kill -0 $SERVER 2>/dev/null && echo alive || echo dead)"
+    fi
+}
+report_memory "uncached search"
 start_server "${CACHE_MIB:-64}"
 run "/api/search, query log (2,000 queries, Zipf), cache ${CACHE_MIB:-64} MiB" "@$WORK/querylog-$DOCS.txt"
 curl -fs "http://127.0.0.1:$PORT/metrics" | grep '^healthsearch_search_cache_lookups' || true
 run "/api/suggest" "$SUGGEST"
-echo "peak RSS of serve: $(grep VmHWM /proc/$SERVER/status | awk '{print $2/1024 " MiB"}')"
+report_memory "cached search and suggest"
 echo "index size: $(du -shL "$WORK/index-$DOCS" | cut -f1)"

@@ -5,6 +5,7 @@
 
 pub mod article;
 pub mod eval;
+pub mod fuzzing;
 pub mod index;
 pub mod ingest;
 pub mod server;

@@ -3,9 +3,12 @@
 use anyhow::Context;
 use healthsearch::index::HealthIndex;
 use healthsearch::ingest::{Source, ingest};
+use healthsearch::server::admin::Admin;
 use healthsearch::server::cache::{DEFAULT_CACHE_MIB, ResponseCache};
+use healthsearch::server::limits::RateLimit;
 use healthsearch::server::state::{AppState, Cors};
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -36,6 +39,17 @@ pub struct ServeArgs {
     /// generation, so a commit never serves a stale answer.
     #[arg(long, default_value_t = DEFAULT_CACHE_MIB)]
     cache_mib: u64,
+    /// File holding the admin token (at least 16 characters), which turns on POST /admin/reload
+    /// and POST /admin/ingest (re-ingests --corpus) for requests with `Authorization: Bearer`.
+    /// The environment variable HEALTHSEARCH_ADMIN_TOKEN works too. Without either, they are off.
+    #[arg(long)]
+    admin_token_file: Option<PathBuf>,
+    /// Requests per second each client address may make to the page and the API (0: no limit).
+    #[arg(long, default_value_t = 0)]
+    rate_limit: u32,
+    /// Requests a client may make at once before --rate-limit applies (default: 2x the rate).
+    #[arg(long)]
+    rate_burst: Option<u32>,
 }
 
 /// Runs the service until Ctrl-C or SIGTERM.
@@ -50,9 +64,26 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     state.ranker = Arc::new(ranker);
     state.cors = cors_setting(&args.cors_origin)?;
     state.cache = (args.cache_mib > 0).then(|| Arc::new(ResponseCache::new(args.cache_mib)));
+    state.admin = admin(&args)?.map(Arc::new);
+    if let Some(per_second) = NonZeroU32::new(args.rate_limit) {
+        let burst = NonZeroU32::new(args.rate_burst.unwrap_or(args.rate_limit.saturating_mul(2)))
+            .context("--rate-burst must be at least 1")?;
+        state.rate_limit = Some(Arc::new(RateLimit::new(per_second, burst)));
+    }
     let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     rt.block_on(healthsearch::server::serve(state, args.addr))?;
     Ok(())
+}
+
+/// Admin access, if a token is configured.
+fn admin(args: &ServeArgs) -> anyhow::Result<Option<Admin>> {
+    let token = match (&args.admin_token_file, std::env::var("HEALTHSEARCH_ADMIN_TOKEN")) {
+        (Some(path), _) => std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the admin token file {}", path.display()))?,
+        (None, Ok(token)) => token,
+        (None, Err(_)) => return Ok(None),
+    };
+    Ok(Some(Admin::new(&token, Source::Mirror(args.corpus.clone()))?))
 }
 
 /// Opens the index, building it from the corpus when it is missing or from another schema version.

@@ -4,7 +4,7 @@ use crate::index::IndexError;
 use crate::index::query::QueryError;
 use crate::index::search::SearchError;
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -32,6 +32,10 @@ pub enum ErrorCode {
     NotFound,
     MethodNotAllowed,
     SearchTimeout,
+    RateLimited,
+    AdminDisabled,
+    InvalidToken,
+    IngestInProgress,
     Internal,
 }
 
@@ -58,6 +62,10 @@ pub const TABLE: &[(ErrorCode, &str, StatusCode)] = &[
     (ErrorCode::NotFound, "not_found", StatusCode::NOT_FOUND),
     (ErrorCode::MethodNotAllowed, "method_not_allowed", StatusCode::METHOD_NOT_ALLOWED),
     (ErrorCode::SearchTimeout, "search_timeout", StatusCode::SERVICE_UNAVAILABLE),
+    (ErrorCode::RateLimited, "rate_limited", StatusCode::TOO_MANY_REQUESTS),
+    (ErrorCode::AdminDisabled, "admin_disabled", StatusCode::FORBIDDEN),
+    (ErrorCode::InvalidToken, "invalid_token", StatusCode::UNAUTHORIZED),
+    (ErrorCode::IngestInProgress, "ingest_in_progress", StatusCode::CONFLICT),
     (ErrorCode::Internal, "internal", StatusCode::INTERNAL_SERVER_ERROR),
 ];
 
@@ -105,7 +113,11 @@ impl IntoResponse for ApiError {
             tracing::error!(message = %self.message, "internal error");
         }
         let body = Body { code: self.code.name(), message: &self.message };
-        (self.code.status(), Json(body)).into_response()
+        let mut res = (self.code.status(), Json(body)).into_response();
+        if self.code == ErrorCode::InvalidToken {
+            res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        res
     }
 }
 

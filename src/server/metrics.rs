@@ -40,6 +40,7 @@ pub struct Metrics {
     documents: Gauge<i64>,
     last_commit: Gauge<f64, AtomicU64>,
     cache: Family<CacheLabels, Counter>,
+    rate_limited: Counter,
 }
 
 impl Default for Metrics {
@@ -65,11 +66,22 @@ impl Default for Metrics {
             "Search response cache lookups, by result (hit or miss)",
             cache.clone(),
         );
-        Metrics { registry, requests, latency, documents, last_commit, cache }
+        let rate_limited = Counter::default();
+        registry.register(
+            "rate_limited_requests",
+            "Requests refused by the per-client rate limit",
+            rate_limited.clone(),
+        );
+        Metrics { registry, requests, latency, documents, last_commit, cache, rate_limited }
     }
 }
 
 impl Metrics {
+    /// Counts a request refused by the rate limit.
+    pub fn rate_limited(&self) {
+        self.rate_limited.inc();
+    }
+
     /// Counts a response cache lookup.
     pub fn cache_lookup(&self, hit: bool) {
         self.cache.get_or_create(&CacheLabels { result: if hit { "hit" } else { "miss" } }).inc();

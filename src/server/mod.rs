@@ -1,8 +1,10 @@
 //! The HTTP service: router, handlers, errors and shared state.
 
+pub mod admin;
 pub mod cache;
 pub mod editors;
 pub mod error;
+pub mod limits;
 pub mod metrics;
 pub mod page;
 pub mod params;
@@ -43,8 +45,11 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(routes::healthz))
         .route("/metrics", get(metrics::render))
         .route("/openapi.json", get(openapi))
+        .route("/admin/reload", post(admin::reload))
+        .route("/admin/ingest", post(admin::start_ingest).get(admin::ingest_status))
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), limits::limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(cors_layer(&state.cors))
@@ -94,7 +99,17 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     tracing::info!(addr = %listener.local_addr()?, articles = state.index.num_docs(), "serving");
     let warm = state.clone();
     tokio::task::spawn_blocking(move || warm.suggester().map(|_| ()));
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await
+    if let Some(limit) = state.rate_limit.clone() {
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                limit.forget_idle();
+            }
+        });
+    }
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

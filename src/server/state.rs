@@ -1,7 +1,9 @@
 //! State shared by every request: the one open index (with its one reader), the ranking, the
 //! suggestion lists of the current index state, and limits.
 
+use super::admin::Admin;
 use super::cache::{DEFAULT_CACHE_MIB, ResponseCache};
+use super::limits::RateLimit;
 use super::metrics::Metrics;
 use crate::index::search::Ranker;
 use crate::index::suggest::Suggester;
@@ -25,6 +27,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Cached search responses (`None`: off).
     pub cache: Option<Arc<ResponseCache>>,
+    /// State-changing endpoints (`None`: off).
+    pub admin: Option<Arc<Admin>>,
+    /// Per-client limits on the page and the API (`None`: off).
+    pub rate_limit: Option<Arc<RateLimit>>,
     suggestions: Arc<Suggestions>,
 }
 
@@ -62,6 +68,8 @@ impl AppState {
             cors: Cors::default(),
             metrics: Arc::default(),
             cache: Some(Arc::new(ResponseCache::new(DEFAULT_CACHE_MIB))),
+            admin: None,
+            rate_limit: None,
             suggestions: Arc::default(),
         }
     }
