@@ -60,8 +60,10 @@ pub struct IngestArgs {
 pub fn run(args: IngestArgs) -> anyhow::Result<()> {
     let extractor = Extractor::new(super::super::load_sites(args.sites.as_deref())?);
     let source = source(&args)?;
-    let (idx, _) = HealthIndex::open_or_create(&args.index).context("cannot open the index")?;
-    let report = ingest_with(&idx, &source, &extractor)?;
+    let (idx, _) = HealthIndex::open_or_create(&args.index)
+        .with_context(|| format!("cannot open the index at {}", args.index.display()))?;
+    let report = ingest_with(&idx, &source, &extractor)
+        .with_context(|| format!("ingest into {} failed; the index is as it was", args.index.display()))?;
     if let Some(path) = &args.report {
         std::fs::write(path, serde_json::to_string_pretty(&report)?)
             .with_context(|| format!("cannot write the report to {}", path.display()))?;

@@ -10,6 +10,7 @@ pub mod passages;
 pub mod plan;
 pub mod query;
 pub mod ranker;
+pub mod readonly;
 pub mod retrieve;
 pub mod schema;
 pub mod search;
@@ -34,13 +35,52 @@ pub enum IndexError {
     #[error("index was built with another schema ({0}); rebuild it")]
     SchemaMismatch(String),
     #[error("index I/O error: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
     #[error("tantivy: {0}")]
-    Tantivy(#[from] tantivy::TantivyError),
+    Tantivy(tantivy::TantivyError),
+    /// The index directory cannot take writes (read-only, full, not ours); nothing was changed.
+    #[error("cannot write the index: {0}")]
+    Unwritable(String),
+    #[error("another process is writing the index (is an ingest running?)")]
+    Locked,
     #[error("cannot open index directory: {0}")]
     Directory(#[from] tantivy::directory::error::OpenDirectoryError),
     #[error("stored article is not valid: {0}")]
     Corrupt(String),
+}
+
+impl From<std::io::Error> for IndexError {
+    fn from(e: std::io::Error) -> Self {
+        unwritable(&e).map_or(IndexError::Io(e), IndexError::Unwritable)
+    }
+}
+
+impl From<tantivy::TantivyError> for IndexError {
+    fn from(e: tantivy::TantivyError) -> Self {
+        use tantivy::TantivyError as T;
+        use tantivy::directory::error::{LockError, OpenWriteError};
+        let io = match &e {
+            T::LockFailure(LockError::LockBusy, _) => return IndexError::Locked,
+            T::IoError(io) | T::LockFailure(LockError::IoError(io), _) => Some(io.as_ref()),
+            T::OpenWriteError(OpenWriteError::IoError { io_error, .. }) => Some(io_error.as_ref()),
+            _ => None,
+        };
+        io.and_then(unwritable).map_or(IndexError::Tantivy(e), IndexError::Unwritable)
+    }
+}
+
+/// A plain reason for the I/O errors that mean the directory cannot take writes.
+fn unwritable(e: &std::io::Error) -> Option<String> {
+    use std::io::ErrorKind as K;
+    let reason = match e.kind() {
+        K::ReadOnlyFilesystem => "the file system is read-only",
+        K::PermissionDenied => "permission denied",
+        K::StorageFull => "the disk is full",
+        K::QuotaExceeded => "the disk quota is exceeded",
+        K::FileTooLarge => "a file would exceed the size limit",
+        _ => return None,
+    };
+    Some(format!("{reason} ({e})"))
 }
 
 #[derive(Serialize, Deserialize)]
@@ -78,7 +118,14 @@ impl HealthIndex {
         if index.schema() != schema::schema() {
             return Err(IndexError::SchemaMismatch("field definitions differ".into()));
         }
-        Self::wrap(index, dir)
+        match Self::wrap(index, dir) {
+            // A read-only file system: serve it read-only (writes then fail with a clear error).
+            Err(IndexError::Unwritable(_)) => {
+                let read_only = readonly::ReadOnlyDirectory::open(dir)?;
+                Self::wrap(Index::open(read_only)?, dir)
+            }
+            other => other,
+        }
     }
 
     /// Creates an empty index in `dir`, removing an index of ours (or of another version) found there.

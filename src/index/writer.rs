@@ -54,6 +54,28 @@ impl ArticleWriter {
     }
 }
 
+/// Below this much free space, a failed write is put down to a full disk.
+const LOW_SPACE: u64 = 64 * 1024 * 1024;
+
+/// After a write session failed (its writer dropped): removes the files it left that no commit
+/// uses, and names a full disk when that is why, since Tantivy's worker threads report only that
+/// they failed. The last commit is untouched either way.
+pub fn after_failure(index: &HealthIndex, error: IndexError) -> IndexError {
+    if let Ok(writer) = index.index.writer::<TantivyDocument>(WRITER_MEMORY)
+        && let Err(e) = writer.garbage_collect_files().wait()
+    {
+        tracing::warn!(error = %e, "files of the failed write could not be removed");
+    }
+    match (&error, fs4::available_space(index.dir())) {
+        (IndexError::Tantivy(_) | IndexError::Io(_), Ok(free)) if free < LOW_SPACE => IndexError::Unwritable(format!(
+            "the disk is full or nearly ({} KiB free in {}); nothing was changed",
+            free / 1024,
+            index.dir().display()
+        )),
+        _ => error,
+    }
+}
+
 /// The Tantivy document for an article.
 pub fn to_document(f: &Fields, a: &Article, stored: Serialized, origin: &str) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
