@@ -35,8 +35,8 @@ for t in $TARGETS; do
         result="CRASH (see $log and fuzz/artifacts/$t/)"
         status=1
     fi
-    execs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}' | tail -1)
-    cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1)
+    execs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}' | tail -1 || true)
+    cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 || true)
     echo "fuzz $t: ${execs:-?} executions in ${SECONDS_PER_TARGET}s, ${cov:-cov: ?}, corpus $(find "$work" -type f | wc -l) inputs: $result"
 done
 exit $status
