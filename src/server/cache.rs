@@ -4,6 +4,7 @@
 use axum::body::Bytes;
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Default size of the cache, in MiB.
 pub const DEFAULT_CACHE_MIB: u64 = 64;
@@ -23,6 +24,8 @@ impl Weighter<Key, Bytes> for BodyBytes {
 /// Cached response bodies, shared by every request.
 pub struct ResponseCache {
     entries: Cache<Key, Bytes, BodyBytes>,
+    /// The newest generation seen: entries of older ones are dropped when it changes.
+    generation: AtomicU64,
 }
 
 impl ResponseCache {
@@ -31,17 +34,37 @@ impl ResponseCache {
         let bytes = mib * 1024 * 1024;
         // Search answers are a few KiB each.
         let estimated_items = (bytes / 4096).max(16) as usize;
-        ResponseCache { entries: Cache::with_weighter(estimated_items, bytes, BodyBytes) }
+        let entries = Cache::with_weighter(estimated_items, bytes, BodyBytes);
+        ResponseCache { entries, generation: AtomicU64::new(0) }
     }
 
     /// The stored body for `request` in `generation`.
     pub fn get(&self, generation: u64, request: &str) -> Option<Bytes> {
+        self.observe(generation);
         self.entries.get(&(generation, request.to_string()))
     }
 
     /// Stores a body (one larger than the whole cache is not kept).
     pub fn insert(&self, generation: u64, request: String, body: Bytes) {
+        self.observe(generation);
         self.entries.insert((generation, request), body);
+    }
+
+    /// Drops every entry when a newer index generation shows up: no request asks for older ones.
+    fn observe(&self, generation: u64) {
+        if self.generation.fetch_max(generation, Ordering::AcqRel) < generation {
+            self.entries.clear();
+        }
+    }
+
+    /// Entries held.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the cache is empty.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
     }
 
     /// Bytes held.
@@ -61,6 +84,20 @@ mod tests {
         assert_eq!(cache.get(1, "q").as_deref(), Some(&b"{}"[..]));
         assert!(cache.get(2, "q").is_none());
         assert!(cache.get(1, "r").is_none());
+    }
+
+    #[test]
+    fn a_newer_generation_drops_older_entries() {
+        let cache = ResponseCache::new(1);
+        cache.insert(1, "q".into(), Bytes::from_static(b"{}"));
+        cache.insert(1, "r".into(), Bytes::from_static(b"{}"));
+        assert_eq!(cache.len(), 2);
+        assert!(cache.get(2, "q").is_none());
+        assert!(cache.is_empty());
+        // A request still on the older searcher neither finds nor clears anything.
+        cache.insert(1, "q".into(), Bytes::from_static(b"{}"));
+        cache.insert(2, "r".into(), Bytes::from_static(b"{}"));
+        assert!(cache.get(2, "r").is_some());
     }
 
     #[test]
