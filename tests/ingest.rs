@@ -124,11 +124,17 @@ fn json_lines_records_are_searchable_by_their_other_names() {
         ),
     )
     .expect("write");
+    // A line that is not UTF-8 fails alone; the lines after it are still read.
+    let mut bytes = std::fs::read(&file).expect("read");
+    bytes.extend_from_slice(b"{\"_id\":\"t3\",\"title\":\"Caf\xe9\",\"text\":\"x\"}\n");
+    bytes.extend_from_slice(br#"{"_id":"t4","title":"Croup","text":"A barking cough in children."}"#);
+    std::fs::write(&file, bytes).expect("write");
     let index = HealthIndex::create(&work.path().join("index")).expect("create");
     let report = ingest(&index, &Source::Jsonl(file)).expect("ingest");
-    assert_eq!(report.indexed, 2);
-    assert_eq!(report.failed.len(), 1);
+    assert_eq!(report.indexed, 3);
+    assert_eq!(report.failed.len(), 2);
     assert!(report.failed[0].page.ends_with(":4"), "{:?}", report.failed);
+    assert!(report.failed[1].page.ends_with(":5") && report.failed[1].reason.contains("UTF-8"), "{:?}", report.failed);
     assert_eq!(titles(&index, "heart attack"), vec!["Myocardial infarction"]);
     let res = search(&index, &SearchParams::new("backache", 5)).expect("search");
     assert_eq!(res.hits[0].id, "t2");

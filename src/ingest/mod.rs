@@ -264,14 +264,21 @@ fn for_each_item(
             }
         }
         Source::Jsonl(path) => {
-            let text =
-                std::fs::read_to_string(path).map_err(|e| IngestError::Source { path: path.clone(), source: e })?;
-            for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            // Streamed a line at a time: a file of a million articles is never held whole.
+            let source_error = |e| IngestError::Source { path: path.clone(), source: e };
+            let file = std::io::BufReader::new(std::fs::File::open(path).map_err(source_error)?);
+            for (n, line) in std::io::BufRead::split(file, b'\n').enumerate() {
+                let line = line.map_err(source_error)?;
                 let page = format!("{}:{}", path.display(), n + 1);
-                match source::record_to_article(line) {
-                    Ok(a) => f(page, Outcome::Article(Box::new(a))),
-                    Err(reason) => f(page, Outcome::Failed(reason)),
+                let outcome = match std::str::from_utf8(&line) {
+                    Ok(text) if text.trim().is_empty() => continue,
+                    Ok(text) => match source::record_to_article(text) {
+                        Ok(a) => Outcome::Article(Box::new(a)),
+                        Err(reason) => Outcome::Failed(reason),
+                    },
+                    Err(e) => Outcome::Failed(format!("not UTF-8: {e}")),
                 };
+                f(page, outcome);
             }
         }
         Source::Crawl(cfg) => {
