@@ -2,16 +2,21 @@
 //! (`HS_BENCH_DOCS` articles, default 100,000; built once under `target/bench-data/`):
 //! our search path by query kind (with snippets, and ranking only), raw Tantivy (a bare `TopDocs`
 //! over the same index: the floor), SQLite FTS5 (porter tokenizer, bm25) over the same texts,
-//! suggestions, passages, and indexing throughput. Run with `cargo bench --bench scale`.
+//! snippets for a page of hits, suggestions, passages, and indexing throughput. Run with `cargo bench --bench scale`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use healthsearch::article::Article;
 use healthsearch::index::HealthIndex;
+use healthsearch::index::analyzer::analyze;
 use healthsearch::index::passages::{PassageParams, passages};
+use healthsearch::index::search::stored_article;
 use healthsearch::index::search::{Ranker, Ranking, SearchParams, rank, search_with};
+use healthsearch::index::snippet::Highlighter;
 use healthsearch::index::suggest::Suggester;
 use healthsearch::ingest::{Source, ingest};
 use healthsearch::synth::{generate, to_jsonl};
 use rusqlite::Connection;
+use std::collections::HashMap;
 use std::hint::black_box;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -131,6 +136,26 @@ fn bench_scale(c: &mut Criterion) {
             })
         });
     }
+    // Snippets for a page of 10 hits (best section, then the highlighted cut), apart from
+    // reading the stored articles, which any result display needs.
+    let q = "back pain after birth";
+    let top = idx.searcher().search(&raw_parser.parse_query_lenient(q).0, &TopDocs::with_limit(10).order_by_score());
+    let addrs: Vec<_> = top.expect("top 10").into_iter().map(|(_, a)| a).collect();
+    let load = || -> Vec<Article> {
+        let searcher = idx.searcher();
+        addrs.iter().map(|a| stored_article(&idx, &searcher.doc(*a).expect("doc")).expect("article")).collect()
+    };
+    let articles = load();
+    group.bench_function("snippets/10_hits", |b| {
+        b.iter(|| {
+            let weights: HashMap<String, f32> = analyze(q).into_iter().map(|t| (t, 1.0)).collect();
+            let hl = Highlighter::new(weights, idx.fields.body);
+            let out: Vec<Option<String>> =
+                articles.iter().map(|a| hl.best_section(a).and_then(|s| hl.snippet_html(&s.text))).collect();
+            black_box(out)
+        })
+    });
+    group.bench_function("stored_articles/10_hits", |b| b.iter(|| black_box(load())));
     let suggester = Suggester::build(&idx, &ranker.vocab).expect("suggester");
     for typed in ["back pa", "gestational d", "postpartm"] {
         group.bench_function(format!("suggest/{typed}"), |b| b.iter(|| black_box(suggester.suggest(typed, 8))));
