@@ -149,7 +149,7 @@ fn bench_scale(c: &mut Criterion) {
     group.bench_function("snippets/10_hits", |b| {
         b.iter(|| {
             let weights: HashMap<String, f32> = analyze(q).into_iter().map(|t| (t, 1.0)).collect();
-            let hl = Highlighter::new(weights, idx.fields.body);
+            let hl = Highlighter::new(weights);
             let out: Vec<Option<String>> =
                 articles.iter().map(|a| hl.best_section(a).and_then(|s| hl.snippet_html(&s.text))).collect();
             black_box(out)

@@ -54,14 +54,13 @@ pub fn folded_words(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
     })
 }
 
-/// Calls `f` with every word of `text`, lower-cased and folded but not stemmed. Much cheaper
-/// than [`analyze`] when only a few words need their stems.
-pub fn for_each_folded_word(text: &str, mut f: impl FnMut(&str)) {
+/// Calls `f` with every word of `text`, folded but not stemmed, and its byte range in `text`.
+pub fn for_each_folded_token(text: &str, mut f: impl FnMut(&str, std::ops::Range<usize>)) {
     FOLDER_CACHE.with(|a| {
         let mut a = a.borrow_mut();
         let mut stream = a.token_stream(text);
         while let Some(tok) = stream.next() {
-            f(&tok.text);
+            f(&tok.text, tok.offset_from..tok.offset_to);
         }
     })
 }

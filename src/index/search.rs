@@ -165,7 +165,7 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
         let counts = searcher.search(query.as_ref(), &FacetCounter::new(facet)).map_err(IndexError::from)?;
         facets.insert(facet, facet_values(counts, params.filters.values(facet), MAX_FACET_VALUES));
     }
-    let highlighter = Highlighter::new(term_weights(&searcher, index, &plan.parsed), index.fields.body);
+    let highlighter = Highlighter::new(term_weights(&searcher, index, &plan.parsed));
     let mut hits = Vec::with_capacity(top.len());
     let mut first: Option<Article> = None;
     for (score, addr) in top.into_iter().take(limit) {

@@ -1,28 +1,47 @@
 //! Choosing the section that best answers a query and cutting a highlighted, HTML-escaped snippet
 //! from it.
 
-use super::analyzer::{analyze, analyzer, for_each_folded_word, stem_prefix};
+use super::analyzer::{analyze, for_each_folded_token, stem_prefix};
 use super::query::is_stop_term;
 use crate::article::{Article, Section};
-use std::collections::{BTreeMap, HashMap};
-use tantivy::schema::Field;
-use tantivy::snippet::{Snippet, SnippetGenerator};
+use std::collections::HashMap;
+use std::ops::Range;
 
 /// Longest snippet, in characters.
 pub const SNIPPET_CHARS: usize = 220;
 
-/// Highlights one query's terms; build once per request and reuse for every hit.
+/// Highlights one query's terms; build once per request and reuse for every hit. Words are
+/// folded, and only those that could stem to a query term are stemmed: stemming every word of
+/// every section was most of the cost of a page of snippets.
 pub struct Highlighter {
-    generator: SnippetGenerator,
     weights: HashMap<String, f32>,
+}
+
+/// A word of the text that matches a query term: its byte range and the term's weight.
+struct Match {
+    range: Range<usize>,
+    term: String,
+    term_weight: f32,
 }
 
 impl Highlighter {
     /// `weights` gives each analyzed query term its importance (rarer terms weigh more).
-    pub fn new(weights: HashMap<String, f32>, field: Field) -> Highlighter {
-        let terms: BTreeMap<String, f32> = weights.iter().map(|(k, v)| (k.clone(), *v)).collect();
-        let generator = SnippetGenerator::new(terms, analyzer(), field, SNIPPET_CHARS);
-        Highlighter { generator, weights }
+    pub fn new(weights: HashMap<String, f32>) -> Highlighter {
+        Highlighter { weights }
+    }
+
+    /// The words of `text` that match query terms, in order, with the terms they match.
+    fn matches(&self, text: &str) -> Vec<Match> {
+        let mut out = Vec::new();
+        for_each_folded_token(text, |word, range| {
+            if !self.weights.keys().any(|t| word.starts_with(stem_prefix(t))) {
+                return;
+            }
+            if let Some(t) = analyze(word).pop().filter(|t| self.weights.contains_key(t)) {
+                out.push(Match { range, term_weight: self.weight(&t), term: t });
+            }
+        });
+        out
     }
 
     /// The section whose heading and text match the query best, if any matches at all.
@@ -38,14 +57,9 @@ impl Highlighter {
 
     fn section_score(&self, s: &Section) -> f32 {
         let mut tf: HashMap<String, u32> = HashMap::new();
-        for_each_folded_word(&s.text, |w| {
-            if !self.weights.keys().any(|t| w.starts_with(stem_prefix(t))) {
-                return;
-            }
-            if let Some(t) = analyze(w).pop().filter(|t| self.weights.contains_key(t)) {
-                *tf.entry(t).or_default() += 1;
-            }
-        });
+        for m in self.matches(&s.text) {
+            *tf.entry(m.term).or_default() += 1;
+        }
         let body: f32 = tf.iter().map(|(t, n)| self.weight(t) * (1.0 + (*n as f32).ln())).sum();
         let heading: f32 = analyze(&s.heading).iter().map(|t| self.weight(t)).sum();
         body + 2.0 * heading
@@ -56,37 +70,95 @@ impl Highlighter {
         if is_stop_term(term) { w * 0.2 } else { w }
     }
 
-    /// A highlighted snippet of `text`, or `None` when no query term occurs in it.
+    /// A highlighted snippet of `text` (the window of at most [`SNIPPET_CHARS`] with the most
+    /// weight of matching words), or `None` when no query term occurs in it.
     pub fn snippet_html(&self, text: &str) -> Option<String> {
-        let snippet = self.generator.snippet(text);
-        if snippet.is_empty() || snippet.highlighted().is_empty() {
-            return None;
-        }
-        Some(render(&snippet, text))
+        let matches = self.matches(text);
+        let window = best_window(&matches, text)?;
+        Some(render(text, window, &matches))
     }
 }
 
-/// Renders a snippet as HTML: text escaped, matches in `<mark>`, an ellipsis where text was cut.
-pub fn render(snippet: &Snippet, full_text: &str) -> String {
-    let fragment = snippet.fragment();
-    let range = snippet.fragment_range();
-    let mut out = String::with_capacity(fragment.len() + 64);
-    if range.start > 0 {
+/// Byte range of the snippet: starting at the match that begins the heaviest run of matches
+/// fitting in [`SNIPPET_CHARS`], moved back to give a little context before it, cut at word
+/// boundaries.
+fn best_window(matches: &[Match], text: &str) -> Option<Range<usize>> {
+    let mut best: Option<(f32, usize, usize)> = None;
+    for (i, first) in matches.iter().enumerate() {
+        let limit = first.range.start + SNIPPET_CHARS;
+        // Each term counts in full once; repeats add a quarter of its weight.
+        let (mut score, mut last, mut seen) = (0.0f32, i, Vec::new());
+        for (j, m) in matches.iter().enumerate().skip(i) {
+            if m.range.end > limit {
+                break;
+            }
+            let repeat = seen.contains(&&m.term);
+            score += if repeat { 0.25 * m.term_weight } else { m.term_weight };
+            if !repeat {
+                seen.push(&m.term);
+            }
+            last = j;
+        }
+        if best.is_none_or(|(b, _, _)| score > b) {
+            best = Some((score, i, last));
+        }
+    }
+    let (_, first, last) = best?;
+    let (start, end) = (matches[first].range.start, matches[last].range.end);
+    let spare = SNIPPET_CHARS.saturating_sub(end - start);
+    let start = word_start(text, start.saturating_sub(spare / 3));
+    let end = word_end(text, (start + SNIPPET_CHARS).min(text.len())).max(end);
+    Some(start..end)
+}
+
+/// The start of the word at or after byte `at` (or `at` itself at a word start).
+fn word_start(text: &str, at: usize) -> usize {
+    if at == 0 {
+        return 0;
+    }
+    let at = floor_char(text, at);
+    match text[at..].find(char::is_whitespace) {
+        Some(i) if text[..at].ends_with(|c: char| !c.is_whitespace()) => {
+            let skip = text[at + i..].len() - text[at + i..].trim_start().len();
+            at + i + skip
+        }
+        _ => at,
+    }
+}
+
+/// The end of the last whole word ending at or before byte `at`.
+fn word_end(text: &str, at: usize) -> usize {
+    let at = floor_char(text, at);
+    if at == text.len() || text[at..].starts_with(char::is_whitespace) {
+        return at;
+    }
+    text[..at].rfind(char::is_whitespace).map_or(at, |i| text[..i].trim_end().len())
+}
+
+fn floor_char(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// Renders a window of `text` as HTML: text escaped, matches in `<mark>`, an ellipsis where text
+/// was cut.
+fn render(text: &str, window: Range<usize>, matches: &[Match]) -> String {
+    let mut out = String::with_capacity(window.len() + 64);
+    if window.start > 0 {
         out.push('…');
     }
-    let mut at = 0;
-    for h in snippet.highlighted() {
-        if h.start < at || h.end > fragment.len() {
-            continue;
-        }
-        out.push_str(&html_escape::encode_text(&fragment[at..h.start]));
+    let mut at = window.start;
+    for m in matches.iter().filter(|m| m.range.start >= window.start && m.range.end <= window.end) {
+        out.push_str(&html_escape::encode_text(&text[at..m.range.start]));
         out.push_str("<mark>");
-        out.push_str(&html_escape::encode_text(&fragment[h.start..h.end]));
+        out.push_str(&html_escape::encode_text(&text[m.range.clone()]));
         out.push_str("</mark>");
-        at = h.end;
+        at = m.range.end;
     }
-    out.push_str(&html_escape::encode_text(&fragment[at..]));
-    if range.end < full_text.len() {
+    out.push_str(&html_escape::encode_text(&text[at..window.end]));
+    if window.end < text.len() {
         out.push('…');
     }
     out
@@ -100,4 +172,46 @@ pub fn plain_html(text: &str, max: usize) -> String {
     let cut: String = text.chars().take(max).collect();
     let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
     format!("{}…", html_escape::encode_text(cut))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn highlighter(terms: &[&str]) -> Highlighter {
+        Highlighter::new(terms.iter().map(|t| (t.to_string(), 1.0)).collect())
+    }
+
+    #[test]
+    fn marks_every_form_of_a_term_and_escapes_the_rest() {
+        let html = highlighter(&["pain"]).snippet_html("Pains <b>& aches</b>; painful pain.");
+        assert_eq!(
+            html.as_deref(),
+            Some("<mark>Pains</mark> &lt;b&gt;&amp; aches&lt;/b&gt;; <mark>painful</mark> <mark>pain</mark>.")
+        );
+    }
+
+    #[test]
+    fn nothing_matching_gives_none() {
+        assert_eq!(highlighter(&["croup"]).snippet_html("Back pain after birth."), None);
+    }
+
+    #[test]
+    fn long_text_is_cut_at_words_around_the_best_window() {
+        let filler = "word ".repeat(100);
+        let text = format!("{filler}back pain after birth is common {filler}birth again");
+        let html = highlighter(&["back", "pain", "birth"]).snippet_html(&text).unwrap_or_default();
+        assert!(html.starts_with('…') && html.ends_with('…'), "{html}");
+        assert!(html.contains("<mark>back</mark> <mark>pain</mark> after <mark>birth</mark>"), "{html}");
+        let visible = html.replace("<mark>", "").replace("</mark>", "");
+        assert!(visible.chars().count() <= SNIPPET_CHARS + 2, "{}", visible.chars().count());
+        assert!(visible.trim_matches('…').split(' ').all(|w| w == "word" || !w.starts_with("wor")), "{html}");
+    }
+
+    #[test]
+    fn multibyte_text_is_cut_at_character_boundaries() {
+        let text = format!("{} fièvre élevée et douleur {}", "é".repeat(300), "ü".repeat(300));
+        let html = highlighter(&["douleur"]).snippet_html(&text).unwrap_or_default();
+        assert!(html.contains("<mark>douleur</mark>"), "{html}");
+    }
 }
