@@ -19,6 +19,8 @@ type BoostedWeight = (Box<dyn Weight>, f32);
 
 /// Candidates taken from the first phase (more when a deeper page is asked for).
 pub const CANDIDATES: usize = 100;
+/// Candidates for the search box, whose feedback only reorders them.
+pub const SEARCH_BOX_CANDIDATES: usize = 50;
 
 impl Ranker {
     /// The best `k` documents for a plan, best first, with their full scores.
@@ -34,7 +36,12 @@ impl Ranker {
         let f = &index.fields;
         let flat = build_candidates(plan, f, &self.boosts);
         let full = build_parts(plan, f, &self.boosts);
-        let pool = CANDIDATES.max(k + k / 2);
+        let pool = match scope {
+            // Reranking what the query matches: 50 candidates rank the first page as well as 100 do
+            // (NFCorpus dev nDCG@10 0.3176 both, through this path), 10-25% faster.
+            Scope::Rerank => SEARCH_BOX_CANDIDATES.max(k + k / 2),
+            Scope::Expand => CANDIDATES.max(k + k / 2),
+        };
         let candidates = top_flat(searcher, filters, clone_all(&flat), pool, f)?;
         let mut sums = Sums::default();
         sums.add(searcher, &full, &candidates)?;
