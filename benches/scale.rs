@@ -151,7 +151,7 @@ fn bench_scale(c: &mut Criterion) {
             let weights: HashMap<String, f32> = analyze(q).into_iter().map(|t| (t, 1.0)).collect();
             let hl = Highlighter::new(weights);
             let out: Vec<Option<String>> =
-                articles.iter().map(|a| hl.best_section(a).and_then(|s| hl.snippet_html(&s.text))).collect();
+                articles.iter().map(|a| hl.best_section(a).and_then(|(_, snippet)| snippet)).collect();
             black_box(out)
         })
     });

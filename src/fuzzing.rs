@@ -1,11 +1,11 @@
 //! Entry points shared by the fuzz targets (`fuzz/`) and the tests that replay their seeds and
 //! every input that once crashed: each must return, whatever the bytes.
 
+use crate::index::HealthIndex;
 use crate::index::filter::Sort;
 use crate::index::passages::{PassageParams, passages};
 use crate::index::search::{FACETS, Ranker, SearchParams, search_with};
 use crate::index::suggest::Suggester;
-use crate::index::{HealthIndex, IndexError};
 use crate::ingest::citation::parse_citation;
 use crate::ingest::decode::decode;
 use crate::ingest::{Extractor, IngestError, Source, ingest};
@@ -43,17 +43,8 @@ pub fn query(index: &HealthIndex, suggester: &Suggester, data: &[u8]) {
     let _ = passages(index, &p, &RANKER);
 }
 
-/// Why the fuzzing index could not be built.
-#[derive(Debug, thiserror::Error)]
-pub enum SetupError {
-    #[error(transparent)]
-    Index(#[from] IndexError),
-    #[error(transparent)]
-    Ingest(#[from] IngestError),
-}
-
 /// The bundled corpus indexed in `dir`, with its suggester, for [`query`].
-pub fn corpus_index(dir: &Path, corpus: &Path) -> Result<(HealthIndex, Suggester), SetupError> {
+pub fn corpus_index(dir: &Path, corpus: &Path) -> Result<(HealthIndex, Suggester), IngestError> {
     let index = HealthIndex::create(dir)?;
     ingest(&index, &Source::Mirror(corpus.to_path_buf()))?;
     let suggester = Suggester::build(&index, &RANKER.vocab)?;

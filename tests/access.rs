@@ -7,8 +7,7 @@ mod common;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode};
-use healthsearch::index::HealthIndex;
-use healthsearch::ingest::{Source, ingest};
+use healthsearch::ingest::Source;
 use healthsearch::server::admin::Admin;
 use healthsearch::server::limits::RateLimit;
 use healthsearch::server::router;
@@ -56,13 +55,10 @@ fn short_or_spaced_tokens_are_refused() {
 
 #[tokio::test]
 async fn a_token_is_required_and_ingest_runs_one_at_a_time() {
-    let work = tempfile::tempdir().expect("tmp");
-    let mirror = work.path().join("mirror");
-    common::copy_dir(&common::corpus_dir(), &mirror);
-    let index = Arc::new(HealthIndex::create(&work.path().join("index")).expect("create"));
-    ingest(&index, &Source::Mirror(mirror.clone())).expect("first ingest");
-    let mut state = AppState::shared(index);
-    state.admin = Some(Arc::new(Admin::new(TOKEN, Source::Mirror(mirror.clone())).expect("token")));
+    let copy = common::MirrorCopy::new();
+    copy.ingest();
+    let mut state = AppState::shared(copy.index.clone());
+    state.admin = Some(Arc::new(Admin::new(TOKEN, Source::Mirror(copy.mirror.clone())).expect("token")));
 
     for token in [None, Some("wrong-token-of-the-same-length-000"), Some(&TOKEN[..TOKEN.len() - 1])] {
         let (status, headers, v) = call(&state, admin_request("POST", "/admin/ingest", token)).await;
@@ -74,10 +70,7 @@ async fn a_token_is_required_and_ingest_runs_one_at_a_time() {
     assert_eq!(status, StatusCode::OK, "{v}");
     assert_eq!(v["articles"], 60);
 
-    let page = mirror.join("www.bumptobaby.example/after-the-birth/your-body/lochia.html");
-    let html = std::fs::read_to_string(&page).expect("read");
-    std::fs::write(&page, html.replace("Bleeding after birth (lochia)", "Bleeding after birth (lochia) zebracorn"))
-        .expect("write");
+    copy.retitle_lochia("zebracorn");
     let (status, _, v) = call(&state, admin_request("POST", "/admin/ingest", Some(TOKEN))).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{v}");
     assert_eq!(v["state"], "running");

@@ -5,15 +5,12 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use healthsearch::index::HealthIndex;
 use healthsearch::index::count::{Relation, count_up_to};
 use healthsearch::index::query::parse;
-use healthsearch::ingest::{Source, ingest};
 use healthsearch::server::router;
 use healthsearch::server::state::AppState;
 use http_body_util::BodyExt;
 use serde_json::Value;
-use std::sync::Arc;
 use tower::ServiceExt;
 
 async fn search(state: &AppState, query: &str) -> (String, Value) {
@@ -27,12 +24,9 @@ async fn search(state: &AppState, query: &str) -> (String, Value) {
 
 #[tokio::test]
 async fn repeated_searches_are_cached_until_the_index_changes() {
-    let work = tempfile::tempdir().expect("tmp");
-    let mirror = work.path().join("mirror");
-    common::copy_dir(&common::corpus_dir(), &mirror);
-    let index = Arc::new(HealthIndex::create(&work.path().join("index")).expect("create"));
-    ingest(&index, &Source::Mirror(mirror.clone())).expect("first ingest");
-    let state = AppState::shared(index.clone());
+    let copy = common::MirrorCopy::new();
+    copy.ingest();
+    let state = AppState::shared(copy.index.clone());
 
     let (first, before) = search(&state, "q=lochia+zebracorn").await;
     assert_eq!(first, "miss");
@@ -48,11 +42,8 @@ async fn repeated_searches_are_cached_until_the_index_changes() {
             .all(|h| !h["title"].as_str().unwrap_or("").contains("zebracorn"))
     );
 
-    let page = mirror.join("www.bumptobaby.example/after-the-birth/your-body/lochia.html");
-    let html = std::fs::read_to_string(&page).expect("read");
-    std::fs::write(&page, html.replace("Bleeding after birth (lochia)", "Bleeding after birth (lochia) zebracorn"))
-        .expect("write");
-    ingest(&index, &Source::Mirror(mirror)).expect("second ingest");
+    copy.retitle_lochia("zebracorn");
+    copy.ingest();
 
     let (third, after) = search(&state, "q=lochia+zebracorn").await;
     assert_eq!(third, "miss", "a commit must not serve the old answer");

@@ -47,6 +47,14 @@ fn in_namespace(dir: &Path, script: &str) -> String {
     text
 }
 
+/// A temporary directory holding `small.jsonl` and an empty directory `mount_point`.
+fn workdir(mount_point: &str) -> tempfile::TempDir {
+    let work = tempfile::tempdir().expect("tmp");
+    std::fs::write(work.path().join("small.jsonl"), SMALL).expect("write");
+    std::fs::create_dir(work.path().join(mount_point)).expect("mkdir");
+    work
+}
+
 /// The line of `output` after `marker`.
 fn after<'a>(output: &'a str, marker: &str) -> &'a str {
     output.lines().skip_while(|l| !l.starts_with(marker)).nth(1).unwrap_or("")
@@ -62,10 +70,8 @@ fn a_read_only_index_is_a_clear_error_and_keeps_serving() {
     if !namespaces_available() {
         return;
     }
-    let work = tempfile::tempdir().expect("tmp");
-    std::fs::write(work.path().join("small.jsonl"), SMALL).expect("write");
+    let work = workdir("ro");
     let ro = work.path().join("ro");
-    std::fs::create_dir(&ro).expect("mkdir");
     let first = Command::new(BIN)
         .args(["ingest", "--jsonl", "small.jsonl", "--index", "ro/ix"])
         .current_dir(work.path())
@@ -95,9 +101,7 @@ fn a_full_disk_fails_the_ingest_cleanly_and_the_next_one_succeeds() {
     if !namespaces_available() {
         return;
     }
-    let work = tempfile::tempdir().expect("tmp");
-    std::fs::write(work.path().join("small.jsonl"), SMALL).expect("write");
-    std::fs::create_dir(work.path().join("disk")).expect("mkdir");
+    let work = workdir("disk");
     // 300 KiB holds the two small articles but not the 60 of the bundled corpus (about 700 KiB).
     let out = in_namespace(
         work.path(),

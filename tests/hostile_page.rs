@@ -11,7 +11,6 @@ mod common;
 use browser::*;
 use fantoccini::{Client, Locator};
 use healthsearch::index::HealthIndex;
-use healthsearch::ingest::{Source, ingest};
 use healthsearch::server::router;
 use healthsearch::server::state::AppState;
 use serde_json::Value;
@@ -46,17 +45,14 @@ const HOSTILE_PAGE: &str = r##"<!DOCTYPE html>
 "##;
 
 /// The bundled corpus plus the hostile page, indexed in a temporary directory.
-fn hostile_index() -> (tempfile::TempDir, Arc<HealthIndex>) {
-    let work = tempfile::tempdir().expect("tmp");
-    let mirror = work.path().join("mirror");
-    common::copy_dir(&common::corpus_dir(), &mirror);
-    let dir = mirror.join("hostile.example/health");
+fn hostile_index() -> common::MirrorCopy {
+    let copy = common::MirrorCopy::new();
+    let dir = copy.mirror.join("hostile.example/health");
     std::fs::create_dir_all(&dir).expect("mkdir");
     std::fs::write(dir.join("zebrafever.html"), HOSTILE_PAGE).expect("write");
-    let index = Arc::new(HealthIndex::create(&work.path().join("index")).expect("create"));
-    let report = ingest(&index, &Source::Mirror(mirror)).expect("ingest");
+    let report = copy.ingest();
     assert!(report.failed.is_empty(), "{:?}", report.failed);
-    (work, index)
+    copy
 }
 
 async fn start(index: Arc<HealthIndex>) -> SocketAddr {
@@ -92,8 +88,8 @@ async fn page_text(c: &Client) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_search_page_shows_hostile_text_without_running_it() {
-    let (_work, index) = hostile_index();
-    let addr = start(index).await;
+    let copy = hostile_index();
+    let addr = start(copy.index.clone()).await;
     with_browser(move |c| async move {
         c.goto(&format!("http://{addr}/?q=zebrafever")).await.expect("open results");
         let title = c.find(Locator::Css("ol.results > li .hit-title a")).await.expect("a hit");
@@ -120,8 +116,8 @@ async fn the_search_page_shows_hostile_text_without_running_it() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_widget_shows_hostile_text_without_running_it() {
-    let (_work, index) = hostile_index();
-    let api = start(index).await;
+    let copy = hostile_index();
+    let api = start(copy.index.clone()).await;
     let host = start_host(api).await;
     with_browser(move |c| async move {
         c.goto(&format!("http://{host}/")).await.expect("open the host page");

@@ -58,56 +58,47 @@ fn no_article_of_the_mirror_keeps_boilerplate() {
 
 #[test]
 fn reingesting_replaces_articles_and_removes_deleted_pages() {
-    let work = tempfile::tempdir().expect("tmp");
-    let mirror = work.path().join("mirror");
-    common::copy_dir(&common::corpus_dir(), &mirror);
-    let index = HealthIndex::create(&work.path().join("index")).expect("create");
-    let first = ingest(&index, &Source::Mirror(mirror.clone())).expect("first");
+    let copy = common::MirrorCopy::new();
+    let index = &copy.index;
+    let first = copy.ingest();
 
-    let page = mirror.join("www.bumptobaby.example/after-the-birth/your-body/lochia.html");
-    let html = std::fs::read_to_string(&page).expect("read");
-    std::fs::write(&page, html.replace("Bleeding after birth (lochia)", "Bleeding after birth (lochia) zebracorn"))
-        .expect("write");
-    std::fs::remove_file(mirror.join("littlesprouts.example/toddler/feeding/picky-eating.html")).expect("rm");
+    copy.retitle_lochia("zebracorn");
+    std::fs::remove_file(copy.mirror.join("littlesprouts.example/toddler/feeding/picky-eating.html")).expect("rm");
 
-    let second = ingest(&index, &Source::Mirror(mirror)).expect("second");
+    let second = copy.ingest();
     assert_eq!(second.removed, 1);
     assert_eq!(second.total_articles, first.total_articles - 1);
-    assert_eq!(titles(&index, "zebracorn"), vec!["Bleeding after birth (lochia) zebracorn"]);
-    assert!(titles(&index, "picky eating toddlers").iter().all(|t| t != "Picky eating in toddlers"));
+    assert_eq!(titles(index, "zebracorn"), vec!["Bleeding after birth (lochia) zebracorn"]);
+    assert!(titles(index, "picky eating toddlers").iter().all(|t| t != "Picky eating in toddlers"));
 }
 
 #[test]
 fn a_bad_page_is_reported_and_keeps_what_was_indexed() {
-    let work = tempfile::tempdir().expect("tmp");
-    let mirror = work.path().join("mirror");
-    common::copy_dir(&common::corpus_dir(), &mirror);
-    let index = HealthIndex::create(&work.path().join("index")).expect("create");
-    let first = ingest(&index, &Source::Mirror(mirror.clone())).expect("first");
+    let copy = common::MirrorCopy::new();
+    let index = &copy.index;
+    let first = copy.ingest();
 
-    let croup = mirror.join("littlesprouts.example/family-health/illness/croup.html");
+    let croup = copy.mirror.join("littlesprouts.example/family-health/illness/croup.html");
     let huge = format!("<html><body>{}</body></html>", "<p>x</p>".repeat(1_000_000));
     std::fs::write(&croup, huge).expect("write");
-    let second = ingest(&index, &Source::Mirror(mirror)).expect("second");
+    let second = copy.ingest();
     assert_eq!(second.failed.len(), 1);
     assert!(second.failed[0].page.ends_with("croup.html"));
     assert!(second.failed[0].reason.contains("limit"), "{:?}", second.failed);
     assert_eq!(second.removed, 0, "a failure must not delete the article's last good version");
     assert_eq!(second.total_articles, first.total_articles);
-    assert_eq!(titles(&index, "croup barking cough").first().map(String::as_str), Some("Croup in children"));
+    assert_eq!(titles(index, "croup barking cough").first().map(String::as_str), Some("Croup in children"));
 }
 
 #[test]
 fn the_same_article_under_two_paths_is_indexed_once() {
-    let work = tempfile::tempdir().expect("tmp");
-    let mirror = work.path().join("mirror");
-    common::copy_dir(&common::corpus_dir(), &mirror);
-    let src = mirror.join("www.bumptobaby.example/feeding/breastfeeding/mastitis.html");
-    std::fs::copy(&src, mirror.join("www.bumptobaby.example/feeding/mastitis-copy.html")).expect("copy");
-    let index = HealthIndex::create(&work.path().join("index")).expect("create");
-    let report = ingest(&index, &Source::Mirror(mirror)).expect("ingest");
+    let copy = common::MirrorCopy::new();
+    let index = &copy.index;
+    let src = copy.mirror.join("www.bumptobaby.example/feeding/breastfeeding/mastitis.html");
+    std::fs::copy(&src, copy.mirror.join("www.bumptobaby.example/feeding/mastitis-copy.html")).expect("copy");
+    let report = copy.ingest();
     assert_eq!(report.duplicates.len(), 1, "{report:?}");
-    assert_eq!(titles(&index, "mastitis").iter().filter(|t| t.starts_with("Mastitis")).count(), 1);
+    assert_eq!(titles(index, "mastitis").iter().filter(|t| t.starts_with("Mastitis")).count(), 1);
 }
 
 #[test]

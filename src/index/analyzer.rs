@@ -43,15 +43,9 @@ thread_local! {
 
 /// Every word of `text`, lower-cased and folded but not stemmed, with its byte range in `text`.
 pub fn folded_words(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
-    FOLDER_CACHE.with(|a| {
-        let mut a = a.borrow_mut();
-        let mut stream = a.token_stream(text);
-        let mut out = Vec::new();
-        while let Some(tok) = stream.next() {
-            out.push((tok.text.clone(), tok.offset_from..tok.offset_to));
-        }
-        out
-    })
+    let mut out = Vec::new();
+    for_each_folded_token(text, |word, range| out.push((word.to_string(), range)));
+    out
 }
 
 /// Calls `f` with every word of `text`, folded but not stemmed, and its byte range in `text`.

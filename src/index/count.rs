@@ -19,6 +19,16 @@ pub enum Relation {
     Gte,
 }
 
+impl Relation {
+    /// A count that was made in full, reported as [`count_up_to`] would with `limit`.
+    pub fn bounded(count: usize, limit: Option<usize>) -> (usize, Relation) {
+        match limit {
+            Some(limit) if count >= limit => (limit, Relation::Gte),
+            _ => (count, Relation::Eq),
+        }
+    }
+}
+
 /// The number of live documents matching `query`, counting no further than `limit` (`None`: all).
 pub fn count_up_to(
     searcher: &Searcher,

@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
-use tantivy::collector::TopDocs;
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Order, Score};
@@ -149,7 +149,7 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
     let limit = params.limit.min(MAX_LIMIT);
     let offset = params.offset.min(MAX_WINDOW.saturating_sub(limit));
     let total_limit = (!params.exact_total).then_some(TOTAL_LIMIT);
-    let (top, total) = match params.sort {
+    let (top, (total, total_relation)) = match params.sort {
         Sort::Relevance => {
             let k = offset + limit;
             let ranked = ranker.retrieve(&searcher, index, &plan, &params.filters, Scope::Rerank, k)?;
@@ -158,7 +158,6 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
         }
         Sort::Reviewed => newest_first(&searcher, base.as_ref(), limit, offset, total_limit)?,
     };
-    let (total, total_relation) = total;
     let mut facets = BTreeMap::new();
     for &facet in &params.facets {
         let query = params.filters.without(facet).apply(unfiltered.box_clone(), &index.fields);
@@ -203,8 +202,9 @@ fn newest_first(
     let top = TopDocs::with_limit(limit.max(1))
         .and_offset(offset)
         .order_by_fast_field::<tantivy::DateTime>(super::schema::name::REVIEWED, Order::Desc);
-    let docs = searcher.search(query, &top)?;
-    let total = count_up_to(searcher, query, total_limit)?;
+    // Sorting by date visits every match anyway, so counting them all in the same pass is free.
+    let (docs, count) = searcher.search(query, &(top, Count))?;
+    let total = Relation::bounded(count, total_limit);
     Ok((docs.into_iter().map(|(_, addr)| (0.0, addr)).collect(), total))
 }
 
@@ -324,10 +324,8 @@ pub fn stored_article(index: &HealthIndex, doc: &TantivyDocument) -> Result<Arti
 }
 
 fn to_hit(article: Article, score: f32, hl: &Highlighter) -> Hit {
-    let best = hl.best_section(&article);
-    let snippet = best.and_then(|s| hl.snippet_html(&s.text));
-    let (snippet_html, section) = match (snippet, best) {
-        (Some(html), Some(s)) => {
+    let (snippet_html, section) = match hl.best_section(&article) {
+        Some((s, Some(html))) => {
             let link = (!s.heading.is_empty())
                 .then(|| SectionLink { heading: s.heading.clone(), url: article.section_url(s) });
             (html, link)

@@ -44,21 +44,24 @@ impl Highlighter {
         out
     }
 
-    /// The section whose heading and text match the query best, if any matches at all.
-    pub fn best_section<'a>(&self, article: &'a Article) -> Option<&'a Section> {
-        article
-            .sections
-            .iter()
-            .map(|s| (self.section_score(s), s))
-            .filter(|(score, _)| *score > 0.0)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, s)| s)
+    /// The section whose heading and text match the query best (if any matches at all), with
+    /// its highlighted snippet when its text matches; each section's text is read once.
+    pub fn best_section<'a>(&self, article: &'a Article) -> Option<(&'a Section, Option<String>)> {
+        let mut best: Option<(f32, &Section, Vec<Match>)> = None;
+        for s in &article.sections {
+            let matches = self.matches(&s.text);
+            let score = self.section_score(s, &matches);
+            if score > 0.0 && best.as_ref().is_none_or(|(b, _, _)| score >= *b) {
+                best = Some((score, s, matches));
+            }
+        }
+        best.map(|(_, s, matches)| (s, self.cut(&s.text, &matches)))
     }
 
-    fn section_score(&self, s: &Section) -> f32 {
-        let mut tf: HashMap<String, u32> = HashMap::new();
-        for m in self.matches(&s.text) {
-            *tf.entry(m.term).or_default() += 1;
+    fn section_score(&self, s: &Section, matches: &[Match]) -> f32 {
+        let mut tf: HashMap<&str, u32> = HashMap::new();
+        for m in matches {
+            *tf.entry(&m.term).or_default() += 1;
         }
         let body: f32 = tf.iter().map(|(t, n)| self.weight(t) * (1.0 + (*n as f32).ln())).sum();
         let heading: f32 = analyze(&s.heading).iter().map(|t| self.weight(t)).sum();
@@ -73,9 +76,12 @@ impl Highlighter {
     /// A highlighted snippet of `text` (the window of at most [`SNIPPET_CHARS`] with the most
     /// weight of matching words), or `None` when no query term occurs in it.
     pub fn snippet_html(&self, text: &str) -> Option<String> {
-        let matches = self.matches(text);
-        let window = best_window(&matches, text)?;
-        Some(render(text, window, &matches))
+        self.cut(text, &self.matches(text))
+    }
+
+    fn cut(&self, text: &str, matches: &[Match]) -> Option<String> {
+        let window = best_window(matches, text)?;
+        Some(render(text, window, matches))
     }
 }
 
@@ -135,13 +141,6 @@ fn word_end(text: &str, at: usize) -> usize {
     text[..at].rfind(char::is_whitespace).map_or(at, |i| text[..i].trim_end().len())
 }
 
-fn floor_char(text: &str, mut at: usize) -> usize {
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
-}
-
 /// Renders a window of `text` as HTML: text escaped, matches in `<mark>`, an ellipsis where text
 /// was cut.
 fn render(text: &str, window: Range<usize>, matches: &[Match]) -> String {
@@ -172,6 +171,14 @@ pub fn plain_html(text: &str, max: usize) -> String {
     let cut: String = text.chars().take(max).collect();
     let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
     format!("{}…", html_escape::encode_text(cut))
+}
+
+/// The char boundary at or before byte `at` (`str::floor_char_boundary` is newer than our MSRV).
+fn floor_char(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 #[cfg(test)]

@@ -126,24 +126,30 @@ pub fn ingest(index: &HealthIndex, source: &Source) -> Result<IngestReport, Inge
 /// their last good articles kept; articles missing from the source are removed only when the
 /// source was read whole (explicitly gone pages are always removed).
 pub fn ingest_with(index: &HealthIndex, source: &Source, extractor: &Extractor) -> Result<IngestReport, IngestError> {
-    failed_writes(index, run_ingest(index, source, extractor, ArticleWriter::new(index)?))
+    run_ingest(index, source, extractor, ArticleWriter::new(index)?)
 }
 
 /// [`ingest`] with one indexing thread, so that the index (and tie-breaking between equal
 /// scores) is the same on every run: evaluations use it.
 pub fn ingest_deterministic(index: &HealthIndex, source: &Source) -> Result<IngestReport, IngestError> {
-    failed_writes(index, run_ingest(index, source, &Extractor::default(), ArticleWriter::deterministic(index)?))
+    run_ingest(index, source, &Extractor::default(), ArticleWriter::deterministic(index)?)
 }
 
-/// Cleans up after a run whose writes failed (see [`crate::index::writer::after_failure`]).
-fn failed_writes(index: &HealthIndex, result: Result<IngestReport, IngestError>) -> Result<IngestReport, IngestError> {
-    match result {
+/// One run through `writer`; when its writes fail, the writer is dropped and what it left is
+/// cleaned up (see [`crate::index::writer::after_failure`]).
+fn run_ingest(
+    index: &HealthIndex,
+    source: &Source,
+    extractor: &Extractor,
+    writer: ArticleWriter,
+) -> Result<IngestReport, IngestError> {
+    match write_run(index, source, extractor, writer) {
         Err(IngestError::Index(e)) => Err(IngestError::Index(crate::index::writer::after_failure(index, e))),
         other => other,
     }
 }
 
-fn run_ingest(
+fn write_run(
     index: &HealthIndex,
     source: &Source,
     extractor: &Extractor,

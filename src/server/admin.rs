@@ -3,16 +3,17 @@
 //! time.
 
 use super::error::{ApiError, ErrorCode};
+use super::routes::blocking;
 use super::state::AppState;
 use crate::ingest::{Source, ingest};
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 use subtle::ConstantTimeEq;
 
 /// Shortest token accepted.
@@ -27,11 +28,21 @@ pub struct Admin {
     job: Mutex<Job>,
 }
 
+/// Where the last ingest started through the API stands.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobState {
+    #[default]
+    Idle,
+    Running,
+    Done,
+    Failed,
+}
+
 /// The last ingest started through the API.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Job {
-    /// `idle`, `running`, `done` or `failed`.
-    pub state: &'static str,
+    pub state: JobState,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -52,8 +63,7 @@ impl Admin {
         if token.chars().count() < MIN_TOKEN_CHARS || token.chars().any(char::is_whitespace) {
             return Err(WeakToken);
         }
-        let job = Job { state: "idle", ..Job::default() };
-        Ok(Admin { token_digest: Sha256::digest(token.as_bytes()).into(), source, job: Mutex::new(job) })
+        Ok(Admin { token_digest: Sha256::digest(token.as_bytes()).into(), source, job: Mutex::default() })
     }
 
     fn authorized(&self, headers: &HeaderMap) -> bool {
@@ -66,12 +76,9 @@ impl Admin {
         digest.ct_eq(&self.token_digest).into()
     }
 
-    fn job(&self) -> Job {
-        self.job.lock().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-
-    fn set_job(&self, job: Job) {
-        *self.job.lock().unwrap_or_else(|p| p.into_inner()) = job;
+    /// The job, even if a thread panicked holding it (it is plain data).
+    fn job(&self) -> MutexGuard<'_, Job> {
+        self.job.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -82,7 +89,9 @@ fn check(st: &AppState, headers: &HeaderMap) -> Result<std::sync::Arc<Admin>, Ap
         return Err(ApiError::new(ErrorCode::AdminDisabled, msg));
     };
     if !admin.authorized(headers) {
-        return Err(ApiError::new(ErrorCode::InvalidToken, "send Authorization: Bearer with the admin token"));
+        let msg = "send Authorization: Bearer with the admin token";
+        let challenge = HeaderValue::from_static("Bearer");
+        return Err(ApiError::new(ErrorCode::InvalidToken, msg).with_header(header::WWW_AUTHENTICATE, challenge));
     }
     Ok(admin)
 }
@@ -91,10 +100,7 @@ fn check(st: &AppState, headers: &HeaderMap) -> Result<std::sync::Arc<Admin>, Ap
 /// anyway) and drops cached answers of older index states.
 pub async fn reload(State(st): State<AppState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
     check(&st, &headers)?;
-    let state = st.clone();
-    tokio::task::spawn_blocking(move || state.index.reload())
-        .await
-        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))??;
+    blocking(&st, |st| Ok(st.index.reload()?)).await?;
     let searcher = st.index.searcher();
     let generation = searcher.generation().generation_id();
     Ok(Json(json!({ "articles": searcher.num_docs(), "generation": generation })))
@@ -104,11 +110,11 @@ pub async fn reload(State(st): State<AppState>, headers: HeaderMap) -> Result<Js
 pub async fn start_ingest(State(st): State<AppState>, headers: HeaderMap) -> Result<(StatusCode, Json<Job>), ApiError> {
     let admin = check(&st, &headers)?;
     let job = {
-        let mut job = admin.job.lock().unwrap_or_else(|p| p.into_inner());
-        if job.state == "running" {
+        let mut job = admin.job();
+        if job.state == JobState::Running {
             return Err(ApiError::new(ErrorCode::IngestInProgress, "an ingest is already running"));
         }
-        *job = Job { state: "running", started_at: Some(Utc::now()), ..Job::default() };
+        *job = Job { state: JobState::Running, started_at: Some(Utc::now()), ..Job::default() };
         job.clone()
     };
     let index = st.index.clone();
@@ -118,21 +124,20 @@ pub async fn start_ingest(State(st): State<AppState>, headers: HeaderMap) -> Res
         done.finished_at = Some(Utc::now());
         match result {
             Ok(report) => {
-                done.state = "done";
+                done.state = JobState::Done;
                 done.report = serde_json::to_value(&report).ok();
             }
             Err(e) => {
                 tracing::warn!(error = %e, "ingest through the API failed; the last good index keeps serving");
-                done.state = "failed";
+                done.state = JobState::Failed;
                 done.error = Some(e.to_string());
             }
         }
-        admin.set_job(done);
     });
     Ok((StatusCode::ACCEPTED, Json(job)))
 }
 
 /// `GET /admin/ingest`: the last ingest started through the API.
 pub async fn ingest_status(State(st): State<AppState>, headers: HeaderMap) -> Result<Json<Job>, ApiError> {
-    Ok(Json(check(&st, &headers)?.job()))
+    Ok(Json(check(&st, &headers)?.job().clone()))
 }

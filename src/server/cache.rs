@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub const DEFAULT_CACHE_MIB: u64 = 64;
 
 /// Index generation and a canonical form of the request.
-type Key = (u64, String);
+pub type Key = (u64, String);
 
 #[derive(Clone)]
 struct BodyBytes;
@@ -38,16 +38,16 @@ impl ResponseCache {
         ResponseCache { entries, generation: AtomicU64::new(0) }
     }
 
-    /// The stored body for `request` in `generation`.
-    pub fn get(&self, generation: u64, request: &str) -> Option<Bytes> {
-        self.observe(generation);
-        self.entries.get(&(generation, request.to_string()))
+    /// The stored body for a request in a generation.
+    pub fn get(&self, key: &Key) -> Option<Bytes> {
+        self.observe(key.0);
+        self.entries.get(key)
     }
 
     /// Stores a body (one larger than the whole cache is not kept).
-    pub fn insert(&self, generation: u64, request: String, body: Bytes) {
-        self.observe(generation);
-        self.entries.insert((generation, request), body);
+    pub fn insert(&self, key: Key, body: Bytes) {
+        self.observe(key.0);
+        self.entries.insert(key, body);
     }
 
     /// Drops every entry when a newer index generation shows up: no request asks for older ones.
@@ -80,31 +80,31 @@ mod tests {
     #[test]
     fn a_new_generation_misses() {
         let cache = ResponseCache::new(1);
-        cache.insert(1, "q".into(), Bytes::from_static(b"{}"));
-        assert_eq!(cache.get(1, "q").as_deref(), Some(&b"{}"[..]));
-        assert!(cache.get(2, "q").is_none());
-        assert!(cache.get(1, "r").is_none());
+        cache.insert((1, "q".into()), Bytes::from_static(b"{}"));
+        assert_eq!(cache.get(&(1, "q".into())).as_deref(), Some(&b"{}"[..]));
+        assert!(cache.get(&(2, "q".into())).is_none());
+        assert!(cache.get(&(1, "r".into())).is_none());
     }
 
     #[test]
     fn a_newer_generation_drops_older_entries() {
         let cache = ResponseCache::new(1);
-        cache.insert(1, "q".into(), Bytes::from_static(b"{}"));
-        cache.insert(1, "r".into(), Bytes::from_static(b"{}"));
+        cache.insert((1, "q".into()), Bytes::from_static(b"{}"));
+        cache.insert((1, "r".into()), Bytes::from_static(b"{}"));
         assert_eq!(cache.len(), 2);
-        assert!(cache.get(2, "q").is_none());
+        assert!(cache.get(&(2, "q".into())).is_none());
         assert!(cache.is_empty());
         // A request still on the older searcher neither finds nor clears anything.
-        cache.insert(1, "q".into(), Bytes::from_static(b"{}"));
-        cache.insert(2, "r".into(), Bytes::from_static(b"{}"));
-        assert!(cache.get(2, "r").is_some());
+        cache.insert((1, "q".into()), Bytes::from_static(b"{}"));
+        cache.insert((2, "r".into()), Bytes::from_static(b"{}"));
+        assert!(cache.get(&(2, "r".into())).is_some());
     }
 
     #[test]
     fn stays_within_its_size() {
         let cache = ResponseCache::new(1);
         for i in 0..2_000 {
-            cache.insert(1, format!("q{i}"), Bytes::from(vec![b'x'; 4096]));
+            cache.insert((1, format!("q{i}")), Bytes::from(vec![b'x'; 4096]));
         }
         assert!(cache.weight() <= 1024 * 1024, "{}", cache.weight());
     }

@@ -36,11 +36,6 @@ impl RateLimit {
         self.limiter.retain_recent();
         self.limiter.shrink_to_fit();
     }
-
-    /// Clients remembered.
-    pub fn clients(&self) -> usize {
-        self.limiter.len()
-    }
 }
 
 /// The address a client is limited by: IPv6 addresses by their /64.
@@ -68,12 +63,10 @@ pub async fn limit(State(st): State<AppState>, req: Request, next: Next) -> Resp
         && let Err(wait) = limit.check(ip)
     {
         st.metrics.rate_limited();
-        let mut res =
-            ApiError::new(ErrorCode::RateLimited, "too many requests from this address; retry later").into_response();
-        if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
-            res.headers_mut().insert(header::RETRY_AFTER, v);
-        }
-        return res;
+        let msg = "too many requests from this address; retry later";
+        return ApiError::new(ErrorCode::RateLimited, msg)
+            .with_header(header::RETRY_AFTER, HeaderValue::from(wait))
+            .into_response();
     }
     next.run(req).await
 }

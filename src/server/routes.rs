@@ -21,10 +21,9 @@ pub async fn api_search(State(st): State<AppState>, RawQuery(raw): RawQuery) -> 
     let Some(cache) = st.cache.clone() else {
         return Ok(Json(run_search(&st, params).await?).into_response());
     };
-    let generation = st.index.searcher().generation().generation_id();
     // Equivalent requests (parameters in another order) share an entry.
-    let key = format!("{params:?}");
-    if let Some(body) = cache.get(generation, &key) {
+    let key = (st.index.searcher().generation().generation_id(), format!("{params:?}"));
+    if let Some(body) = cache.get(&key) {
         st.metrics.cache_lookup(true);
         return Ok(json_body(body, "hit"));
     }
@@ -32,7 +31,7 @@ pub async fn api_search(State(st): State<AppState>, RawQuery(raw): RawQuery) -> 
     let response = run_search(&st, params).await?;
     let body =
         Bytes::from(serde_json::to_vec(&response).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?);
-    cache.insert(generation, key, body.clone());
+    cache.insert(key, body.clone());
     Ok(json_body(body, "miss"))
 }
 

@@ -5,7 +5,7 @@
 pub mod site;
 
 use healthsearch::index::HealthIndex;
-use healthsearch::ingest::{Source, ingest};
+use healthsearch::ingest::{IngestReport, Source, ingest};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use tempfile::TempDir;
@@ -47,5 +47,43 @@ pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         } else {
             std::fs::copy(entry.path(), &dest).expect("copy");
         }
+    }
+}
+
+/// The lochia page of the bundled mirror, relative to the mirror's root.
+pub const LOCHIA_PAGE: &str = "www.bumptobaby.example/after-the-birth/your-body/lochia.html";
+
+/// The lochia page's HTML with `word` added to its title.
+pub fn retitle_lochia(html: &str, word: &str) -> String {
+    html.replace("Bleeding after birth (lochia)", &format!("Bleeding after birth (lochia) {word}"))
+}
+
+/// A copy of the bundled mirror, free to change, with an empty index beside it, in a temporary
+/// directory removed on drop.
+pub struct MirrorCopy {
+    _work: TempDir,
+    pub mirror: PathBuf,
+    pub index: Arc<HealthIndex>,
+}
+
+impl MirrorCopy {
+    pub fn new() -> MirrorCopy {
+        let work = tempfile::tempdir().expect("tmp");
+        let mirror = work.path().join("mirror");
+        copy_dir(&corpus_dir(), &mirror);
+        let index = Arc::new(HealthIndex::create(&work.path().join("index")).expect("create"));
+        MirrorCopy { _work: work, mirror, index }
+    }
+
+    /// Ingests the mirror as it is now.
+    pub fn ingest(&self) -> IngestReport {
+        ingest(&self.index, &Source::Mirror(self.mirror.clone())).expect("ingest")
+    }
+
+    /// Adds `word` to the lochia page's title in the mirror.
+    pub fn retitle_lochia(&self, word: &str) {
+        let page = self.mirror.join(LOCHIA_PAGE);
+        let html = std::fs::read_to_string(&page).expect("read");
+        std::fs::write(&page, retitle_lochia(&html, word)).expect("write");
     }
 }
