@@ -6,8 +6,9 @@ use super::search::stored_text;
 use super::{HealthIndex, IndexError};
 use crate::vocab::Vocabulary;
 use serde::Serialize;
-use std::collections::HashMap;
-use tantivy::{DocAddress, TantivyDocument, Term};
+use std::collections::{BTreeSet, HashMap};
+use tantivy::schema::Field;
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 /// Words of an entry a match may start at (later words are not completed from).
 const MAX_START_WORDS: usize = 8;
@@ -19,7 +20,7 @@ const FEW: usize = 3;
 const MAX_PHRASE_WORDS: usize = 10;
 
 /// What a suggestion completes to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// A query to run (a vocabulary name or a section heading).
@@ -28,13 +29,44 @@ pub enum Kind {
     Article,
 }
 
+/// A run of bytes in the suggester's text arena.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    start: u32,
+    len: u32,
+}
+
+/// Where an entry's shown text (and link) comes from.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    /// A query suggestion; its text in the arena.
+    Query(Span),
+    /// An article in the index: its title and URL are read from the stored document when shown,
+    /// so a million titles cost only their keys in memory.
+    Doc(DocAddress),
+    /// An article kept whole in the arena (unit tests, which have no index).
+    #[cfg(test)]
+    Article { title: Span, url: Span },
+}
+
+/// One entry: 32 bytes plus its key in the arena (about 350 bytes with owned strings before).
+#[derive(Debug, Clone, Copy)]
 struct Entry {
-    text: String,
     /// Folded words joined by single spaces.
-    key: String,
-    kind: Kind,
-    url: Option<String>,
+    key: Span,
+    source: Source,
     weight: f32,
+}
+
+impl Entry {
+    fn kind(&self) -> Kind {
+        match self.source {
+            Source::Query(_) => Kind::Query,
+            Source::Doc(_) => Kind::Article,
+            #[cfg(test)]
+            Source::Article { .. } => Kind::Article,
+        }
+    }
 }
 
 /// One suggestion.
@@ -48,32 +80,64 @@ pub struct Suggestion {
     pub url: Option<String>,
 }
 
+/// Entries as they are gathered: keys and texts appended to one arena.
+#[derive(Default)]
+struct Builder {
+    arena: String,
+    entries: Vec<Entry>,
+}
+
+impl Builder {
+    fn push(&mut self, text: &str) -> Span {
+        let start = self.arena.len() as u32;
+        self.arena.push_str(text);
+        Span { start, len: text.len() as u32 }
+    }
+
+    /// Adds an entry for `text` (its key is computed here); entries without words are skipped.
+    fn add(&mut self, text: &str, source: impl FnOnce(&mut Builder) -> Source, weight: f32) {
+        let key = key_of(text);
+        if !key.is_empty() {
+            let key = self.push(&key);
+            let source = source(self);
+            self.entries.push(Entry { key, source, weight });
+        }
+    }
+
+    fn query(&mut self, text: &str, weight: f32) {
+        self.add(text, |b| Source::Query(b.push(text)), weight);
+    }
+}
+
 /// The suggestion entries of one index state, with a sorted list of match start positions.
 #[derive(Default)]
 pub struct Suggester {
+    /// Keys and texts, one after the other; entries hold spans of it.
+    arena: String,
     entries: Vec<Entry>,
     starts: Vec<(u32, u32)>,
     /// Every distinct folded word of the entries, sorted, for typo correction.
     words: Vec<String>,
+    /// The index state the entries' document addresses belong to.
+    searcher: Option<(Searcher, Field, Field)>,
 }
 
 impl Suggester {
     /// Builds the suggester from the index's titles and headings and the vocabulary's names.
     pub fn build(index: &HealthIndex, vocab: &Vocabulary) -> Result<Suggester, IndexError> {
         let searcher = index.searcher();
-        let mut entries = Vec::new();
+        let mut b = Builder::default();
         let mut headings: HashMap<String, (String, u32)> = HashMap::new();
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-            for doc in 0..segment.max_doc() {
-                if segment.is_deleted(doc) {
-                    continue;
-                }
-                let d: TantivyDocument = searcher.doc(DocAddress::new(ord as u32, doc))?;
-                let text = |f| stored_text(&d, f).to_string();
-                let outline = text(index.fields.outline);
+            // One pass over the store decompresses each block once (random reads would repeat it).
+            let store = segment.get_store_reader(1)?;
+            let docs = store.iter::<TantivyDocument>(segment.alive_bitset());
+            for (doc, d) in segment.doc_ids_alive().zip(docs) {
+                let d = d?;
+                let addr = DocAddress::new(ord as u32, doc);
+                let outline = stored_text(&d, index.fields.outline);
                 let mut lines = outline.lines();
-                let title = lines.next().unwrap_or_default().trim().to_string();
-                entries.push(entry(title, Kind::Article, Some(text(index.fields.url)), 1.0));
+                b.add(lines.next().unwrap_or_default().trim(), |_| Source::Doc(addr), 1.0);
                 for h in lines.map(str::trim).filter(|h| !h.is_empty()) {
                     let key = key_of(h);
                     if key.split(' ').count() <= MAX_PHRASE_WORDS {
@@ -83,7 +147,7 @@ impl Suggester {
             }
         }
         for (_, (text, count)) in headings {
-            entries.push(entry(text, Kind::Query, None, 0.5 * (1.0 + count as f32).ln() + 0.3));
+            b.query(&text, 0.5 * (1.0 + count as f32).ln() + 0.3);
         }
         for (name, terms) in vocab.names() {
             let df = terms
@@ -91,32 +155,78 @@ impl Suggester {
                 .map(|t| searcher.doc_freq(&Term::from_field_text(index.fields.body, t)).unwrap_or(0))
                 .min()
                 .unwrap_or(0);
-            if df > 0 && !name.is_empty() {
-                entries.push(entry(name.to_string(), Kind::Query, None, (1.0 + df as f32).ln()));
+            if df > 0 {
+                b.query(name, (1.0 + df as f32).ln());
             }
         }
-        Ok(Suggester::from_entries(entries))
+        let mut s = Suggester::from_builder(b);
+        s.searcher = Some((searcher, index.fields.outline, index.fields.url));
+        Ok(s)
     }
 
-    fn from_entries(mut entries: Vec<Entry>) -> Suggester {
-        entries.retain(|e| !e.key.is_empty());
-        entries.sort_by(|a, b| (a.kind == Kind::Article, &a.key).cmp(&(b.kind == Kind::Article, &b.key)));
-        entries.dedup_by(|a, b| a.kind == b.kind && a.key == b.key && a.kind == Kind::Query);
-        let mut starts = Vec::new();
-        for (i, e) in entries.iter().enumerate() {
-            let words = std::iter::once(0).chain(e.key.match_indices(' ').map(|(at, _)| at + 1));
-            starts.extend(words.take(MAX_START_WORDS).map(|at| (i as u32, at as u32)));
+    /// Sorts the entries (queries first, then by key), drops repeated queries, and lays the
+    /// arena out again in that order with equal keys stored once.
+    fn from_builder(b: Builder) -> Suggester {
+        let Builder { arena: old, mut entries } = b;
+        let text = |s: Span| old.get(s.start as usize..(s.start + s.len) as usize).unwrap_or("");
+        entries.sort_by(|x, y| (x.kind(), text(x.key)).cmp(&(y.kind(), text(y.key))));
+        entries.dedup_by(|x, y| x.kind() == Kind::Query && y.kind() == Kind::Query && text(x.key) == text(y.key));
+        let mut fresh = Builder::default();
+        let mut previous: Option<(Span, Span)> = None; // (key in the old arena, in the new)
+        for e in &mut entries {
+            let was = e.key;
+            e.key = match previous {
+                Some((p, now)) if text(p) == text(was) => now,
+                _ => fresh.push(text(was)),
+            };
+            previous = Some((was, e.key));
+            e.source = match e.source {
+                Source::Query(t) => Source::Query(fresh.push(text(t))),
+                #[cfg(test)]
+                Source::Article { title, url } => {
+                    Source::Article { title: fresh.push(text(title)), url: fresh.push(text(url)) }
+                }
+                doc @ Source::Doc(_) => doc,
+            };
         }
-        starts.sort_unstable_by(|a, b| suffix(&entries, *a).cmp(suffix(&entries, *b)));
-        let mut words: Vec<String> = entries.iter().flat_map(|e| e.key.split(' ').map(String::from)).collect();
-        words.sort_unstable();
-        words.dedup();
-        Suggester { entries, starts, words }
+        let mut s = Suggester { arena: fresh.arena, entries, ..Suggester::default() };
+        s.index_starts();
+        s
+    }
+
+    /// The sorted match start positions and the word list, from the entries' keys.
+    fn index_starts(&mut self) {
+        let mut starts = Vec::new();
+        let mut words = BTreeSet::new();
+        for (i, e) in self.entries.iter().enumerate() {
+            let key = self.text(e.key);
+            let at = std::iter::once(0).chain(key.match_indices(' ').map(|(at, _)| at + 1));
+            starts.extend(at.take(MAX_START_WORDS).map(|at| (i as u32, at as u32)));
+            words.extend(key.split(' '));
+        }
+        starts.sort_unstable_by(|a, b| self.suffix(*a).cmp(self.suffix(*b)));
+        let words = words.into_iter().map(String::from).collect();
+        self.starts = starts;
+        self.words = words;
+    }
+
+    fn text(&self, s: Span) -> &str {
+        self.arena.get(s.start as usize..(s.start + s.len) as usize).unwrap_or("")
+    }
+
+    /// An entry's key from the word starting at byte `at`.
+    fn suffix(&self, (e, at): (u32, u32)) -> &str {
+        self.entries.get(e as usize).map_or("", |x| self.text(x.key).get(at as usize..).unwrap_or(""))
     }
 
     /// Number of entries.
     pub fn len(&self) -> usize {
         self.entries.len()
+    }
+
+    /// The index generation the suggester was built from (`None` without an index).
+    pub fn generation(&self) -> Option<u64> {
+        self.searcher.as_ref().map(|(s, _, _)| s.generation().generation_id())
     }
 
     /// Whether there is nothing to suggest from.
@@ -200,10 +310,10 @@ impl Suggester {
             return Vec::new();
         }
         let whole_last_word = typed.ends_with(char::is_whitespace);
-        let from = self.starts.partition_point(|s| suffix(&self.entries, *s) < prefix.as_str());
+        let from = self.starts.partition_point(|s| self.suffix(*s) < prefix.as_str());
         let mut best: HashMap<u32, f32> = HashMap::new();
         for &(e, at) in self.starts[from..].iter().take(SCAN_CAP) {
-            let rest = suffix(&self.entries, (e, at));
+            let rest = self.suffix((e, at));
             if !rest.starts_with(&prefix) {
                 break;
             }
@@ -216,10 +326,10 @@ impl Suggester {
         }
         let mut ranked: Vec<(u32, f32)> = best.into_iter().collect();
         ranked.sort_by(|a, b| {
-            let (ea, eb) = (&self.entries[a.0 as usize], &self.entries[b.0 as usize]);
-            b.1.total_cmp(&a.1).then_with(|| ea.text.len().cmp(&eb.text.len())).then_with(|| ea.text.cmp(&eb.text))
+            let (ka, kb) = (self.text(self.entries[a.0 as usize].key), self.text(self.entries[b.0 as usize].key));
+            b.1.total_cmp(&a.1).then_with(|| ka.len().cmp(&kb.len())).then_with(|| ka.cmp(kb))
         });
-        let pick = |kind: Kind| ranked.iter().filter(move |(e, _)| self.entries[*e as usize].kind == kind);
+        let pick = |kind: Kind| ranked.iter().filter(move |(e, _)| self.entries[*e as usize].kind() == kind);
         let queries: Vec<u32> = pick(Kind::Query).map(|(e, _)| *e).collect();
         let articles: Vec<u32> = pick(Kind::Article).map(|(e, _)| *e).collect();
         let half = limit.div_ceil(2);
@@ -229,26 +339,29 @@ impl Suggester {
         queries[..n_queries]
             .iter()
             .chain(&articles[..n_articles])
-            .map(|&e| self.render(&self.entries[e as usize], &prefix, typed_words))
+            .filter_map(|&e| self.render(&self.entries[e as usize], &prefix, typed_words))
             .collect()
     }
 
-    fn render(&self, e: &Entry, prefix: &str, typed_words: usize) -> Suggestion {
-        Suggestion {
-            html: highlight(&e.text, prefix, typed_words),
-            text: e.text.clone(),
-            kind: e.kind,
-            url: e.url.clone(),
-        }
+    /// The suggestion for an entry; `None` when its stored document cannot be read (it is then
+    /// left out rather than failing the request).
+    fn render(&self, e: &Entry, prefix: &str, typed_words: usize) -> Option<Suggestion> {
+        let (text, url) = match e.source {
+            Source::Query(t) => (self.text(t).to_string(), None),
+            #[cfg(test)]
+            Source::Article { title, url } => (self.text(title).to_string(), Some(self.text(url).to_string())),
+            Source::Doc(addr) => {
+                let (searcher, outline, url) = self.searcher.as_ref()?;
+                let d: TantivyDocument = searcher
+                    .doc(addr)
+                    .inspect_err(|err| tracing::warn!(error = %err, "a suggested article could not be read"))
+                    .ok()?;
+                let title = stored_text(&d, *outline).lines().next().unwrap_or_default().trim().to_string();
+                (title, Some(stored_text(&d, *url).to_string()))
+            }
+        };
+        Some(Suggestion { html: highlight(&text, prefix, typed_words), text, kind: e.kind(), url })
     }
-}
-
-fn entry(text: String, kind: Kind, url: Option<String>, weight: f32) -> Entry {
-    Entry { key: key_of(&text), text, kind, url, weight }
-}
-
-fn suffix(entries: &[Entry], (e, at): (u32, u32)) -> &str {
-    entries.get(e as usize).and_then(|x| x.key.get(at as usize..)).unwrap_or("")
 }
 
 /// Folded words joined by single spaces.
@@ -290,13 +403,18 @@ mod tests {
     use super::*;
 
     fn suggester() -> Suggester {
-        Suggester::from_entries(vec![
-            entry("Postpartum back pain: How to get relief".into(), Kind::Article, Some("u1".into()), 1.0),
-            entry("Back pain during pregnancy".into(), Kind::Article, Some("u2".into()), 1.0),
-            entry("back pain".into(), Kind::Query, None, 2.0),
-            entry("backache".into(), Kind::Query, None, 1.0),
-            entry("Café culture <b>now</b>".into(), Kind::Article, Some("u3".into()), 1.0),
-        ])
+        let mut b = Builder::default();
+        for (title, url) in [
+            ("Postpartum back pain: How to get relief", "u1"),
+            ("Back pain during pregnancy", "u2"),
+            ("Café culture <b>now</b>", "u3"),
+        ] {
+            b.add(title, |b| Source::Article { title: b.push(title), url: b.push(url) }, 1.0);
+        }
+        b.query("back pain", 2.0);
+        b.query("backache", 1.0);
+        b.query("Back  pain", 0.5);
+        Suggester::from_builder(b)
     }
 
     #[test]
@@ -311,6 +429,25 @@ mod tests {
         let fixed: Vec<String> = s.suggest("postaprt", 10).into_iter().map(|x| x.text).collect();
         assert_eq!(fixed, vec!["Postpartum back pain: How to get relief"], "a misspelt prefix is corrected");
         assert!(s.suggest("  ", 10).is_empty());
+    }
+
+    #[test]
+    fn keeps_each_key_once() {
+        let mut b = Builder::default();
+        for url in ["u1", "u2"] {
+            b.add(
+                "Sleep and your baby",
+                |b| Source::Article { title: b.push("Sleep and your baby"), url: b.push(url) },
+                1.0,
+            );
+        }
+        b.query("back pain", 2.0);
+        b.query("Back  pain", 0.5);
+        let s = Suggester::from_builder(b);
+        assert_eq!(s.len(), 3, "the repeated query is dropped, both articles stay");
+        assert_eq!(s.entries[1].key, s.entries[2].key, "the two articles share one key in the arena");
+        let urls: Vec<Option<String>> = s.suggest("sleep", 5).into_iter().map(|x| x.url).collect();
+        assert_eq!(urls, vec![Some("u1".to_string()), Some("u2".to_string())]);
     }
 
     #[test]

@@ -36,6 +36,7 @@ pub enum ErrorCode {
     AdminDisabled,
     InvalidToken,
     IngestInProgress,
+    SuggestionsNotReady,
     Internal,
 }
 
@@ -66,6 +67,7 @@ pub const TABLE: &[(ErrorCode, &str, StatusCode)] = &[
     (ErrorCode::AdminDisabled, "admin_disabled", StatusCode::FORBIDDEN),
     (ErrorCode::InvalidToken, "invalid_token", StatusCode::UNAUTHORIZED),
     (ErrorCode::IngestInProgress, "ingest_in_progress", StatusCode::CONFLICT),
+    (ErrorCode::SuggestionsNotReady, "suggestions_not_ready", StatusCode::SERVICE_UNAVAILABLE),
     (ErrorCode::Internal, "internal", StatusCode::INTERNAL_SERVER_ERROR),
 ];
 

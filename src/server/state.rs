@@ -3,14 +3,20 @@
 
 use super::admin::Admin;
 use super::cache::{DEFAULT_CACHE_MIB, ResponseCache};
+use super::error::{ApiError, ErrorCode};
 use super::limits::RateLimit;
 use super::metrics::Metrics;
 use crate::index::search::Ranker;
 use crate::index::suggest::Suggester;
 use crate::index::{HealthIndex, IndexError};
+use axum::http::{HeaderValue, header};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, RwLock, TryLockError};
+use std::time::{Duration, Instant};
+
+/// Longest a suggestion request waits for the first suggester build (seconds for a million
+/// articles) before it is answered with `suggestions_not_ready`.
+pub const FIRST_BUILD_WAIT: Duration = Duration::from_secs(1);
 
 /// Longest a search may run before the request is answered with `search_timeout`.
 pub const DEFAULT_SEARCH_TIMEOUT: Duration = Duration::from_secs(5);
@@ -74,12 +80,13 @@ impl AppState {
         }
     }
 
-    /// The suggester for the index as it is now. Blocking: the first call builds it; after a
-    /// commit the previous one keeps answering while a new one is built in the background.
-    pub fn suggester(&self) -> Result<Arc<Suggester>, IndexError> {
+    /// The suggester for the index as it is now. Blocking: the first call builds it (or waits up
+    /// to [`FIRST_BUILD_WAIT`] for the build the server started, then answers
+    /// `suggestions_not_ready`); after a commit the previous one keeps answering while a new one
+    /// is built in the background.
+    pub fn suggester(&self) -> Result<Arc<Suggester>, ApiError> {
         let generation = self.index.searcher().generation().generation_id();
-        let cached = self.suggestions.current.read().ok().and_then(|c| c.clone());
-        match cached {
+        match self.current_suggester() {
             Some((g, s)) if g == generation => Ok(s),
             Some((_, stale)) => {
                 if !self.suggestions.building.swap(true, Ordering::AcqRel) {
@@ -93,23 +100,64 @@ impl AppState {
                 }
                 Ok(stale)
             }
-            None => {
-                let _one_at_a_time = self.suggestions.first_build.lock().unwrap_or_else(|p| p.into_inner());
-                if let Some((_, s)) = self.suggestions.current.read().ok().and_then(|c| c.clone()) {
-                    return Ok(s);
-                }
-                self.rebuild_suggester()
+            None => self.first_suggester(),
+        }
+    }
+
+    fn current_suggester(&self) -> Option<(u64, Arc<Suggester>)> {
+        self.suggestions.current.read().ok().and_then(|c| c.clone())
+    }
+
+    /// Builds the first suggester, or waits a moment for the build already running.
+    fn first_suggester(&self) -> Result<Arc<Suggester>, ApiError> {
+        let deadline = Instant::now() + FIRST_BUILD_WAIT;
+        loop {
+            let turn = match self.suggestions.first_build.try_lock() {
+                Ok(guard) => Some(guard),
+                Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
+                Err(TryLockError::WouldBlock) => None,
+            };
+            if let Some((_, s)) = self.current_suggester() {
+                return Ok(s);
             }
+            if let Some(_one_at_a_time) = turn {
+                return Ok(self.rebuild_suggester()?);
+            }
+            if Instant::now() >= deadline {
+                return Err(ApiError::new(
+                    ErrorCode::SuggestionsNotReady,
+                    "suggestions are still being built; retry shortly",
+                )
+                .with_header(header::RETRY_AFTER, HeaderValue::from(1)));
+            }
+            std::thread::sleep(Duration::from_millis(10));
         }
     }
 
     fn rebuild_suggester(&self) -> Result<Arc<Suggester>, IndexError> {
-        let generation = self.index.searcher().generation().generation_id();
         let built = Arc::new(Suggester::build(&self.index, &self.ranker.vocab)?);
+        let generation = built.generation().unwrap_or_default();
         if let Ok(mut slot) = self.suggestions.current.write() {
             *slot = Some((generation, built.clone()));
         }
         tracing::info!(entries = built.len(), generation, "suggestions built");
         Ok(built)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_during_the_first_suggester_build_is_told_when_to_retry() -> Result<(), IndexError> {
+        let dir = tempfile::tempdir()?;
+        let st = AppState::new(HealthIndex::create(dir.path())?);
+        let building = st.suggestions.first_build.lock().unwrap_or_else(|p| p.into_inner());
+        let err = st.suggester().err().map(|e| (e.code, e.headers));
+        assert_eq!(err, Some((ErrorCode::SuggestionsNotReady, vec![(header::RETRY_AFTER, HeaderValue::from(1))])));
+        drop(building);
+        assert!(st.suggester().is_ok(), "once nobody is building, the request builds it");
+        Ok(())
     }
 }
