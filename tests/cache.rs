@@ -5,7 +5,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use healthsearch::index::count::{Relation, count_up_to};
+use healthsearch::index::count::{Relation, count_up_to, lower_bound};
 use healthsearch::index::query::parse;
 use healthsearch::server::router;
 use healthsearch::server::state::AppState;
@@ -86,4 +86,16 @@ fn counting_stops_at_the_limit_and_says_so() {
     assert!(all > 5, "{all}");
     assert_eq!(count_up_to(&searcher, &query, Some(5)).expect("count"), (5, Relation::Gte));
     assert_eq!(count_up_to(&searcher, &query, Some(all + 1)).expect("count"), (all, Relation::Eq));
+}
+
+#[test]
+fn the_dictionary_lower_bound_never_exceeds_the_count() {
+    let index = common::corpus_index();
+    let searcher = index.searcher();
+    let body = |t: &str| tantivy::Term::from_field_text(index.fields.body, t);
+    let query = healthsearch::index::query::build_baseline(&parse("baby sleep").expect("parse"), &index.fields);
+    let (exact, _) = count_up_to(&searcher, &query, None).expect("count");
+    let bound = lower_bound(&searcher, &[body("babi"), body("sleep")]).expect("bound");
+    assert!(bound > 0 && bound <= exact, "bound {bound}, exact {exact}");
+    assert_eq!(lower_bound(&searcher, &[body("zebracorn")]).expect("bound"), 0);
 }

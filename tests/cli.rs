@@ -84,8 +84,8 @@ fn serve_builds_a_missing_index_from_the_corpus_answers_logs_and_stops_on_sigter
     let index = dir.path().join("index");
     let mut child = Command::new(BIN)
         .args(["serve", "--index", index.to_str().expect("p"), "--corpus", common::corpus_dir().to_str().expect("p")])
-        .args(["--addr", "127.0.0.1:0", "--log-json"])
-        .env("RUST_LOG", "healthsearch=info,tower_http=info")
+        .args(["--addr", "127.0.0.1:0", "--log-json", "--slow-ms", "0"])
+        .env("RUST_LOG", "healthsearch=info,tower_http=debug")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -116,6 +116,10 @@ fn serve_builds_a_missing_index_from_the_corpus_answers_logs_and_stops_on_sigter
     let v: serde_json::Value = serde_json::from_str(&body).expect("json");
     assert_eq!(v["hits"][0]["title"], "Postpartum back pain: How to get relief");
     assert!(index.join("meta.json").exists());
+    // The slow-request line comes first: it is logged inside the request-log layer.
+    let slow = wait_for(&|v| v["message"] == "slow request").expect("with --slow-ms 0 every request is slow");
+    assert_eq!(slow["level"], "WARN", "{slow}");
+    assert!(slow["uri"].as_str().is_some_and(|u| u.starts_with("/api/search")) && slow["status"] == 200, "{slow}");
     let logged = wait_for(&|v| v["message"] == "finished processing request");
     let logged = logged.expect("each request is logged");
     assert!(logged["span"]["uri"].as_str().is_some_and(|u| u.starts_with("/api/search")), "{logged}");

@@ -6,7 +6,7 @@ use healthsearch::ingest::{Source, ingest};
 use healthsearch::server::admin::Admin;
 use healthsearch::server::cache::{DEFAULT_CACHE_MIB, ResponseCache};
 use healthsearch::server::limits::RateLimit;
-use healthsearch::server::state::{AppState, Cors};
+use healthsearch::server::state::{AppState, Cors, DEFAULT_SLOW_REQUEST};
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
@@ -50,6 +50,10 @@ pub struct ServeArgs {
     /// Requests a client may make at once before --rate-limit applies (default: 2x the rate).
     #[arg(long)]
     rate_burst: Option<u32>,
+    /// Requests taking at least this many milliseconds are logged at WARN ("slow request").
+    /// Every request is logged at DEBUG (`RUST_LOG=tower_http=debug`).
+    #[arg(long, default_value_t = DEFAULT_SLOW_REQUEST.as_millis() as u64)]
+    slow_ms: u64,
 }
 
 /// Runs the service until Ctrl-C or SIGTERM.
@@ -65,6 +69,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     state.cors = cors_setting(&args.cors_origin)?;
     state.cache = (args.cache_mib > 0).then(|| Arc::new(ResponseCache::new(args.cache_mib)));
     state.admin = admin(&args)?.map(Arc::new);
+    state.slow_request = std::time::Duration::from_millis(args.slow_ms);
     if let Some(per_second) = NonZeroU32::new(args.rate_limit) {
         let burst = NonZeroU32::new(args.rate_burst.unwrap_or(args.rate_limit.saturating_mul(2)))
             .context("--rate-burst must be at least 1")?;

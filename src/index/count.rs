@@ -4,7 +4,7 @@
 use super::IndexError;
 use serde::Serialize;
 use tantivy::query::{EnableScoring, Query};
-use tantivy::{DocSet, Searcher, TERMINATED};
+use tantivy::{DocSet, Searcher, TERMINATED, Term};
 
 /// Totals are exact up to this many matches (as Elasticsearch's `track_total_hits` default).
 pub const TOTAL_LIMIT: usize = 10_000;
@@ -55,4 +55,19 @@ pub fn count_up_to(
         }
     }
     Ok((total, Relation::Eq))
+}
+
+/// A lower bound on the live documents containing at least one of `terms`: per segment, the
+/// largest document frequency less the segment's deleted documents. Read from the term
+/// dictionaries alone, without visiting a posting.
+pub fn lower_bound(searcher: &Searcher, terms: &[Term]) -> Result<usize, IndexError> {
+    let mut total = 0usize;
+    for segment in searcher.segment_readers() {
+        let mut most = 0u32;
+        for t in terms {
+            most = most.max(segment.inverted_index(t.field())?.doc_freq(t)?);
+        }
+        total += most.saturating_sub(segment.num_deleted_docs()) as usize;
+    }
+    Ok(total)
 }

@@ -15,6 +15,7 @@ pub mod retrieve;
 pub mod schema;
 pub mod search;
 pub mod snippet;
+pub mod stats;
 pub mod suggest;
 pub mod typo;
 pub mod writer;

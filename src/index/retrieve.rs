@@ -8,10 +8,11 @@ use super::filter::Filters;
 use super::plan::QueryPlan;
 use super::query::{BoolClause, Part, build_candidates, build_parts};
 use super::ranker::Ranker;
+use super::stats::RequestStats;
 use super::{HealthIndex, IndexError};
 use std::collections::BTreeMap;
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, Scorer, Weight};
+use tantivy::query::{BooleanQuery, Occur, Query, Scorer, Weight};
 use tantivy::{DateTime, DocAddress, DocId, DocSet, Score, Searcher, SeekDangerResult};
 
 /// A leaf's weight and its field boost.
@@ -42,9 +43,10 @@ impl Ranker {
             Scope::Rerank => SEARCH_BOX_CANDIDATES.max(k + k / 2),
             Scope::Expand => CANDIDATES.max(k + k / 2),
         };
-        let candidates = top_flat(searcher, filters, clone_all(&flat), pool, f)?;
+        let stats = RequestStats::new(searcher);
+        let candidates = top_flat(&stats, searcher, filters, clone_all(&flat), pool, f)?;
         let mut sums = Sums::default();
-        sums.add(searcher, &full, &candidates)?;
+        sums.add(&stats, searcher, &full, &candidates)?;
         let first = self.ranked(searcher, &sums);
         let Some(fb) = self.feedback.filter(|_| first.len() >= feedback::MIN_HITS) else {
             return Ok(first.into_iter().take(k).collect());
@@ -58,16 +60,16 @@ impl Ranker {
             Scope::Expand => {
                 let mut all = clone_all(&flat);
                 all.extend(clone_all(&expansion));
-                let more = top_flat(searcher, filters, all, pool, f)?;
+                let more = top_flat(&stats, searcher, filters, all, pool, f)?;
                 // Only candidates new to this pass need the full query; the others keep their sums.
                 let new: Vec<DocAddress> = more.iter().filter(|a| !sums.seen(a)).copied().collect();
-                sums.add(searcher, &full, &new)?;
+                sums.add(&stats, searcher, &full, &new)?;
                 sums.keep_only(&more);
                 more
             }
         };
         let feedback_parts: Vec<Part> = expansion.into_iter().map(|(_, q)| Part::leaf(q, 1.0)).collect();
-        sums.add(searcher, &feedback_parts, &candidates)?;
+        sums.add(&stats, searcher, &feedback_parts, &candidates)?;
         let mut scored = self.ranked(searcher, &sums);
         scored.truncate(k);
         Ok(scored)
@@ -106,6 +108,7 @@ fn clone_all(clauses: &[BoolClause]) -> Vec<BoolClause> {
 
 /// The first phase: the top `n` of the flat query (filters as a required clause).
 fn top_flat(
+    stats: &RequestStats,
     searcher: &Searcher,
     filters: &Filters,
     clauses: Vec<BoolClause>,
@@ -113,7 +116,11 @@ fn top_flat(
     f: &super::schema::Fields,
 ) -> Result<Vec<DocAddress>, IndexError> {
     let query = filters.apply(Box::new(BooleanQuery::new(clauses)), f);
-    let top = searcher.search(query.as_ref(), &TopDocs::with_limit(n.max(1)).order_by_score())?;
+    let top = searcher.search_with_statistics_provider(
+        query.as_ref(),
+        &TopDocs::with_limit(n.max(1)).order_by_score(),
+        stats,
+    )?;
     Ok(top.into_iter().map(|(_, addr)| addr).collect())
 }
 
@@ -151,8 +158,14 @@ impl Sums {
     /// field) gets its own scorer that seeks straight to each candidate: a `BooleanQuery` would
     /// advance its union through whole blocks of documents, and a phrase scorer would look for
     /// its first match from the start of the segment.
-    fn add(&mut self, searcher: &Searcher, parts: &[Part], candidates: &[DocAddress]) -> Result<(), IndexError> {
-        let scoring = EnableScoring::enabled_from_searcher(searcher);
+    fn add(
+        &mut self,
+        stats: &RequestStats,
+        searcher: &Searcher,
+        parts: &[Part],
+        candidates: &[DocAddress],
+    ) -> Result<(), IndexError> {
+        let scoring = stats.scoring();
         let mut weights: Vec<Vec<Vec<BoostedWeight>>> = Vec::with_capacity(parts.len());
         for part in parts {
             let mut groups = Vec::with_capacity(part.groups.len());

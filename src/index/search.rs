@@ -2,11 +2,11 @@
 //! with the best section's snippet and the article's sources.
 
 use super::analyzer::analyze;
-use super::count::{Relation, TOTAL_LIMIT, count_up_to};
+use super::count::{Relation, TOTAL_LIMIT, count_up_to, lower_bound};
 use super::feedback::Scope;
 use super::filter::{FacetCounter, FacetValue, Filters, Sort, facet_values};
 use super::plan::QueryPlan;
-use super::query::{Boosts, ParsedQuery, build_match, is_stop_term, parse};
+use super::query::{Boosts, Clause, ParsedQuery, build_match, is_stop_term, parse};
 use super::snippet::{Highlighter, SNIPPET_CHARS, plain_html};
 use super::typo::Correction;
 use super::{HealthIndex, IndexError};
@@ -153,7 +153,7 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
         Sort::Relevance => {
             let k = offset + limit;
             let ranked = ranker.retrieve(&searcher, index, &plan, &params.filters, Scope::Rerank, k)?;
-            let total = count_up_to(&searcher, base.as_ref(), total_limit)?;
+            let total = relevance_total(&searcher, index, &plan, &params.filters, base.as_ref(), total_limit)?;
             (ranked.into_iter().skip(offset).collect::<Vec<_>>(), total)
         }
         Sort::Reviewed => newest_first(&searcher, base.as_ref(), limit, offset, total_limit)?,
@@ -190,6 +190,36 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
 
 /// A count of matches and whether it is exact.
 type Total = (usize, Relation);
+
+/// The total of a ranked search: counted up to the limit, unless the dictionaries already show
+/// the limit is reached. Without exclusions or filters the query matches every article that
+/// contains any one of its words, so the commonest word's document count is a lower bound.
+fn relevance_total(
+    searcher: &Searcher,
+    index: &HealthIndex,
+    plan: &QueryPlan,
+    filters: &Filters,
+    query: &dyn Query,
+    total_limit: Option<usize>,
+) -> Result<Total, IndexError> {
+    let clauses = &plan.parsed.clauses;
+    if let Some(limit) = total_limit
+        && filters.is_empty()
+        && !clauses.iter().any(|c| matches!(c, Clause::Exclude(_)))
+    {
+        let words: Vec<Term> = clauses
+            .iter()
+            .filter_map(|c| match c {
+                Clause::Word(t) if t.len() == 1 => Some(Term::from_field_text(index.fields.body, &t[0])),
+                _ => None,
+            })
+            .collect();
+        if lower_bound(searcher, &words)? >= limit {
+            return Ok((limit, Relation::Gte));
+        }
+    }
+    count_up_to(searcher, query, total_limit)
+}
 
 /// The newest-reviewed matches, undated last; their score is 0.
 fn newest_first(

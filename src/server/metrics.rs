@@ -95,13 +95,21 @@ impl Metrics {
 }
 
 /// Middleware that counts and times every request under its route pattern (`unmatched` for
-/// paths no route knows, so stray URLs cannot grow the label set).
+/// paths no route knows, so stray URLs cannot grow the label set), and logs slow ones.
 pub async fn track(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let route = req.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str()).to_string();
     let method = req.method().as_str().to_string();
+    let uri = req.uri().clone();
     let started = Instant::now();
     let response = next.run(req).await;
-    st.metrics.observe(&route, &method, response.status().as_u16(), started.elapsed().as_secs_f64());
+    let took = started.elapsed();
+    let status = response.status().as_u16();
+    st.metrics.observe(&route, &method, status, took.as_secs_f64());
+    if took >= st.slow_request {
+        // The slow-request log (as Elasticsearch's slow log): every request is logged only at
+        // DEBUG, since a line per request costs real CPU and disk at tens of thousands a second.
+        tracing::warn!(%method, %uri, status, ms = took.as_secs_f64() * 1e3, "slow request");
+    }
     response
 }
 

@@ -18,6 +18,9 @@ use std::time::{Duration, Instant};
 /// articles) before it is answered with `suggestions_not_ready`.
 pub const FIRST_BUILD_WAIT: Duration = Duration::from_secs(1);
 
+/// Requests slower than this are logged at WARN by default (`serve --slow-ms`).
+pub const DEFAULT_SLOW_REQUEST: Duration = Duration::from_millis(500);
+
 /// Longest a search may run before the request is answered with `search_timeout`.
 pub const DEFAULT_SEARCH_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -37,6 +40,8 @@ pub struct AppState {
     pub admin: Option<Arc<Admin>>,
     /// Per-client limits on the page and the API (`None`: off).
     pub rate_limit: Option<Arc<RateLimit>>,
+    /// Requests taking at least this long are logged at WARN (every request is logged at DEBUG).
+    pub slow_request: Duration,
     suggestions: Arc<Suggestions>,
 }
 
@@ -76,6 +81,7 @@ impl AppState {
             cache: Some(Arc::new(ResponseCache::new(DEFAULT_CACHE_MIB))),
             admin: None,
             rate_limit: None,
+            slow_request: DEFAULT_SLOW_REQUEST,
             suggestions: Arc::default(),
         }
     }
