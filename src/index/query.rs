@@ -336,7 +336,12 @@ pub fn build_match(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Box<dyn Que
 /// concepts' other names, in every field, as one flat disjunction of boosted term queries, so
 /// Tantivy can skip blocks that cannot reach the top (block-max WAND). Exclusions stay. Its
 /// best documents are then scored with [`build_parts`]' full query.
-pub fn build_candidates(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Vec<BoolClause> {
+pub fn build_candidates(
+    plan: &QueryPlan,
+    f: &Fields,
+    boosts: &Boosts,
+    doc_freq: impl Fn(&str) -> u64,
+) -> Vec<BoolClause> {
     // Fewer leaves make the first phase faster (block-max WAND keeps its scorers sorted): the
     // summary and citations rarely decide whether an article is a candidate.
     let fields = [
@@ -368,8 +373,12 @@ pub fn build_candidates(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Vec<Bo
     }
     for e in &plan.expansions {
         let w = (boosts.expansion * e.len as f32).min(0.9);
-        for t in e.alternatives.iter().flatten() {
-            add(t, w);
+        // A name of several words brings in only its rarest word: its common words ("after
+        // having a baby") would make the first phase visit most of the index for little.
+        for alt in &e.alternatives {
+            if let Some(t) = alt.iter().min_by_key(|t| doc_freq(t)) {
+                add(t, w);
+            }
         }
     }
     for (t, w) in weights {

@@ -12,8 +12,9 @@ use super::stats::RequestStats;
 use super::{HealthIndex, IndexError};
 use std::collections::BTreeMap;
 use tantivy::collector::TopDocs;
+use tantivy::query::Bm25StatisticsProvider;
 use tantivy::query::{BooleanQuery, Occur, Query, Scorer, Weight};
-use tantivy::{DateTime, DocAddress, DocId, DocSet, Score, Searcher, SeekDangerResult};
+use tantivy::{DateTime, DocAddress, DocId, DocSet, Score, Searcher, SeekDangerResult, Term};
 
 /// A leaf's weight and its field boost.
 type BoostedWeight = (Box<dyn Weight>, f32);
@@ -35,7 +36,9 @@ impl Ranker {
         k: usize,
     ) -> Result<Vec<(Score, DocAddress)>, IndexError> {
         let f = &index.fields;
-        let flat = build_candidates(plan, f, &self.boosts);
+        let stats = RequestStats::new(searcher);
+        let body_df = |t: &str| stats.doc_freq(&Term::from_field_text(f.body, t)).unwrap_or(0);
+        let flat = build_candidates(plan, f, &self.boosts, body_df);
         let full = build_parts(plan, f, &self.boosts);
         let pool = match scope {
             // Reranking what the query matches: 50 candidates rank the first page as well as 100 do
@@ -43,7 +46,6 @@ impl Ranker {
             Scope::Rerank => SEARCH_BOX_CANDIDATES.max(k + k / 2),
             Scope::Expand => CANDIDATES.max(k + k / 2),
         };
-        let stats = RequestStats::new(searcher);
         let candidates = top_flat(&stats, searcher, filters, clone_all(&flat), pool, f)?;
         let mut sums = Sums::default();
         sums.add(&stats, searcher, &full, &candidates)?;
