@@ -327,7 +327,7 @@ impl Suggester {
         let mut ranked: Vec<(u32, f32)> = best.into_iter().collect();
         ranked.sort_by(|a, b| {
             let (ka, kb) = (self.text(self.entries[a.0 as usize].key), self.text(self.entries[b.0 as usize].key));
-            b.1.total_cmp(&a.1).then_with(|| ka.len().cmp(&kb.len())).then_with(|| ka.cmp(kb))
+            b.1.total_cmp(&a.1).then_with(|| ka.len().cmp(&kb.len())).then_with(|| ka.cmp(kb)).then(a.0.cmp(&b.0))
         });
         let pick = |kind: Kind| ranked.iter().filter(move |(e, _)| self.entries[*e as usize].kind() == kind);
         let queries: Vec<u32> = pick(Kind::Query).map(|(e, _)| *e).collect();
