@@ -351,10 +351,14 @@ pub fn build_candidates(
         (f.body, boosts.body),
     ];
     let all_stop = plan.parsed.positive_terms().iter().all(|t| is_stop_term(t));
-    let mut weights: Vec<(String, f32)> = Vec::new();
-    let mut add = |t: &str, w: f32| match weights.iter_mut().find(|(x, _)| x == t) {
-        Some(e) => e.1 = e.1.max(w),
-        None => weights.push((t.to_string(), w)),
+    // (term, weight, typed): other names are looked for in the title and body only.
+    let mut weights: Vec<(String, f32, bool)> = Vec::new();
+    let mut add = |t: &str, w: f32, typed: bool| match weights.iter_mut().find(|(x, _, _)| x == t) {
+        Some(e) => {
+            e.1 = e.1.max(w);
+            e.2 |= typed;
+        }
+        None => weights.push((t.to_string(), w, typed)),
     };
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for (i, clause) in plan.parsed.clauses.iter().enumerate() {
@@ -365,7 +369,7 @@ pub fn build_candidates(
                     if plan.corrected.get(i).copied().unwrap_or(false) {
                         w *= boosts.correction;
                     }
-                    add(t, w);
+                    add(t, w, true);
                 }
             }
             Clause::Exclude(t) => clauses.push((Occur::MustNot, excluded(&fields, t))),
@@ -377,12 +381,12 @@ pub fn build_candidates(
         // having a baby") would make the first phase visit most of the index for little.
         for alt in &e.alternatives {
             if let Some(t) = alt.iter().min_by_key(|t| doc_freq(t)) {
-                add(t, w);
+                add(t, w, false);
             }
         }
     }
-    for (t, w) in weights {
-        for &(field, boost) in &fields {
+    for (t, w, typed) in weights {
+        for &(field, boost) in fields.iter().filter(|(field, _)| typed || *field == f.title || *field == f.body) {
             let q = TermQuery::new(Term::from_field_text(field, &t), IndexRecordOption::WithFreqs);
             clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), w * boost))));
         }
