@@ -7,8 +7,7 @@ use super::{HealthIndex, IndexError};
 use crate::vocab::Vocabulary;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
-use tantivy::schema::Field;
-use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use tantivy::{TantivyDocument, Term};
 
 /// Words of an entry a match may start at (later words are not completed from).
 const MAX_START_WORDS: usize = 8;
@@ -29,6 +28,9 @@ pub enum Kind {
     Article,
 }
 
+/// An entry's index and its score for what was typed.
+type Scored = (u32, f32);
+
 /// A run of bytes in the suggester's text arena.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Span {
@@ -41,15 +43,13 @@ struct Span {
 enum Source {
     /// A query suggestion; its text in the arena.
     Query(Span),
-    /// An article in the index: its title and URL are read from the stored document when shown,
-    /// so a million titles cost only their keys in memory.
-    Doc(DocAddress),
-    /// An article kept whole in the arena (unit tests, which have no index).
-    #[cfg(test)]
+    /// An article: its title and URL in the arena. (Reading them from the stored document when
+    /// shown saved about 110 bytes an article but made suggestions 1.5-3x slower and put disk
+    /// reads on the typing path of a server short of page cache.)
     Article { title: Span, url: Span },
 }
 
-/// One entry: 32 bytes plus its key in the arena (about 350 bytes with owned strings before).
+/// One entry: 32 bytes plus its texts in the arena (about 350 bytes with owned strings before).
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     /// Folded words joined by single spaces.
@@ -62,8 +62,6 @@ impl Entry {
     fn kind(&self) -> Kind {
         match self.source {
             Source::Query(_) => Kind::Query,
-            Source::Doc(_) => Kind::Article,
-            #[cfg(test)]
             Source::Article { .. } => Kind::Article,
         }
     }
@@ -118,8 +116,8 @@ pub struct Suggester {
     starts: Vec<(u32, u32)>,
     /// Every distinct folded word of the entries, sorted, for typo correction.
     words: Vec<String>,
-    /// The index state the entries' document addresses belong to.
-    searcher: Option<(Searcher, Field, Field)>,
+    /// The index generation the entries come from.
+    generation: Option<u64>,
 }
 
 impl Suggester {
@@ -128,16 +126,17 @@ impl Suggester {
         let searcher = index.searcher();
         let mut b = Builder::default();
         let mut headings: HashMap<String, (String, u32)> = HashMap::new();
-        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        for segment in searcher.segment_readers() {
             // One pass over the store decompresses each block once (random reads would repeat it).
             let store = segment.get_store_reader(1)?;
             let docs = store.iter::<TantivyDocument>(segment.alive_bitset());
-            for (doc, d) in segment.doc_ids_alive().zip(docs) {
+            for d in docs {
                 let d = d?;
-                let addr = DocAddress::new(ord as u32, doc);
                 let outline = stored_text(&d, index.fields.outline);
                 let mut lines = outline.lines();
-                b.add(lines.next().unwrap_or_default().trim(), |_| Source::Doc(addr), 1.0);
+                let title = lines.next().unwrap_or_default().trim();
+                let url = stored_text(&d, index.fields.url);
+                b.add(title, |b| Source::Article { title: b.push(title), url: b.push(url) }, 1.0);
                 for h in lines.map(str::trim).filter(|h| !h.is_empty()) {
                     let key = key_of(h);
                     if key.split(' ').count() <= MAX_PHRASE_WORDS {
@@ -160,33 +159,35 @@ impl Suggester {
             }
         }
         let mut s = Suggester::from_builder(b);
-        s.searcher = Some((searcher, index.fields.outline, index.fields.url));
+        s.generation = Some(searcher.generation().generation_id());
         Ok(s)
     }
 
     /// Sorts the entries (queries first, then by key), drops repeated queries, and lays the
-    /// arena out again in that order with equal keys stored once.
+    /// arena out again in that order with equal keys and titles stored once.
     fn from_builder(b: Builder) -> Suggester {
         let Builder { arena: old, mut entries } = b;
         let text = |s: Span| old.get(s.start as usize..(s.start + s.len) as usize).unwrap_or("");
         entries.sort_by(|x, y| (x.kind(), text(x.key)).cmp(&(y.kind(), text(y.key))));
         entries.dedup_by(|x, y| x.kind() == Kind::Query && y.kind() == Kind::Query && text(x.key) == text(y.key));
         let mut fresh = Builder::default();
-        let mut previous: Option<(Span, Span)> = None; // (key in the old arena, in the new)
-        for e in &mut entries {
-            let was = e.key;
-            e.key = match previous {
+        // Sorted by key, repeated keys and titles are neighbours: each is stored once.
+        let once = |previous: &mut Option<(Span, Span)>, was: Span, fresh: &mut Builder| {
+            let now = match *previous {
                 Some((p, now)) if text(p) == text(was) => now,
                 _ => fresh.push(text(was)),
             };
-            previous = Some((was, e.key));
+            *previous = Some((was, now));
+            now
+        };
+        let (mut last_key, mut last_title) = (None, None); // (span in the old arena, in the new)
+        for e in &mut entries {
+            e.key = once(&mut last_key, e.key, &mut fresh);
             e.source = match e.source {
                 Source::Query(t) => Source::Query(fresh.push(text(t))),
-                #[cfg(test)]
                 Source::Article { title, url } => {
-                    Source::Article { title: fresh.push(text(title)), url: fresh.push(text(url)) }
+                    Source::Article { title: once(&mut last_title, title, &mut fresh), url: fresh.push(text(url)) }
                 }
-                doc @ Source::Doc(_) => doc,
             };
         }
         let mut s = Suggester { arena: fresh.arena, entries, ..Suggester::default() };
@@ -226,7 +227,7 @@ impl Suggester {
 
     /// The index generation the suggester was built from (`None` without an index).
     pub fn generation(&self) -> Option<u64> {
-        self.searcher.as_ref().map(|(s, _, _)| s.generation().generation_id())
+        self.generation
     }
 
     /// Whether there is nothing to suggest from.
@@ -311,7 +312,7 @@ impl Suggester {
         }
         let whole_last_word = typed.ends_with(char::is_whitespace);
         let from = self.starts.partition_point(|s| self.suffix(*s) < prefix.as_str());
-        let mut best: HashMap<u32, f32> = HashMap::new();
+        let mut best: HashMap<u32, f32> = HashMap::with_capacity(SCAN_CAP.min(self.starts.len() - from));
         for &(e, at) in self.starts[from..].iter().take(SCAN_CAP) {
             let rest = self.suffix((e, at));
             if !rest.starts_with(&prefix) {
@@ -324,14 +325,10 @@ impl Suggester {
             let s = best.entry(e).or_insert(score);
             *s = s.max(score);
         }
-        let mut ranked: Vec<(u32, f32)> = best.into_iter().collect();
-        ranked.sort_by(|a, b| {
-            let (ka, kb) = (self.text(self.entries[a.0 as usize].key), self.text(self.entries[b.0 as usize].key));
-            b.1.total_cmp(&a.1).then_with(|| ka.len().cmp(&kb.len())).then_with(|| ka.cmp(kb)).then(a.0.cmp(&b.0))
-        });
-        let pick = |kind: Kind| ranked.iter().filter(move |(e, _)| self.entries[*e as usize].kind() == kind);
-        let queries: Vec<u32> = pick(Kind::Query).map(|(e, _)| *e).collect();
-        let articles: Vec<u32> = pick(Kind::Article).map(|(e, _)| *e).collect();
+        let (queries, articles): (Vec<Scored>, Vec<Scored>) =
+            best.into_iter().partition(|(e, _)| self.entries[*e as usize].kind() == Kind::Query);
+        let queries = self.best_of(queries, limit);
+        let articles = self.best_of(articles, limit);
         let half = limit.div_ceil(2);
         let n_queries = queries.len().min(half.max(limit.saturating_sub(articles.len())));
         let n_articles = articles.len().min(limit - n_queries);
@@ -339,28 +336,32 @@ impl Suggester {
         queries[..n_queries]
             .iter()
             .chain(&articles[..n_articles])
-            .filter_map(|&e| self.render(&self.entries[e as usize], &prefix, typed_words))
+            .map(|&e| self.render(&self.entries[e as usize], &prefix, typed_words))
             .collect()
     }
 
-    /// The suggestion for an entry; `None` when its stored document cannot be read (it is then
-    /// left out rather than failing the request).
-    fn render(&self, e: &Entry, prefix: &str, typed_words: usize) -> Option<Suggestion> {
-        let (text, url) = match e.source {
-            Source::Query(t) => (self.text(t).to_string(), None),
-            #[cfg(test)]
-            Source::Article { title, url } => (self.text(title).to_string(), Some(self.text(url).to_string())),
-            Source::Doc(addr) => {
-                let (searcher, outline, url) = self.searcher.as_ref()?;
-                let d: TantivyDocument = searcher
-                    .doc(addr)
-                    .inspect_err(|err| tracing::warn!(error = %err, "a suggested article could not be read"))
-                    .ok()?;
-                let title = stored_text(&d, *outline).lines().next().unwrap_or_default().trim().to_string();
-                (title, Some(stored_text(&d, *url).to_string()))
-            }
+    /// The `n` best of the matched entries, best first: higher score, then shorter key, then key
+    /// order, then entry order. Only the `n` kept are sorted.
+    fn best_of(&self, mut matched: Vec<Scored>, n: usize) -> Vec<u32> {
+        let key = |e: u32| self.text(self.entries[e as usize].key);
+        let order = |a: &Scored, b: &Scored| {
+            let (ka, kb) = (key(a.0), key(b.0));
+            b.1.total_cmp(&a.1).then_with(|| ka.len().cmp(&kb.len())).then_with(|| ka.cmp(kb)).then(a.0.cmp(&b.0))
         };
-        Some(Suggestion { html: highlight(&text, prefix, typed_words), text, kind: e.kind(), url })
+        if matched.len() > n && n > 0 {
+            matched.select_nth_unstable_by(n - 1, order);
+        }
+        matched.truncate(n);
+        matched.sort_unstable_by(order);
+        matched.into_iter().map(|(e, _)| e).collect()
+    }
+
+    fn render(&self, e: &Entry, prefix: &str, typed_words: usize) -> Suggestion {
+        let (text, url) = match e.source {
+            Source::Query(t) => (self.text(t), None),
+            Source::Article { title, url } => (self.text(title), Some(self.text(url).to_string())),
+        };
+        Suggestion { html: highlight(text, prefix, typed_words), text: text.to_string(), kind: e.kind(), url }
     }
 }
 
@@ -446,6 +447,11 @@ mod tests {
         let s = Suggester::from_builder(b);
         assert_eq!(s.len(), 3, "the repeated query is dropped, both articles stay");
         assert_eq!(s.entries[1].key, s.entries[2].key, "the two articles share one key in the arena");
+        let title = |e: &Entry| match e.source {
+            Source::Article { title, .. } => Some(title),
+            Source::Query(_) => None,
+        };
+        assert_eq!(title(&s.entries[1]), title(&s.entries[2]), "and one title");
         let urls: Vec<Option<String>> = s.suggest("sleep", 5).into_iter().map(|x| x.url).collect();
         assert_eq!(urls, vec![Some("u1".to_string()), Some("u2".to_string())]);
     }
