@@ -23,6 +23,7 @@ pub mod writer;
 use schema::{Fields, SCHEMA_VERSION};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use tantivy::directory::{Advice, MmapDirectory};
 use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
 
 /// Name of the file beside Tantivy's own that records which schema version built the index.
@@ -110,7 +111,14 @@ impl HealthIndex {
                 stamp.schema_version
             )));
         }
-        let index = Index::open_in_dir(dir).map_err(|e| match e {
+        // Random access advice: no readahead around each page fault. A search touches scattered
+        // blocks of postings, positions and stored articles; readahead filled the page cache with
+        // neighbours nobody asked for, and a 1M-article index short of memory thrashed (see the
+        // README's 1 GiB figures).
+        let opened = MmapDirectory::open_with_madvice(dir, Advice::Random)
+            .map_err(tantivy::TantivyError::from)
+            .and_then(Index::open);
+        let index = opened.map_err(|e| match e {
             tantivy::TantivyError::OpenDirectoryError(_) | tantivy::TantivyError::OpenReadError(_) => {
                 IndexError::Missing(dir.to_path_buf())
             }

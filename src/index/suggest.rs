@@ -7,7 +7,10 @@ use super::{HealthIndex, IndexError};
 use crate::vocab::Vocabulary;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
-use tantivy::{TantivyDocument, Term};
+use std::path::Path;
+use tantivy::directory::MmapDirectory;
+use tantivy::store::StoreReader;
+use tantivy::{Directory, Index, TantivyDocument, Term};
 
 /// Words of an entry a match may start at (later words are not completed from).
 const MAX_START_WORDS: usize = 8;
@@ -126,9 +129,18 @@ impl Suggester {
         let searcher = index.searcher();
         let mut b = Builder::default();
         let mut headings: HashMap<String, (String, u32)> = HashMap::new();
+        // The served index is mapped for random access (no readahead); this pass reads every
+        // stored article in order, so it maps the stores again with the kernel's default advice
+        // (at 1M articles from a cold cache: 8 s instead of 23 s).
+        // Best effort: the served stores still work if this second opening fails.
+        let sequential = MmapDirectory::open(index.dir()).ok().and_then(|d| Index::open(d).ok());
         for segment in searcher.segment_readers() {
             // One pass over the store decompresses each block once (random reads would repeat it).
-            let store = segment.get_store_reader(1)?;
+            let file = format!("{}.store", segment.segment_id().uuid_string());
+            let store = match sequential.as_ref().and_then(|ix| ix.directory().open_read(Path::new(&file)).ok()) {
+                Some(slice) => StoreReader::open(slice, 1)?,
+                None => segment.get_store_reader(1)?,
+            };
             let docs = store.iter::<TantivyDocument>(segment.alive_bitset());
             for d in docs {
                 let d = d?;
