@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Load test on loopback: builds a generated index (DOCS articles, default 100,000), starts
 # `healthsearch serve`, and drives it with wrk at concurrency 1, 16 and 64, printing requests/s
-# and p50/p99/p99.9 latency, then peak RSS and the index size. Three workloads:
+# and p50/p99/p99.9 latency, then peak RSS and the index size. Workloads:
 #   search, uncached: five fixed queries (one per query kind) with the response cache off, so
 #     every request runs the whole search path with snippets;
 #   search, query log: 2,000 distinct queries (article titles of the generated corpus) drawn
-#     with Zipf frequencies (s = 1, as in web query logs), with the response cache on;
+#     with Zipf frequencies (s = 1, as in web query logs), first with the response cache off,
+#     then on;
 #   suggest: five prefixes.
 # Bounded: DURATION seconds per run (default 10). Needs wrk (apt-get install wrk).
 set -euo pipefail
@@ -125,6 +126,7 @@ run() {
 }
 start_server 0
 run "/api/search, uncached (5 fixed queries)" "$SEARCH"
+run "/api/search, query log (2,000 queries, Zipf), uncached" "@$WORK/querylog-$DOCS.txt"
 report_memory() {
     echo "peak RSS of serve ($1): $(grep VmHWM /proc/$SERVER/status | awk '{print $2/1024 " MiB"}'), of which now $(grep RssAnon /proc/$SERVER/status | awk '{print $2/1024 " MiB"}') anonymous and $(grep RssFile /proc/$SERVER/status | awk '{print $2/1024 " MiB"}') mapped index files"
     if [ -n "$CGROUP" ]; then
