@@ -141,7 +141,7 @@ impl HealthIndex {
     pub fn create(dir: &Path) -> Result<HealthIndex, IndexError> {
         std::fs::create_dir_all(dir)?;
         clear_index_files(dir)?;
-        let index = Index::builder().schema(schema::schema()).settings(store_settings()).create_in_dir(dir)?;
+        let index = Index::create_in_dir(dir, schema::schema())?;
         let stamp = serde_json::to_string(&VersionStamp { schema_version: SCHEMA_VERSION })
             .map_err(|e| IndexError::Corrupt(e.to_string()))?;
         std::fs::write(dir.join(VERSION_FILE), stamp)?;
@@ -201,13 +201,4 @@ fn clear_index_files(dir: &Path) -> Result<(), IndexError> {
         }
     }
     Ok(())
-}
-
-/// How stored articles are compressed: zstd (level 3) packs them a third smaller than LZ4, the
-/// default (100,000 generated articles: 130 MB instead of 195 MB), at no measurable cost per
-/// search, so more of a large index's stored articles stay in the page cache. Indexes written
-/// with LZ4 still open: each store records its own compressor.
-fn store_settings() -> tantivy::IndexSettings {
-    let zstd = tantivy::store::ZstdCompressor { compression_level: Some(3) };
-    tantivy::IndexSettings { docstore_compression: tantivy::store::Compressor::Zstd(zstd), ..Default::default() }
 }
