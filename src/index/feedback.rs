@@ -74,15 +74,15 @@ pub enum Scope {
     Expand,
 }
 
-/// The feedback words of the first results, as flat boosted term queries on the body (empty
-/// when there is nothing to add).
-pub fn clauses(
+/// The feedback words of the first results with their weights (empty when there is nothing to
+/// add); [`body_term`] makes each a query.
+pub fn words(
     searcher: &Searcher,
     index: &HealthIndex,
     first: &[(Score, DocAddress)],
     query_terms: usize,
     fb: &Feedback,
-) -> Result<Vec<BoolClause>, IndexError> {
+) -> Result<Vec<(String, f32)>, IndexError> {
     let top: Vec<&(Score, DocAddress)> = first.iter().take(fb.docs).collect();
     let total: f32 = top.iter().map(|(s, _)| *s).sum();
     if top.is_empty() || total <= 0.0 {
@@ -103,7 +103,7 @@ pub fn clauses(
         return Ok(Vec::new());
     }
     let scale = fb.weight * query_terms.max(1) as f32 / norm;
-    Ok(best.into_iter().map(|(t, w)| body_term(index, &t, w * scale)).collect())
+    Ok(best.into_iter().map(|(t, w)| (t, w * scale)).collect())
 }
 
 /// An optional clause for `term` in the body, at `weight`.

@@ -21,6 +21,9 @@ type BoostedWeight = (Box<dyn Weight>, f32);
 
 /// Candidates taken from the first phase (more when a deeper page is asked for).
 pub const CANDIDATES: usize = 100;
+/// Share of the articles above which a feedback word does not look for new candidates.
+const COMMON_FEEDBACK_WORD: f32 = 0.1;
+
 /// Candidates for the search box, whose feedback only reorders them.
 pub const SEARCH_BOX_CANDIDATES: usize = 50;
 
@@ -53,15 +56,24 @@ impl Ranker {
         let Some(fb) = self.feedback.filter(|_| first.len() >= feedback::MIN_HITS) else {
             return Ok(first.into_iter().take(k).collect());
         };
-        let expansion = feedback::clauses(searcher, index, &first, plan.parsed.positive_terms().len(), &fb)?;
-        if expansion.is_empty() {
+        let words = feedback::words(searcher, index, &first, plan.parsed.positive_terms().len(), &fb)?;
+        if words.is_empty() {
             return Ok(first.into_iter().take(k).collect());
         }
         let candidates = match scope {
             Scope::Rerank => candidates,
             Scope::Expand => {
+                // Feedback words found in most articles bring in nothing a query word did not and
+                // slow block-max WAND down: only the rarer ones look for new candidates (every
+                // word still scores them below).
+                let common = (searcher.num_docs() as f32 * COMMON_FEEDBACK_WORD) as u64;
                 let mut all = clone_all(&flat);
-                all.extend(clone_all(&expansion));
+                all.extend(
+                    words
+                        .iter()
+                        .filter(|(t, _)| stats.doc_freq(&Term::from_field_text(f.body, t)).unwrap_or(0) <= common)
+                        .map(|(t, w)| feedback::body_term(index, t, *w)),
+                );
                 let more = top_flat(&stats, searcher, filters, all, pool, f)?;
                 // Only candidates new to this pass need the full query; the others keep their sums.
                 let new: Vec<DocAddress> = more.iter().filter(|a| !sums.seen(a)).copied().collect();
@@ -70,7 +82,8 @@ impl Ranker {
                 more
             }
         };
-        let feedback_parts: Vec<Part> = expansion.into_iter().map(|(_, q)| Part::leaf(q, 1.0)).collect();
+        let feedback_parts: Vec<Part> =
+            words.iter().map(|(t, w)| Part::leaf(feedback::body_term(index, t, *w).1, 1.0)).collect();
         sums.add(&stats, searcher, &feedback_parts, &candidates)?;
         let mut scored = self.ranked(searcher, &sums);
         scored.truncate(k);
