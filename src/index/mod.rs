@@ -111,13 +111,7 @@ impl HealthIndex {
                 stamp.schema_version
             )));
         }
-        // Random access advice: no readahead around each page fault. A search touches scattered
-        // blocks of postings, positions and stored articles; readahead filled the page cache with
-        // neighbours nobody asked for, and a 1M-article index short of memory thrashed (see the
-        // README's 1 GiB figures).
-        let opened = MmapDirectory::open_with_madvice(dir, Advice::Random)
-            .map_err(tantivy::TantivyError::from)
-            .and_then(Index::open);
+        let opened = mapped(dir).map_err(tantivy::TantivyError::from).and_then(Index::open);
         let index = opened.map_err(|e| match e {
             tantivy::TantivyError::OpenDirectoryError(_) | tantivy::TantivyError::OpenReadError(_) => {
                 IndexError::Missing(dir.to_path_buf())
@@ -201,4 +195,12 @@ fn clear_index_files(dir: &Path) -> Result<(), IndexError> {
         }
     }
     Ok(())
+}
+
+/// The index directory memory-mapped for serving, with random-access advice: no readahead around
+/// each page fault. A search touches scattered blocks of postings, positions and stored
+/// articles; readahead filled the page cache with neighbours nobody asked for, and a 1M-article
+/// index short of memory thrashed (see the README's 1 GiB figures).
+pub(crate) fn mapped(dir: &Path) -> Result<MmapDirectory, tantivy::directory::error::OpenDirectoryError> {
+    MmapDirectory::open_with_madvice(dir, Advice::Random)
 }

@@ -8,12 +8,14 @@ use super::filter::Filters;
 use super::plan::QueryPlan;
 use super::query::{is_stop_term, parse};
 use super::search::{Ranker, SearchError, stored_article};
+use super::stats::RequestStats;
 use super::{HealthIndex, IndexError};
 use crate::article::{Article, Citation};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
-use tantivy::{Searcher, TantivyDocument, Term};
+use tantivy::query::Bm25StatisticsProvider;
+use tantivy::{TantivyDocument, Term};
 use unicode_segmentation::UnicodeSegmentation;
 
 /// Passages returned when `k` is not given, and at most.
@@ -85,9 +87,10 @@ pub fn passages(index: &HealthIndex, p: &PassageParams, ranker: &Ranker) -> Resu
     let parsed = parse(&p.q)?;
     let searcher = index.searcher();
     let plan = ranker.plan(parsed, &searcher, index);
-    let top = ranker.retrieve(&searcher, index, &plan, &p.filters, Scope::Expand, CANDIDATE_ARTICLES)?;
+    let stats = RequestStats::new(&searcher);
+    let top = ranker.retrieve(&stats, index, &plan, &p.filters, Scope::Expand, CANDIDATE_ARTICLES)?;
     let best_article = top.first().map_or(1.0, |(s, _)| s.max(f32::EPSILON));
-    let weights = query_weights(&searcher, index, &plan);
+    let weights = query_weights(&stats, index, &plan);
     let mut pool: Vec<Candidate> = Vec::new();
     for (score, addr) in top {
         let doc: TantivyDocument = searcher.doc(addr).map_err(IndexError::from)?;
@@ -113,10 +116,10 @@ pub fn passages(index: &HealthIndex, p: &PassageParams, ranker: &Ranker) -> Resu
 
 /// Each analyzed query term with its weight: typed (and corrected) words at their rarity, stop
 /// words and vocabulary expansions lower.
-fn query_weights(searcher: &Searcher, index: &HealthIndex, plan: &QueryPlan) -> HashMap<String, f32> {
-    let n = searcher.num_docs().max(1) as f32;
+fn query_weights(stats: &RequestStats, index: &HealthIndex, plan: &QueryPlan) -> HashMap<String, f32> {
+    let n = stats.searcher().num_docs().max(1) as f32;
     let idf = |t: &str| {
-        let df = searcher.doc_freq(&Term::from_field_text(index.fields.body, t)).unwrap_or(0) as f32;
+        let df = stats.doc_freq(&Term::from_field_text(index.fields.body, t)).unwrap_or(0) as f32;
         (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
     };
     let mut w: HashMap<String, f32> = HashMap::new();

@@ -6,6 +6,7 @@ use super::filter::Filters;
 use super::plan::{QueryPlan, plan};
 use super::query::{Boosts, ParsedQuery, QueryError, build_baseline, parse};
 use super::search::stored_text;
+use super::stats::RequestStats;
 use super::{HealthIndex, IndexError};
 use crate::vocab::Vocabulary;
 use std::sync::{Arc, LazyLock};
@@ -82,7 +83,7 @@ pub fn rank(index: &HealthIndex, q: &str, k: usize, ranking: &Ranking) -> Result
     let top = match ranking {
         Ranking::Ours(ranker) => {
             let plan = ranker.plan(parsed, &searcher, index);
-            ranker.retrieve(&searcher, index, &plan, &Filters::default(), Scope::Expand, k)?
+            ranker.retrieve(&RequestStats::new(&searcher), index, &plan, &Filters::default(), Scope::Expand, k)?
         }
         Ranking::Baseline => {
             let query = build_baseline(&parsed, &index.fields);

@@ -31,7 +31,7 @@ impl Ranker {
     /// The best `k` documents for a plan, best first, with their full scores.
     pub fn retrieve(
         &self,
-        searcher: &Searcher,
+        stats: &RequestStats,
         index: &HealthIndex,
         plan: &QueryPlan,
         filters: &Filters,
@@ -39,7 +39,7 @@ impl Ranker {
         k: usize,
     ) -> Result<Vec<(Score, DocAddress)>, IndexError> {
         let f = &index.fields;
-        let stats = RequestStats::new(searcher);
+        let searcher = stats.searcher();
         let body_df = |t: &str| stats.doc_freq(&Term::from_field_text(f.body, t)).unwrap_or(0);
         let flat = build_candidates(plan, f, &self.boosts, body_df);
         let full = build_parts(plan, f, &self.boosts);
@@ -49,9 +49,9 @@ impl Ranker {
             Scope::Rerank => SEARCH_BOX_CANDIDATES.max(k + k / 2),
             Scope::Expand => CANDIDATES.max(k + k / 2),
         };
-        let candidates = top_flat(&stats, searcher, filters, clone_all(&flat), pool, f)?;
+        let candidates = top_flat(stats, searcher, filters, clone_all(&flat), pool, f)?;
         let mut sums = Sums::default();
-        sums.add(&stats, searcher, &full, &candidates)?;
+        sums.add(stats, searcher, &full, &candidates)?;
         let first = self.ranked(searcher, &sums);
         let Some(fb) = self.feedback.filter(|_| first.len() >= feedback::MIN_HITS) else {
             return Ok(first.into_iter().take(k).collect());
@@ -69,22 +69,19 @@ impl Ranker {
                 let common = (searcher.num_docs() as f32 * COMMON_FEEDBACK_WORD) as u64;
                 let mut all = clone_all(&flat);
                 all.extend(
-                    words
-                        .iter()
-                        .filter(|(t, _)| stats.doc_freq(&Term::from_field_text(f.body, t)).unwrap_or(0) <= common)
-                        .map(|(t, w)| feedback::body_term(index, t, *w)),
+                    words.iter().filter(|(t, _)| body_df(t) <= common).map(|(t, w)| feedback::body_term(index, t, *w)),
                 );
-                let more = top_flat(&stats, searcher, filters, all, pool, f)?;
+                let more = top_flat(stats, searcher, filters, all, pool, f)?;
                 // Only candidates new to this pass need the full query; the others keep their sums.
                 let new: Vec<DocAddress> = more.iter().filter(|a| !sums.seen(a)).copied().collect();
-                sums.add(&stats, searcher, &full, &new)?;
+                sums.add(stats, searcher, &full, &new)?;
                 sums.keep_only(&more);
                 more
             }
         };
         let feedback_parts: Vec<Part> =
             words.iter().map(|(t, w)| Part::leaf(feedback::body_term(index, t, *w).1, 1.0)).collect();
-        sums.add(&stats, searcher, &feedback_parts, &candidates)?;
+        sums.add(stats, searcher, &feedback_parts, &candidates)?;
         let mut scored = self.ranked(searcher, &sums);
         scored.truncate(k);
         Ok(scored)

@@ -8,6 +8,7 @@ use super::filter::{FacetCounter, FacetValue, Filters, Sort, facet_values};
 use super::plan::QueryPlan;
 use super::query::{Boosts, Clause, ParsedQuery, build_match, is_stop_term, parse};
 use super::snippet::{Highlighter, SNIPPET_CHARS, plain_html};
+use super::stats::RequestStats;
 use super::typo::Correction;
 use super::{HealthIndex, IndexError};
 use crate::article::Article;
@@ -17,7 +18,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::query::{Bm25StatisticsProvider, BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Order, Score};
 use tantivy::{Searcher, TantivyDocument, Term};
@@ -143,6 +144,8 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
     let parsed = parse(&params.q)?;
     let searcher = index.searcher();
     let plan = ranker.plan(parsed.clone(), &searcher, index);
+    // Statistics shared by ranking and the snippets' term weights.
+    let stats = RequestStats::new(&searcher);
     // What the query matches, for totals, facets and date sorting.
     let unfiltered = build_match(&plan, &index.fields, &ranker.boosts);
     let base = params.filters.apply(unfiltered.box_clone(), &index.fields);
@@ -152,7 +155,7 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
     let (top, (total, total_relation)) = match params.sort {
         Sort::Relevance => {
             let k = offset + limit;
-            let ranked = ranker.retrieve(&searcher, index, &plan, &params.filters, Scope::Rerank, k)?;
+            let ranked = ranker.retrieve(&stats, index, &plan, &params.filters, Scope::Rerank, k)?;
             let total = relevance_total(&searcher, index, &plan, &params.filters, base.as_ref(), total_limit)?;
             (ranked.into_iter().skip(offset).collect::<Vec<_>>(), total)
         }
@@ -164,7 +167,7 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
         let counts = searcher.search(query.as_ref(), &FacetCounter::new(facet)).map_err(IndexError::from)?;
         facets.insert(facet, facet_values(counts, params.filters.values(facet), MAX_FACET_VALUES));
     }
-    let highlighter = Highlighter::new(term_weights(&searcher, index, &plan.parsed));
+    let highlighter = Highlighter::new(term_weights(&stats, index, &plan.parsed));
     let mut hits = Vec::with_capacity(top.len());
     let mut first: Option<Article> = None;
     for (score, addr) in top.into_iter().take(limit) {
@@ -322,11 +325,11 @@ fn explain(plan: &QueryPlan, b: &Boosts) -> Explain {
 }
 
 /// Each query term weighted by rarity in the body field, as Tantivy's own snippets do.
-fn term_weights(searcher: &Searcher, index: &HealthIndex, parsed: &ParsedQuery) -> HashMap<String, f32> {
+fn term_weights(stats: &RequestStats, index: &HealthIndex, parsed: &ParsedQuery) -> HashMap<String, f32> {
     let mut weights = HashMap::new();
     for t in parsed.positive_terms() {
         let term = Term::from_field_text(index.fields.body, t);
-        let df = searcher.doc_freq(&term).unwrap_or(0);
+        let df = stats.doc_freq(&term).unwrap_or(0);
         if df > 0 {
             weights.insert(t.to_string(), 1.0 / (1.0 + df as f32).ln().max(0.1));
         }

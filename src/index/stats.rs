@@ -21,6 +21,11 @@ impl<'a> RequestStats<'a> {
         RequestStats { searcher, docs: Cell::new(None), tokens: RefCell::default(), doc_freqs: RefCell::default() }
     }
 
+    /// The searcher the statistics are read from.
+    pub fn searcher(&self) -> &'a Searcher {
+        self.searcher
+    }
+
     /// Scoring with these statistics (the same figures as the searcher's own).
     pub fn scoring(&'a self) -> EnableScoring<'a> {
         EnableScoring::enabled_from_statistics_provider(self, self.searcher)

@@ -41,6 +41,13 @@ struct Span {
     len: u32,
 }
 
+impl Span {
+    /// The span's text in `arena`.
+    fn of(self, arena: &str) -> &str {
+        arena.get(self.start as usize..(self.start + self.len) as usize).unwrap_or("")
+    }
+}
+
 /// Where an entry's shown text (and link) comes from.
 #[derive(Debug, Clone, Copy)]
 enum Source {
@@ -119,8 +126,8 @@ pub struct Suggester {
     starts: Vec<(u32, u32)>,
     /// Every distinct folded word of the entries, sorted, for typo correction.
     words: Vec<String>,
-    /// The index generation the entries come from.
-    generation: Option<u64>,
+    /// The index generation the entries come from (0 without an index).
+    generation: u64,
 }
 
 impl Suggester {
@@ -171,7 +178,7 @@ impl Suggester {
             }
         }
         let mut s = Suggester::from_builder(b);
-        s.generation = Some(searcher.generation().generation_id());
+        s.generation = searcher.generation().generation_id();
         Ok(s)
     }
 
@@ -179,7 +186,7 @@ impl Suggester {
     /// arena out again in that order with equal keys and titles stored once.
     fn from_builder(b: Builder) -> Suggester {
         let Builder { arena: old, mut entries } = b;
-        let text = |s: Span| old.get(s.start as usize..(s.start + s.len) as usize).unwrap_or("");
+        let text = |s: Span| s.of(&old);
         entries.sort_by(|x, y| (x.kind(), text(x.key)).cmp(&(y.kind(), text(y.key))));
         entries.dedup_by(|x, y| x.kind() == Kind::Query && y.kind() == Kind::Query && text(x.key) == text(y.key));
         let mut fresh = Builder::default();
@@ -224,7 +231,7 @@ impl Suggester {
     }
 
     fn text(&self, s: Span) -> &str {
-        self.arena.get(s.start as usize..(s.start + s.len) as usize).unwrap_or("")
+        s.of(&self.arena)
     }
 
     /// An entry's key from the word starting at byte `at`.
@@ -237,8 +244,8 @@ impl Suggester {
         self.entries.len()
     }
 
-    /// The index generation the suggester was built from (`None` without an index).
-    pub fn generation(&self) -> Option<u64> {
+    /// The index generation the suggester was built from (0 without an index).
+    pub fn generation(&self) -> u64 {
         self.generation
     }
 

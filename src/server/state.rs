@@ -60,7 +60,7 @@ pub enum Cors {
 /// The suggester built for one index generation; rebuilt in the background after a commit.
 #[derive(Default)]
 struct Suggestions {
-    current: RwLock<Option<(u64, Arc<Suggester>)>>,
+    current: RwLock<Option<Arc<Suggester>>>,
     building: AtomicBool,
     first_build: Mutex<()>,
 }
@@ -93,8 +93,8 @@ impl AppState {
     pub fn suggester(&self) -> Result<Arc<Suggester>, ApiError> {
         let generation = self.index.searcher().generation().generation_id();
         match self.current_suggester() {
-            Some((g, s)) if g == generation => Ok(s),
-            Some((_, stale)) => {
+            Some(s) if s.generation() == generation => Ok(s),
+            Some(stale) => {
                 if !self.suggestions.building.swap(true, Ordering::AcqRel) {
                     let state = self.clone();
                     std::thread::spawn(move || {
@@ -110,7 +110,7 @@ impl AppState {
         }
     }
 
-    fn current_suggester(&self) -> Option<(u64, Arc<Suggester>)> {
+    fn current_suggester(&self) -> Option<Arc<Suggester>> {
         self.suggestions.current.read().ok().and_then(|c| c.clone())
     }
 
@@ -123,7 +123,7 @@ impl AppState {
                 Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
                 Err(TryLockError::WouldBlock) => None,
             };
-            if let Some((_, s)) = self.current_suggester() {
+            if let Some(s) = self.current_suggester() {
                 return Ok(s);
             }
             if let Some(_one_at_a_time) = turn {
@@ -142,11 +142,10 @@ impl AppState {
 
     fn rebuild_suggester(&self) -> Result<Arc<Suggester>, IndexError> {
         let built = Arc::new(Suggester::build(&self.index, &self.ranker.vocab)?);
-        let generation = built.generation().unwrap_or_default();
         if let Ok(mut slot) = self.suggestions.current.write() {
-            *slot = Some((generation, built.clone()));
+            *slot = Some(built.clone());
         }
-        tracing::info!(entries = built.len(), generation, "suggestions built");
+        tracing::info!(entries = built.len(), generation = built.generation(), "suggestions built");
         Ok(built)
     }
 }
