@@ -1,6 +1,7 @@
 //! Query latency at scale, side by side with the alternatives, on one generated corpus
 //! (`HS_BENCH_DOCS` articles, default 100,000; built once under `target/bench-data/`):
-//! our search path by query kind (with snippets, and ranking only), raw Tantivy (a bare `TopDocs`
+//! our search path by query kind (with snippets, its ranking alone, and the retrieval path of
+//! passages and evaluation), raw Tantivy (a bare `TopDocs`
 //! over the same index: the floor), SQLite FTS5 (porter tokenizer, bm25) over the same texts,
 //! snippets for a page of hits, suggestions, passages, and indexing throughput. Run with `cargo bench --bench scale`.
 
@@ -8,10 +9,14 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use healthsearch::article::Article;
 use healthsearch::index::HealthIndex;
 use healthsearch::index::analyzer::analyze;
+use healthsearch::index::feedback::Scope;
+use healthsearch::index::filter::Filters;
 use healthsearch::index::passages::{PassageParams, passages};
+use healthsearch::index::query::parse;
 use healthsearch::index::search::stored_article;
 use healthsearch::index::search::{Ranker, Ranking, SearchParams, rank, search_with};
 use healthsearch::index::snippet::Highlighter;
+use healthsearch::index::stats::RequestStats;
 use healthsearch::index::suggest::Suggester;
 use healthsearch::ingest::{Source, ingest};
 use healthsearch::synth::{generate, to_jsonl};
@@ -116,8 +121,20 @@ fn bench_scale(c: &mut Criterion) {
         group.bench_function(format!("{kind}/ours_with_snippets"), |b| {
             b.iter(|| black_box(search_with(&idx, &params, &ranker).expect("search")))
         });
-        let ranking = Ranking::Ours(ranker.clone());
+        // The search box's ranking alone: plan (expansion, typos), candidates, full scoring and
+        // feedback reordering, without totals, facets, stored articles or snippets.
         group.bench_function(format!("{kind}/ours_ranking_only"), |b| {
+            b.iter(|| {
+                let searcher = idx.searcher();
+                let plan = ranker.plan(parse(q).expect("parse"), &searcher, &idx);
+                let stats = RequestStats::new(&searcher);
+                black_box(ranker.retrieve(&stats, &idx, &plan, &Filters::default(), Scope::Rerank, 10).expect("rank"))
+            })
+        });
+        // The chatbot's and evaluation's retrieval, where feedback may add articles (a second
+        // candidate search), ids and URLs read from the store.
+        let ranking = Ranking::Ours(ranker.clone());
+        group.bench_function(format!("{kind}/ours_retrieval"), |b| {
             b.iter(|| black_box(rank(&idx, q, 10, &ranking).expect("rank")))
         });
         let raw = raw_parser.parse_query_lenient(q).0;

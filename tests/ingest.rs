@@ -152,3 +152,48 @@ fn a_missing_source_is_an_error_not_an_empty_index() {
     assert!(ingest(&index, &Source::Mirror(dir.path().join("nope"))).is_err());
     assert!(ingest(&index, &Source::Jsonl(dir.path().join("nope.jsonl"))).is_err());
 }
+
+/// Distinct segments whose files are in the index directory (live or left behind).
+fn segment_files(dir: &std::path::Path) -> std::collections::BTreeSet<String> {
+    std::fs::read_dir(dir)
+        .expect("list")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".idx") || n.ends_with(".store") || n.ends_with(".term"))
+        .filter_map(|n| n.split('.').next().map(String::from))
+        .collect()
+}
+
+/// Writes generated articles `range` (ids `gen-N`) as JSON Lines.
+fn write_generated(path: &std::path::Path, range: std::ops::Range<usize>) {
+    let mut lines = String::new();
+    let mut i = 0;
+    healthsearch::synth::generate(range.end, 7, |d| {
+        if range.contains(&i) {
+            lines.push_str(&healthsearch::synth::to_jsonl(&d));
+            lines.push('\n');
+        }
+        i += 1;
+    });
+    std::fs::write(path, lines).expect("write");
+}
+
+#[test]
+fn a_bulk_load_is_merged_into_one_segment_and_small_runs_are_not() {
+    let work = tempfile::tempdir().expect("tmp");
+    let dir = work.path().join("index");
+    let index = HealthIndex::create(&dir).expect("create");
+    ingest(&index, &Source::Mirror(common::corpus_dir())).expect("mirror");
+    // A run writing over a quarter of the index is a bulk load: one segment after it, and the
+    // merged segments' files are gone from the directory.
+    write_generated(&work.path().join("bulk.jsonl"), 0..400);
+    let report = ingest(&index, &Source::Jsonl(work.path().join("bulk.jsonl"))).expect("bulk");
+    assert_eq!(report.indexed, 400);
+    assert_eq!(index.searcher().segment_readers().len(), 1);
+    assert_eq!(segment_files(&dir).len(), 1, "{:?}", segment_files(&dir));
+    // A small run adds its own segment and leaves the big one alone.
+    write_generated(&work.path().join("small.jsonl"), 400..403);
+    ingest(&index, &Source::Jsonl(work.path().join("small.jsonl"))).expect("small");
+    assert!(index.searcher().segment_readers().len() > 1);
+    assert_eq!(index.num_docs(), 60 + 400 + 3);
+    assert_eq!(titles(&index, "mastitis").iter().filter(|t| t.starts_with("Mastitis")).count(), 1);
+}

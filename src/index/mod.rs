@@ -1,6 +1,7 @@
 //! The Tantivy index: schema and analyzer, opening and versioning, writing, and search.
 
 pub mod analyzer;
+pub mod candidates;
 pub mod count;
 pub mod editorial;
 pub mod feedback;

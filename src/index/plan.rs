@@ -43,14 +43,15 @@ pub fn plan(
     if typos {
         let known_fields = [f.title, f.alt_names, f.headings, f.summary, f.body];
         let lookup_fields = [f.title, f.body];
-        let domain: HashSet<&str> = vocab.map(|v| v.single_terms().collect()).unwrap_or_default();
+        let none = HashSet::new();
+        let domain = vocab.map_or(&none, Vocabulary::single_terms);
         for (i, clause) in plan.parsed.clauses.iter_mut().enumerate() {
             let Clause::Word(terms) = clause else { continue };
             let [term] = terms.as_mut_slice() else { continue };
-            if is_stop_term(term) || domain.contains(term.as_str()) || doc_freq(searcher, &known_fields, term) > 0 {
+            if is_stop_term(term) || domain.contains(term) || doc_freq(searcher, &known_fields, term) > 0 {
                 continue;
             }
-            if let Some(c) = correct(searcher, &lookup_fields, term, &domain) {
+            if let Some(c) = correct(searcher, &lookup_fields, term, domain) {
                 *term = c.to.clone();
                 plan.corrected[i] = true;
                 plan.corrections.push(c);

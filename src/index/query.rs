@@ -7,7 +7,7 @@ use super::schema::Fields;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 use tantivy::Term;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 
 /// Longest query accepted, in characters.
@@ -208,7 +208,7 @@ impl Boosts {
         Ok(())
     }
 
-    fn fields(&self, f: &Fields) -> [(Field, f32); 6] {
+    pub(super) fn fields(&self, f: &Fields) -> [(Field, f32); 6] {
         [
             (f.title, self.title),
             (f.alt_names, self.alt_names),
@@ -332,68 +332,6 @@ pub fn build_match(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Box<dyn Que
     Box::new(BooleanQuery::new(clauses))
 }
 
-/// The candidate query for a plan: every term of the typed (and corrected) words and of the
-/// concepts' other names, in every field, as one flat disjunction of boosted term queries, so
-/// Tantivy can skip blocks that cannot reach the top (block-max WAND). Exclusions stay. Its
-/// best documents are then scored with [`build_parts`]' full query.
-pub fn build_candidates(
-    plan: &QueryPlan,
-    f: &Fields,
-    boosts: &Boosts,
-    doc_freq: impl Fn(&str) -> u64,
-) -> Vec<BoolClause> {
-    // Fewer leaves make the first phase faster (block-max WAND keeps its scorers sorted): the
-    // summary and citations rarely decide whether an article is a candidate.
-    let fields = [
-        (f.title, boosts.title),
-        (f.alt_names, boosts.alt_names),
-        (f.headings, boosts.headings),
-        (f.body, boosts.body),
-    ];
-    let all_stop = plan.parsed.positive_terms().iter().all(|t| is_stop_term(t));
-    // (term, weight, typed): other names are looked for in the title and body only.
-    let mut weights: Vec<(String, f32, bool)> = Vec::new();
-    let mut add = |t: &str, w: f32, typed: bool| match weights.iter_mut().find(|(x, _, _)| x == t) {
-        Some(e) => {
-            e.1 = e.1.max(w);
-            e.2 |= typed;
-        }
-        None => weights.push((t.to_string(), w, typed)),
-    };
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for (i, clause) in plan.parsed.clauses.iter().enumerate() {
-        match clause {
-            Clause::Word(terms) | Clause::Phrase(terms) => {
-                for t in terms.iter().filter(|t| all_stop || !is_stop_term(t)) {
-                    let mut w = if is_stop_term(t) { boosts.stop_word } else { 1.0 };
-                    if plan.corrected.get(i).copied().unwrap_or(false) {
-                        w *= boosts.correction;
-                    }
-                    add(t, w, true);
-                }
-            }
-            Clause::Exclude(t) => clauses.push((Occur::MustNot, excluded(&fields, t))),
-        }
-    }
-    for e in &plan.expansions {
-        let w = (boosts.expansion * e.len as f32).min(0.9);
-        // A name of several words brings in only its rarest word: its common words ("after
-        // having a baby") would make the first phase visit most of the index for little.
-        for alt in &e.alternatives {
-            if let Some(t) = alt.iter().min_by_key(|t| doc_freq(t)) {
-                add(t, w, false);
-            }
-        }
-    }
-    for (t, w, typed) in weights {
-        for &(field, boost) in fields.iter().filter(|(field, _)| typed || *field == f.title || *field == f.body) {
-            let q = TermQuery::new(Term::from_field_text(field, &t), IndexRecordOption::WithFreqs);
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), w * boost))));
-        }
-    }
-    clauses
-}
-
 /// Weight of a word on its own when it is part of a matched concept phrase.
 const LOOSE_PHRASE_WORD: f32 = 0.5;
 
@@ -457,7 +395,7 @@ fn adjacent_content_terms(parsed: &ParsedQuery) -> Vec<String> {
 /// An excluded word, or all the words of an excluded phrase, in any one field. (An excluded
 /// phrase leaves out articles that have its words anywhere in one field: Tantivy's exclusion
 /// seeks a phrase scorer in a way it asserts against in debug builds.)
-fn excluded(fields: &[(Field, f32)], terms: &[String]) -> Box<dyn Query> {
+pub(super) fn excluded(fields: &[(Field, f32)], terms: &[String]) -> Box<dyn Query> {
     let any = fields.iter().map(|&(field, _)| (Occur::Should, all_terms(field, terms))).collect();
     Box::new(BooleanQuery::new(any))
 }

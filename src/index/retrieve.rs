@@ -3,10 +3,11 @@
 //! the full query (field disjunction-max, phrase and proximity boosts, feedback) and the recency
 //! boost. The full query alone would score every matching document.
 
+use super::candidates::build_candidates;
 use super::feedback::{self, Scope};
 use super::filter::Filters;
 use super::plan::QueryPlan;
-use super::query::{BoolClause, Part, build_candidates, build_parts};
+use super::query::{BoolClause, Part, build_parts};
 use super::ranker::Ranker;
 use super::stats::RequestStats;
 use super::{HealthIndex, IndexError};

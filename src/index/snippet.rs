@@ -4,6 +4,7 @@
 use super::analyzer::{analyze, for_each_folded_token, stem_prefix};
 use super::query::is_stop_term;
 use crate::article::{Article, Section};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -12,9 +13,12 @@ pub const SNIPPET_CHARS: usize = 220;
 
 /// Highlights one query's terms; build once per request and reuse for every hit. Words are
 /// folded, and only those that could stem to a query term are stemmed: stemming every word of
-/// every section was most of the cost of a page of snippets.
+/// every section was most of the cost of a page of snippets. Each folded word's stem is
+/// remembered for the request: the same few forms ("diabetes", "pain") recur in every hit.
 pub struct Highlighter {
     weights: HashMap<String, f32>,
+    /// Folded word -> the query term it stems to, if any.
+    stems: RefCell<HashMap<String, Option<String>>>,
 }
 
 /// A word of the text that matches a query term: its byte range and the term's weight.
@@ -27,7 +31,17 @@ struct Match {
 impl Highlighter {
     /// `weights` gives each analyzed query term its importance (rarer terms weigh more).
     pub fn new(weights: HashMap<String, f32>) -> Highlighter {
-        Highlighter { weights }
+        Highlighter { weights, stems: RefCell::default() }
+    }
+
+    /// The query term a folded word stems to, if it stems to one.
+    fn term_of(&self, word: &str) -> Option<String> {
+        if let Some(known) = self.stems.borrow().get(word) {
+            return known.clone();
+        }
+        let term = analyze(word).pop().filter(|t| self.weights.contains_key(t));
+        self.stems.borrow_mut().insert(word.to_string(), term.clone());
+        term
     }
 
     /// The words of `text` that match query terms, in order, with the terms they match.
@@ -37,7 +51,7 @@ impl Highlighter {
             if !self.weights.keys().any(|t| word.starts_with(stem_prefix(t))) {
                 return;
             }
-            if let Some(t) = analyze(word).pop().filter(|t| self.weights.contains_key(t)) {
+            if let Some(t) = self.term_of(word) {
                 out.push(Match { range, term_weight: self.weight(&t), term: t });
             }
         });

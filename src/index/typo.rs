@@ -38,7 +38,7 @@ pub fn doc_freq(searcher: &Searcher, fields: &[Field], term: &str) -> u64 {
 
 /// The correction for an analyzed term the index does not contain, if a close enough one
 /// exists among the index's words and `domain` words (the vocabulary's one-word names).
-pub fn correct(searcher: &Searcher, fields: &[Field], term: &str, domain: &HashSet<&str>) -> Option<Correction> {
+pub fn correct(searcher: &Searcher, fields: &[Field], term: &str, domain: &HashSet<String>) -> Option<Correction> {
     let d = max_distance(term);
     if d == 0 || term.chars().any(|c| c.is_ascii_digit()) {
         return None;
@@ -68,7 +68,7 @@ pub fn correct(searcher: &Searcher, fields: &[Field], term: &str, domain: &HashS
         .into_iter()
         .filter(|(w, _)| w != term)
         .map(|(w, c)| {
-            let plausibility = plausibility(term, &w, c.df, domain.contains(w.as_str()));
+            let plausibility = plausibility(term, &w, c.df, domain.contains(&w));
             (w, c, plausibility)
         })
         .min_by(|a, b| {

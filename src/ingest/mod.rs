@@ -234,6 +234,9 @@ fn write_run(
         st.save(index.dir()).map_err(|e| IngestError::Source { path: index.dir().to_path_buf(), source: e })?;
     }
     index.reload()?;
+    // Segments merged away by the commit were still held by this process's searchers until the
+    // reload; their files can go now.
+    crate::index::writer::collect_garbage(&index.index);
     report.total_articles = index.num_docs();
     Ok(report)
 }

@@ -5,7 +5,7 @@
 pub mod load;
 
 use crate::index::analyzer::analyze;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The vocabulary bundled with the binary.
 pub const BUNDLED: &str = include_str!("health_concepts.tsv");
@@ -46,6 +46,8 @@ pub struct Expansion {
 pub struct Vocabulary {
     concepts: Vec<Concept>,
     by_name: HashMap<Vec<String>, Vec<usize>>,
+    /// The one-term names, kept as a set: every query's typo check asks about them.
+    single: HashSet<String>,
 }
 
 impl Vocabulary {
@@ -79,13 +81,16 @@ impl Vocabulary {
         let idx = self.concepts.len();
         for t in &terms {
             self.by_name.entry(t.clone()).or_default().push(idx);
+            if let [one] = t.as_slice() {
+                self.single.insert(one.clone());
+            }
         }
         self.concepts.push(Concept { id: id.to_string(), names: kept, terms });
     }
 
     /// Every one-term name, as analyzed (candidates for correcting typos).
-    pub fn single_terms(&self) -> impl Iterator<Item = &str> {
-        self.by_name.keys().filter(|k| k.len() == 1).map(|k| k[0].as_str())
+    pub fn single_terms(&self) -> &HashSet<String> {
+        &self.single
     }
 
     /// Number of concepts.

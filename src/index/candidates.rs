@@ -1,0 +1,71 @@
+//! The first phase's query: a flat disjunction of boosted term queries that picks candidates
+//! for the full query to score (see [`super::retrieve`]).
+
+use super::plan::QueryPlan;
+use super::query::{BoolClause, Boosts, Clause, excluded, is_stop_term};
+use super::schema::Fields;
+use tantivy::Term;
+use tantivy::query::{BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+
+/// The candidate query for a plan: every term of the typed (and corrected) words and of the
+/// concepts' other names, in every field, as one flat disjunction of boosted term queries, so
+/// Tantivy can skip blocks that cannot reach the top (block-max WAND). Exclusions stay. Its
+/// best documents are then scored with [`super::query::build_parts`]' full query.
+pub fn build_candidates(
+    plan: &QueryPlan,
+    f: &Fields,
+    boosts: &Boosts,
+    doc_freq: impl Fn(&str) -> u64,
+) -> Vec<BoolClause> {
+    // Fewer leaves make the first phase faster (block-max WAND keeps its scorers sorted): the
+    // summary and citations rarely decide whether an article is a candidate.
+    let fields = [
+        (f.title, boosts.title),
+        (f.alt_names, boosts.alt_names),
+        (f.headings, boosts.headings),
+        (f.body, boosts.body),
+    ];
+    let all_stop = plan.parsed.positive_terms().iter().all(|t| is_stop_term(t));
+    // (term, weight, typed): other names are looked for in the title and body only.
+    let mut weights: Vec<(String, f32, bool)> = Vec::new();
+    let mut add = |t: &str, w: f32, typed: bool| match weights.iter_mut().find(|(x, _, _)| x == t) {
+        Some(e) => {
+            e.1 = e.1.max(w);
+            e.2 |= typed;
+        }
+        None => weights.push((t.to_string(), w, typed)),
+    };
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for (i, clause) in plan.parsed.clauses.iter().enumerate() {
+        match clause {
+            Clause::Word(terms) | Clause::Phrase(terms) => {
+                for t in terms.iter().filter(|t| all_stop || !is_stop_term(t)) {
+                    let mut w = if is_stop_term(t) { boosts.stop_word } else { 1.0 };
+                    if plan.corrected.get(i).copied().unwrap_or(false) {
+                        w *= boosts.correction;
+                    }
+                    add(t, w, true);
+                }
+            }
+            Clause::Exclude(t) => clauses.push((Occur::MustNot, excluded(&fields, t))),
+        }
+    }
+    for e in &plan.expansions {
+        let w = (boosts.expansion * e.len as f32).min(0.9);
+        // A name of several words brings in only its rarest word: its common words ("after
+        // having a baby") would make the first phase visit most of the index for little.
+        for alt in &e.alternatives {
+            if let Some(t) = alt.iter().min_by_key(|t| doc_freq(t)) {
+                add(t, w, false);
+            }
+        }
+    }
+    for (t, w, typed) in weights {
+        for &(field, boost) in fields.iter().filter(|(field, _)| typed || *field == f.title || *field == f.body) {
+            let q = TermQuery::new(Term::from_field_text(field, &t), IndexRecordOption::WithFreqs);
+            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), w * boost))));
+        }
+    }
+    clauses
+}
