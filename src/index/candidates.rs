@@ -18,8 +18,7 @@ pub fn build_candidates(
     boosts: &Boosts,
     doc_freq: impl Fn(&str) -> u64,
 ) -> Vec<BoolClause> {
-    // Fewer leaves make the first phase faster (block-max WAND keeps its scorers sorted): the
-    // summary and citations rarely decide whether an article is a candidate.
+    // Exclusions are checked field by field, as the full query checks them.
     let fields = [
         (f.title, boosts.title),
         (f.alt_names, boosts.alt_names),
@@ -27,14 +26,11 @@ pub fn build_candidates(
         (f.body, boosts.body),
     ];
     let all_stop = plan.parsed.positive_terms().iter().all(|t| is_stop_term(t));
-    // (term, weight, typed): other names are looked for in the title and body only.
-    let mut weights: Vec<(String, f32, bool)> = Vec::new();
-    let mut add = |t: &str, w: f32, typed: bool| match weights.iter_mut().find(|(x, _, _)| x == t) {
-        Some(e) => {
-            e.1 = e.1.max(w);
-            e.2 |= typed;
-        }
-        None => weights.push((t.to_string(), w, typed)),
+    // Each term once, at its highest weight.
+    let mut weights: Vec<(String, f32)> = Vec::new();
+    let mut add = |t: &str, w: f32| match weights.iter_mut().find(|(x, _)| x == t) {
+        Some(e) => e.1 = e.1.max(w),
+        None => weights.push((t.to_string(), w)),
     };
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for (i, clause) in plan.parsed.clauses.iter().enumerate() {
@@ -45,7 +41,7 @@ pub fn build_candidates(
                     if plan.corrected.get(i).copied().unwrap_or(false) {
                         w *= boosts.correction;
                     }
-                    add(t, w, true);
+                    add(t, w);
                 }
             }
             Clause::Exclude(t) => clauses.push((Occur::MustNot, excluded(&fields, t))),
@@ -57,15 +53,15 @@ pub fn build_candidates(
         // having a baby") would make the first phase visit most of the index for little.
         for alt in &e.alternatives {
             if let Some(t) = alt.iter().min_by_key(|t| doc_freq(t)) {
-                add(t, w, false);
+                add(t, w);
             }
         }
     }
-    for (t, w, typed) in weights {
-        for &(field, boost) in fields.iter().filter(|(field, _)| typed || *field == f.title || *field == f.body) {
-            let q = TermQuery::new(Term::from_field_text(field, &t), IndexRecordOption::WithFreqs);
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), w * boost))));
-        }
+    // One posting list per term (the combined text field) rather than one per field: block-max
+    // WAND's cost grows with the number of lists it keeps sorted.
+    for (t, w) in weights {
+        let q = TermQuery::new(Term::from_field_text(f.any_text, &t), IndexRecordOption::WithFreqs);
+        clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), w))));
     }
     clauses
 }

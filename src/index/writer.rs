@@ -143,6 +143,12 @@ pub fn to_document(f: &Fields, a: &Article, stored: Serialized, origin: &str) ->
     for c in &a.citations {
         doc.add_text(f.citations, &c.raw);
     }
+    doc.add_text(f.any_text, &a.title);
+    for n in &a.alt_names {
+        doc.add_text(f.any_text, n);
+    }
+    doc.add_text(f.any_text, a.headings());
+    doc.add_text(f.any_text, a.body());
     for c in &a.categories {
         doc.add_text(f.category, c);
     }
