@@ -10,10 +10,13 @@ use tantivy::tokenizer::{
 /// The name the analyzer is registered under.
 pub const ANALYZER: &str = "hs_english";
 
+/// Words of this many bytes or more are not indexed.
+pub const LONG_WORD: usize = 48;
+
 /// Builds the analyzer.
 pub fn analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(48))
+        .filter(RemoveLongFilter::limit(LONG_WORD))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(Stemmer::new(Language::English))
@@ -28,7 +31,7 @@ pub fn register(index: &Index) {
 /// The analyzer without its stemmer: the words as folded, before stemming.
 fn folder() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(48))
+        .filter(RemoveLongFilter::limit(LONG_WORD))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .build()

@@ -1,7 +1,7 @@
 //! Choosing the section that best answers a query and cutting a highlighted, HTML-escaped snippet
 //! from it.
 
-use super::analyzer::{analyze, for_each_folded_token, stem_prefix};
+use super::analyzer::{LONG_WORD, analyze, for_each_folded_token, stem_prefix};
 use super::query::is_stop_term;
 use crate::article::{Article, Section};
 use std::cell::RefCell;
@@ -46,6 +46,37 @@ impl Highlighter {
 
     /// The words of `text` that match query terms, in order, with the terms they match.
     fn matches(&self, text: &str) -> Vec<Match> {
+        if text.is_ascii() { self.ascii_matches(text) } else { self.token_matches(text) }
+    }
+
+    /// [`Self::matches`] for ASCII text, without running the tokenizer: folding changes nothing
+    /// there, so a word can only stem to a query term if the lower-cased text has the term's
+    /// stem prefix at the word's start. Only those words are cut out and stemmed.
+    fn ascii_matches(&self, text: &str) -> Vec<Match> {
+        let lower = text.to_ascii_lowercase();
+        let bytes = lower.as_bytes();
+        let mut starts: Vec<usize> = Vec::new();
+        for prefix in self.weights.keys().map(|t| stem_prefix(t)).filter(|p| !p.is_empty()) {
+            let at_word_start = |i: &usize| *i == 0 || !bytes[*i - 1].is_ascii_alphanumeric();
+            starts.extend(lower.match_indices(prefix).map(|(i, _)| i).filter(at_word_start));
+        }
+        starts.sort_unstable();
+        starts.dedup();
+        let mut out = Vec::new();
+        for start in starts {
+            let end = bytes[start..].iter().position(|b| !b.is_ascii_alphanumeric()).map_or(bytes.len(), |n| start + n);
+            if end - start >= LONG_WORD {
+                continue;
+            }
+            if let Some(t) = self.term_of(&lower[start..end]) {
+                out.push(Match { range: start..end, term_weight: self.weight(&t), term: t });
+            }
+        }
+        out
+    }
+
+    /// [`Self::matches`] through the analyzer's tokenizer and folding, for any text.
+    fn token_matches(&self, text: &str) -> Vec<Match> {
         let mut out = Vec::new();
         for_each_folded_token(text, |word, range| {
             if !self.weights.keys().any(|t| word.starts_with(stem_prefix(t))) {
@@ -227,6 +258,31 @@ mod tests {
         let visible = html.replace("<mark>", "").replace("</mark>", "");
         assert!(visible.chars().count() <= SNIPPET_CHARS + 2, "{}", visible.chars().count());
         assert!(visible.trim_matches('…').split(' ').all(|w| w == "word" || !w.starts_with("wor")), "{html}");
+    }
+
+    #[test]
+    fn ascii_text_finds_what_the_tokenizer_finds() {
+        let words =
+            ["Pain", "painful", "Spain", "back-pain", "B12", "rebirths", "birth.", "x", "(birthing)", "paint", "Xray"];
+        let long = format!("pain{}", "a".repeat(60));
+        let hl = highlighter(&["pain", "birth", "b12", "x"]);
+        let mut found = 0;
+        for n in 0..300usize {
+            // A deterministic mix of the words above, joined by varied separators.
+            let text: String = (0..12)
+                .map(|i| {
+                    let w = if (n + i) % 13 == 0 { long.as_str() } else { words[(n * 7 + i * 3) % words.len()] };
+                    format!("{w}{}", [" ", ", ", "\n", "/", " - "][(n + i) % 5])
+                })
+                .collect();
+            let fast: Vec<(Range<usize>, String)> =
+                hl.ascii_matches(&text).into_iter().map(|m| (m.range, m.term)).collect();
+            let slow: Vec<(Range<usize>, String)> =
+                hl.token_matches(&text).into_iter().map(|m| (m.range, m.term)).collect();
+            assert_eq!(fast, slow, "{text}");
+            found += fast.len();
+        }
+        assert!(found > 300, "{found}");
     }
 
     #[test]
