@@ -197,3 +197,25 @@ fn a_bulk_load_is_merged_into_one_segment_and_small_runs_are_not() {
     assert_eq!(index.num_docs(), 60 + 400 + 3);
     assert_eq!(titles(&index, "mastitis").iter().filter(|t| t.starts_with("Mastitis")).count(), 1);
 }
+
+#[test]
+fn after_a_failed_write_no_uncommitted_segment_files_are_left() {
+    let work = tempfile::tempdir().expect("tmp");
+    let dir = work.path().join("index");
+    let index = HealthIndex::create(&dir).expect("create");
+    ingest(&index, &Source::Mirror(common::corpus_dir())).expect("mirror");
+    let committed = segment_files(&dir);
+    // A segment a failed run wrote but never committed: Tantivy's collection can keep such files
+    // while the failed writer's threads still track the segment.
+    let orphan = "0123456789abcdef0123456789abcdef";
+    for ext in ["idx", "pos", "store", "term", "fast", "fieldnorm"] {
+        std::fs::write(dir.join(format!("{orphan}.{ext}")), b"partial").expect("write");
+    }
+    let error = healthsearch::index::writer::after_failure(&index, IndexError::Corrupt("simulated".into()));
+    assert!(matches!(error, IndexError::Corrupt(_)));
+    assert_eq!(segment_files(&dir), committed);
+    assert!(dir.join("meta.json").exists());
+    let reopened = HealthIndex::open(&dir).expect("reopen");
+    assert_eq!(reopened.num_docs(), 60);
+    assert!(!titles(&reopened, "mastitis").is_empty());
+}

@@ -5,7 +5,9 @@ use super::{HealthIndex, IndexError};
 use crate::article::Article;
 use crate::sources::{accessed_date, citation_keys};
 use chrono::NaiveDate;
-use std::time::Instant;
+use std::collections::HashSet;
+use std::path::Path;
+use std::time::{Duration, Instant};
 use tantivy::indexer::NoMergePolicy;
 use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
 
@@ -109,6 +111,39 @@ pub fn collect_garbage(index: &Index) {
     }
 }
 
+/// How long a cleanup waits for a failed writer's lock to be released.
+const LOCK_WAIT: Duration = Duration::from_secs(3);
+
+/// Removes the segment files in `dir` that the last commit does not list: a failed run's
+/// segments. Tantivy's own collection keeps every segment still tracked in memory, and a failed
+/// writer's threads can hold theirs for a moment after it is dropped. The writer lock is held
+/// meanwhile, so no other writer is adding segments.
+fn remove_uncommitted(index: &Index, dir: &Path) {
+    let started = Instant::now();
+    let _lock: IndexWriter = loop {
+        match index.writer_with_num_threads(1, MERGER_MEMORY) {
+            Ok(writer) => break writer,
+            Err(_) if started.elapsed() < LOCK_WAIT => std::thread::sleep(Duration::from_millis(50)),
+            Err(e) => {
+                tracing::warn!(error = %e, "files of the failed write could not be checked");
+                return;
+            }
+        }
+    };
+    let (Ok(metas), Ok(entries)) = (index.load_metas(), std::fs::read_dir(dir)) else { return };
+    let live: HashSet<String> = metas.segments.iter().map(|m| m.id().uuid_string()).collect();
+    for name in entries.filter_map(|e| e.ok()?.file_name().into_string().ok()) {
+        let Some((stem, _)) = name.split_once('.') else { continue };
+        let segment_file = stem.len() == 32 && stem.bytes().all(|b| b.is_ascii_hexdigit());
+        if segment_file
+            && !live.contains(stem)
+            && let Err(e) = std::fs::remove_file(dir.join(&name))
+        {
+            tracing::warn!(error = %e, file = name, "a file of the failed write could not be removed");
+        }
+    }
+}
+
 /// Below this much free space, a failed write is put down to a full disk.
 const LOW_SPACE: u64 = 64 * 1024 * 1024;
 
@@ -117,6 +152,7 @@ const LOW_SPACE: u64 = 64 * 1024 * 1024;
 /// they failed. The last commit is untouched either way.
 pub fn after_failure(index: &HealthIndex, error: IndexError) -> IndexError {
     collect_garbage(&index.index);
+    remove_uncommitted(&index.index, index.dir());
     match (&error, fs4::available_space(index.dir())) {
         (IndexError::Tantivy(_) | IndexError::Io(_), Ok(free)) if free < LOW_SPACE => IndexError::Unwritable(format!(
             "the disk is full or nearly ({} KiB free in {}); nothing was changed",
