@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Soak test on loopback: `healthsearch serve` under wrk at high concurrency (search, suggest,
 # passages, related) for WARMUP_SECONDS (default 30, not sampled) and then SOAK_SECONDS
-# (default 180; CI runs 40) while another process ingests
-# fresh generated articles into the same index again and again. Samples the server's resident
-# memory (anonymous and total) and open file descriptors every 2 s, then reports and checks:
+# (default 180; CI runs 40) while another process ingests INGEST_DOCS (default 2,000; CI uses
+# 300) fresh generated articles into the same index again and again. Samples the server's
+# resident memory (anonymous and total) and open file descriptors every 2 s, then reports and
+# checks:
 #   - zero failed requests (socket errors, timeouts or any non-2xx answer);
 #   - no file-descriptor leak (at most 8 more open at the end than after warm-up);
 #   - no memory growth trend (mean anonymous RSS of the last third of samples at most 25% +
@@ -12,6 +13,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SOAK_SECONDS="${SOAK_SECONDS:-180}"
+# Articles generated and ingested per round (CI's short debug-build run uses fewer).
+INGEST_DOCS="${INGEST_DOCS:-2000}"
 CONCURRENCY="${CONCURRENCY:-64}"
 PORT="${PORT:-18090}"
 WORK="$(mktemp -d)"
@@ -45,7 +48,7 @@ curl -fs "http://127.0.0.1:$PORT/api/suggest?q=a" > /dev/null
     round=0
     while true; do
         round=$((round + 1))
-        "$BIN" gen-corpus --docs 2000 --seed "$round" --out "$WORK/gen.jsonl" > /dev/null 2>&1
+        "$BIN" gen-corpus --docs "$INGEST_DOCS" --seed "$round" --out "$WORK/gen.jsonl" > /dev/null 2>&1
         if "$BIN" ingest --jsonl "$WORK/gen.jsonl" --index "$WORK/index" > /dev/null 2>> "$WORK/ingest.err"; then
             echo ok >> "$WORK/ingests"
         else
