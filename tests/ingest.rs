@@ -163,6 +163,15 @@ fn segment_files(dir: &std::path::Path) -> std::collections::BTreeSet<String> {
         .collect()
 }
 
+/// A fresh index of the bundled mirror in a temporary directory (kept alive by the first value).
+fn mirror_index() -> (tempfile::TempDir, std::path::PathBuf, HealthIndex) {
+    let work = tempfile::tempdir().expect("tmp");
+    let dir = work.path().join("index");
+    let index = HealthIndex::create(&dir).expect("create");
+    ingest(&index, &Source::Mirror(common::corpus_dir())).expect("mirror");
+    (work, dir, index)
+}
+
 /// Writes generated articles `range` (ids `gen-N`) as JSON Lines.
 fn write_generated(path: &std::path::Path, range: std::ops::Range<usize>) {
     let mut lines = String::new();
@@ -179,10 +188,7 @@ fn write_generated(path: &std::path::Path, range: std::ops::Range<usize>) {
 
 #[test]
 fn a_bulk_load_is_merged_into_one_segment_and_small_runs_are_not() {
-    let work = tempfile::tempdir().expect("tmp");
-    let dir = work.path().join("index");
-    let index = HealthIndex::create(&dir).expect("create");
-    ingest(&index, &Source::Mirror(common::corpus_dir())).expect("mirror");
+    let (work, dir, index) = mirror_index();
     // A run writing over a quarter of the index is a bulk load: one segment after it, and the
     // merged segments' files are gone from the directory.
     write_generated(&work.path().join("bulk.jsonl"), 0..400);
@@ -200,10 +206,7 @@ fn a_bulk_load_is_merged_into_one_segment_and_small_runs_are_not() {
 
 #[test]
 fn after_a_failed_write_no_uncommitted_segment_files_are_left() {
-    let work = tempfile::tempdir().expect("tmp");
-    let dir = work.path().join("index");
-    let index = HealthIndex::create(&dir).expect("create");
-    ingest(&index, &Source::Mirror(common::corpus_dir())).expect("mirror");
+    let (_work, dir, index) = mirror_index();
     let committed = segment_files(&dir);
     // A segment a failed run wrote but never committed: Tantivy's collection can keep such files
     // while the failed writer's threads still track the segment.

@@ -19,12 +19,7 @@ pub fn build_candidates(
     doc_freq: impl Fn(&str) -> u64,
 ) -> Vec<BoolClause> {
     // Exclusions are checked field by field, as the full query checks them.
-    let fields = [
-        (f.title, boosts.title),
-        (f.alt_names, boosts.alt_names),
-        (f.headings, boosts.headings),
-        (f.body, boosts.body),
-    ];
+    let fields = boosts.topic_fields(f);
     let all_stop = plan.parsed.positive_terms().iter().all(|t| is_stop_term(t));
     // Each term once, at its highest weight.
     let mut weights: Vec<(String, f32)> = Vec::new();

@@ -208,7 +208,7 @@ impl Boosts {
         Ok(())
     }
 
-    pub(super) fn fields(&self, f: &Fields) -> [(Field, f32); 6] {
+    fn fields(&self, f: &Fields) -> [(Field, f32); 6] {
         [
             (f.title, self.title),
             (f.alt_names, self.alt_names),
@@ -217,6 +217,12 @@ impl Boosts {
             (f.body, self.body),
             (f.citations, self.citations),
         ]
+    }
+
+    /// The fields that name a topic (not the summary or citations): where proximity and phrases
+    /// are looked for, and where the candidate phase checks exclusions.
+    pub(super) fn topic_fields(&self, f: &Fields) -> [(Field, f32); 4] {
+        [(f.title, self.title), (f.alt_names, self.alt_names), (f.headings, self.headings), (f.body, self.body)]
     }
 }
 
@@ -291,12 +297,7 @@ pub fn build_parts(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Vec<Part> {
             .collect();
         parts.push(Part { occur: Occur::Should, weight, tie, groups });
     }
-    let near_fields = [
-        (f.title, boosts.title),
-        (f.alt_names, boosts.alt_names),
-        (f.headings, boosts.headings),
-        (f.body, boosts.body),
-    ];
+    let near_fields = boosts.topic_fields(f);
     for pair in adjacent_content_terms(parsed).windows(2) {
         parts.push(Part::across(Occur::Should, boosts.proximity, &near_fields, pair, 2, tie));
     }

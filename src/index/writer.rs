@@ -13,7 +13,7 @@ use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
 
 /// Memory the writer may use across its threads.
 const WRITER_MEMORY: usize = 128 * 1024 * 1024;
-/// Memory of the writer that only merges (Tantivy's least).
+/// Memory of a writer that adds no documents, only merges or cleans up (Tantivy's least).
 const MERGER_MEMORY: usize = 20 * 1024 * 1024;
 /// A run that writes at least this share of the index's articles (a bulk load) is followed by a
 /// merge of every segment into one.
@@ -89,7 +89,7 @@ pub fn compact(index: &Index) -> Result<usize, IndexError> {
     if ids.len() < 2 {
         return Ok(ids.len());
     }
-    let mut writer: IndexWriter = index.writer_with_num_threads(1, MERGER_MEMORY)?;
+    let mut writer = small_writer(index)?;
     writer.set_merge_policy(Box::new(NoMergePolicy));
     let merged = writer.merge(&ids).wait();
     let finished = writer.wait_merging_threads();
@@ -101,12 +101,23 @@ pub fn compact(index: &Index) -> Result<usize, IndexError> {
     Ok(ids.len())
 }
 
+/// A writer that adds nothing (one thread, Tantivy's least memory): for merging and cleaning up,
+/// and for holding the writer lock.
+fn small_writer(index: &Index) -> tantivy::Result<IndexWriter> {
+    index.writer_with_num_threads(1, MERGER_MEMORY)
+}
+
 /// Removes the files the last commit does not use: what a failed write or merge left, and
-/// merged segments once no searcher of this process holds them (after a reload).
+/// merged segments once no searcher of this process holds them (after a reload). Skipped when
+/// another writer holds the lock.
 pub fn collect_garbage(index: &Index) {
-    if let Ok(writer) = index.writer::<TantivyDocument>(WRITER_MEMORY)
-        && let Err(e) = writer.garbage_collect_files().wait()
-    {
+    if let Ok(writer) = small_writer(index) {
+        collect_with(&writer);
+    }
+}
+
+fn collect_with(writer: &IndexWriter) {
+    if let Err(e) = writer.garbage_collect_files().wait() {
         tracing::warn!(error = %e, "files of the failed write could not be removed");
     }
 }
@@ -114,22 +125,26 @@ pub fn collect_garbage(index: &Index) {
 /// How long a cleanup waits for a failed writer's lock to be released.
 const LOCK_WAIT: Duration = Duration::from_secs(3);
 
-/// Removes the segment files in `dir` that the last commit does not list: a failed run's
-/// segments. Tantivy's own collection keeps every segment still tracked in memory, and a failed
-/// writer's threads can hold theirs for a moment after it is dropped. The writer lock is held
-/// meanwhile, so no other writer is adding segments.
-fn remove_uncommitted(index: &Index, dir: &Path) {
+/// The writer lock, waiting up to [`LOCK_WAIT`] for a failed writer to let it go.
+fn wait_for_lock(index: &Index) -> Option<IndexWriter> {
     let started = Instant::now();
-    let _lock: IndexWriter = loop {
-        match index.writer_with_num_threads(1, MERGER_MEMORY) {
-            Ok(writer) => break writer,
+    loop {
+        match small_writer(index) {
+            Ok(writer) => return Some(writer),
             Err(_) if started.elapsed() < LOCK_WAIT => std::thread::sleep(Duration::from_millis(50)),
             Err(e) => {
                 tracing::warn!(error = %e, "files of the failed write could not be checked");
-                return;
+                return None;
             }
         }
-    };
+    }
+}
+
+/// Removes the segment files in `dir` that the last commit does not list: a failed run's
+/// segments. Tantivy's own collection keeps every segment still tracked in memory, and a failed
+/// writer's threads can hold theirs for a moment after it is dropped. The caller holds the writer
+/// lock, so no other writer is adding segments.
+fn remove_uncommitted(index: &Index, dir: &Path) {
     let (Ok(metas), Ok(entries)) = (index.load_metas(), std::fs::read_dir(dir)) else { return };
     let live: HashSet<String> = metas.segments.iter().map(|m| m.id().uuid_string()).collect();
     for name in entries.filter_map(|e| e.ok()?.file_name().into_string().ok()) {
@@ -151,8 +166,10 @@ const LOW_SPACE: u64 = 64 * 1024 * 1024;
 /// uses, and names a full disk when that is why, since Tantivy's worker threads report only that
 /// they failed. The last commit is untouched either way.
 pub fn after_failure(index: &HealthIndex, error: IndexError) -> IndexError {
-    collect_garbage(&index.index);
-    remove_uncommitted(&index.index, index.dir());
+    if let Some(writer) = wait_for_lock(&index.index) {
+        collect_with(&writer);
+        remove_uncommitted(&index.index, index.dir());
+    }
     match (&error, fs4::available_space(index.dir())) {
         (IndexError::Tantivy(_) | IndexError::Io(_), Ok(free)) if free < LOW_SPACE => IndexError::Unwritable(format!(
             "the disk is full or nearly ({} KiB free in {}); nothing was changed",
