@@ -74,6 +74,24 @@ fn index(n: usize) -> HealthIndex {
     idx
 }
 
+/// The first `k` distinct titles of the generated corpus, lower-cased, as `scripts/load.sh`
+/// makes its query log.
+fn query_log(n: usize, k: usize) -> Vec<String> {
+    let text = std::fs::read_to_string(corpus(n)).expect("read corpus");
+    let mut titles: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("json");
+        let t = v["title"].as_str().unwrap_or_default().to_lowercase().replace(':', "");
+        if !titles.contains(&t) {
+            titles.push(t);
+        }
+        if titles.len() == k {
+            break;
+        }
+    }
+    titles
+}
+
 /// SQLite FTS5 over the same titles and texts, built once.
 fn fts(n: usize) -> Connection {
     let path = data_dir().join(format!("fts5-{n}.sqlite"));
@@ -153,6 +171,16 @@ fn bench_scale(c: &mut Criterion) {
             })
         });
     }
+    // The load script's query log in miniature: 100 distinct article titles, each searched once
+    // with snippets, as the search box sends them (a mix of common and rare words).
+    let titles = query_log(n, 100);
+    group.bench_function("query_log/100_titles", |b| {
+        b.iter(|| {
+            for t in &titles {
+                black_box(search_with(&idx, &SearchParams::new(t.as_str(), 10), &ranker).expect("search"));
+            }
+        })
+    });
     // Snippets for a page of 10 hits (best section, then the highlighted cut), apart from
     // reading the stored articles, which any result display needs.
     let q = "back pain after birth";

@@ -8,6 +8,7 @@ use super::schema::Fields;
 use super::search::stored_text;
 use super::{HealthIndex, IndexError};
 use crate::article::Article;
+use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 use tantivy::query::{BoostQuery, Occur, TermQuery};
 use tantivy::schema::IndexRecordOption;
@@ -88,22 +89,29 @@ pub fn words(
     if top.is_empty() || total <= 0.0 {
         return Ok(Vec::new());
     }
-    let mut weights: HashMap<String, f32> = HashMap::new();
-    for (score, addr) in top {
-        let doc: TantivyDocument = searcher.doc(*addr)?;
-        for (term, share) in stored_terms(&doc, &index.fields) {
-            *weights.entry(term.to_string()).or_default() += (score / total) * share;
+    let docs = top.iter().map(|(_, addr)| searcher.doc(*addr)).collect::<Result<Vec<TantivyDocument>, _>>()?;
+    // Keyed by the stored text itself: 640 words a query, so no allocation per word.
+    let mut weights: FxHashMap<&str, f32> = FxHashMap::default();
+    weights.reserve(docs.len() * STORED_TERMS);
+    for ((score, _), doc) in top.iter().zip(&docs) {
+        for (term, share) in stored_terms(doc, &index.fields) {
+            *weights.entry(term).or_default() += (score / total) * share;
         }
     }
-    let mut best: Vec<(String, f32)> = weights.into_iter().collect();
-    best.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut best: Vec<(&str, f32)> = weights.into_iter().collect();
+    // The heaviest words, ties by word: a total order, so the same words whatever the hash order.
+    let order = |a: &(&str, f32), b: &(&str, f32)| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0));
+    if best.len() > fb.terms && fb.terms > 0 {
+        best.select_nth_unstable_by(fb.terms - 1, order);
+    }
     best.truncate(fb.terms);
+    best.sort_by(order);
     let norm: f32 = best.iter().map(|(_, w)| w).sum();
     if norm <= 0.0 {
         return Ok(Vec::new());
     }
     let scale = fb.weight * query_terms.max(1) as f32 / norm;
-    Ok(best.into_iter().map(|(t, w)| (t, w * scale)).collect())
+    Ok(best.into_iter().map(|(t, w)| (t.to_string(), w * scale)).collect())
 }
 
 /// An optional clause for `term` in the body, at `weight`.

@@ -12,6 +12,7 @@ pub mod plan;
 pub mod query;
 pub mod ranker;
 pub mod readonly;
+mod rescore;
 pub mod retrieve;
 pub mod schema;
 pub mod search;

@@ -9,16 +9,13 @@ use super::filter::Filters;
 use super::plan::QueryPlan;
 use super::query::{BoolClause, Part, build_parts};
 use super::ranker::Ranker;
+use super::rescore::{Sum, Sums};
 use super::stats::RequestStats;
 use super::{HealthIndex, IndexError};
 use std::collections::BTreeMap;
 use tantivy::collector::TopDocs;
-use tantivy::query::Bm25StatisticsProvider;
-use tantivy::query::{BooleanQuery, Occur, Query, Scorer, Weight};
-use tantivy::{DateTime, DocAddress, DocId, DocSet, Score, Searcher, SeekDangerResult, Term};
-
-/// A leaf's weight and its field boost.
-type BoostedWeight = (Box<dyn Weight>, f32);
+use tantivy::query::{Bm25StatisticsProvider, BooleanQuery};
+use tantivy::{DateTime, DocAddress, Score, Searcher, Term};
 
 /// Candidates taken from the first phase (more when a deeper page is asked for).
 pub const CANDIDATES: usize = 100;
@@ -135,166 +132,4 @@ fn top_flat(
         stats,
     )?;
     Ok(top.into_iter().map(|(_, addr)| addr).collect())
-}
-
-/// Where a candidate stands after the parts scored so far.
-#[derive(Debug, Clone, Copy)]
-enum Sum {
-    /// No `Should` part has matched yet; the sum so far.
-    Unmatched(f32),
-    /// Some `Should` part matched; the sum so far.
-    Matched(f32),
-    /// A `MustNot` part matched (or a `Must` part did not): dropped for good.
-    Dropped,
-}
-
-/// Per candidate, the sum of the scores of the parts it matched. Parts can be added in several
-/// calls (the full query, then feedback words) without scoring the earlier ones again: a
-/// document's score is the same sum, in the same order, as if all parts were scored at once.
-#[derive(Default)]
-struct Sums {
-    docs: BTreeMap<DocAddress, Sum>,
-}
-
-impl Sums {
-    fn seen(&self, addr: &DocAddress) -> bool {
-        self.docs.contains_key(addr)
-    }
-
-    /// Forgets every document not in `keep`.
-    fn keep_only(&mut self, keep: &[DocAddress]) {
-        let keep: std::collections::HashSet<&DocAddress> = keep.iter().collect();
-        self.docs.retain(|a, _| keep.contains(a));
-    }
-
-    /// Scores `candidates` with `parts` and adds to their sums. Every leaf (one name in one
-    /// field) gets its own scorer that seeks straight to each candidate: a `BooleanQuery` would
-    /// advance its union through whole blocks of documents, and a phrase scorer would look for
-    /// its first match from the start of the segment.
-    fn add(
-        &mut self,
-        stats: &RequestStats,
-        searcher: &Searcher,
-        parts: &[Part],
-        candidates: &[DocAddress],
-    ) -> Result<(), IndexError> {
-        let scoring = stats.scoring();
-        let mut weights: Vec<Vec<Vec<BoostedWeight>>> = Vec::with_capacity(parts.len());
-        for part in parts {
-            let mut groups = Vec::with_capacity(part.groups.len());
-            for group in &part.groups {
-                let leaves =
-                    group.iter().map(|(q, b)| q.weight(scoring).map(|w| (w, *b))).collect::<Result<Vec<_>, _>>()?;
-                groups.push(leaves);
-            }
-            weights.push(groups);
-        }
-        let mut by_segment: BTreeMap<u32, Vec<DocId>> = BTreeMap::new();
-        for a in candidates {
-            by_segment.entry(a.segment_ord).or_default().push(a.doc_id);
-        }
-        for (ord, mut docs) in by_segment {
-            docs.sort_unstable();
-            docs.dedup();
-            let segment = searcher.segment_reader(ord);
-            let mut leaves: Vec<Vec<Vec<Leaf>>> = weights
-                .iter()
-                .map(|groups| {
-                    groups
-                        .iter()
-                        .map(|group| {
-                            group
-                                .iter()
-                                .map(|(w, boost)| Leaf { weight: w.as_ref(), boost: *boost, scorer: None, bound: 0 })
-                                .collect()
-                        })
-                        .collect()
-                })
-                .collect();
-            for doc in docs {
-                let slot = self.docs.entry(DocAddress::new(ord, doc)).or_insert(Sum::Unmatched(0.0));
-                *slot = score_doc(*slot, parts, &mut leaves, segment, doc)?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// `sum` with the parts' scores at `doc` added.
-fn score_doc(
-    sum: Sum,
-    parts: &[Part],
-    leaves: &mut [Vec<Vec<Leaf>>],
-    segment: &tantivy::SegmentReader,
-    doc: DocId,
-) -> Result<Sum, IndexError> {
-    let (mut score, mut matched) = match sum {
-        Sum::Dropped => return Ok(Sum::Dropped),
-        Sum::Unmatched(s) => (s, false),
-        Sum::Matched(s) => (s, true),
-    };
-    for (part, groups) in parts.iter().zip(leaves.iter_mut()) {
-        let mut best_group: Option<f32> = None;
-        for group in groups.iter_mut() {
-            let (mut max, mut total, mut any) = (0.0f32, 0.0f32, false);
-            for leaf in group.iter_mut() {
-                if let Some(s) = leaf.score_at(segment, doc)? {
-                    max = max.max(s);
-                    total += s;
-                    any = true;
-                }
-            }
-            if any {
-                let g = max + part.tie * (total - max);
-                best_group = Some(best_group.map_or(g, |b: f32| b.max(g)));
-            }
-        }
-        match (part.occur, best_group) {
-            (Occur::MustNot, Some(_)) | (Occur::Must, None) => return Ok(Sum::Dropped),
-            (Occur::Should | Occur::Must, Some(g)) => {
-                score += part.weight * g;
-                matched = true;
-            }
-            _ => {}
-        }
-    }
-    Ok(if matched { Sum::Matched(score) } else { Sum::Unmatched(score) })
-}
-
-/// One leaf's scorer in one segment, created at the first candidate it is asked about and then
-/// only moved forward with `seek_danger`, never to a document below the bound it last reported.
-struct Leaf<'a> {
-    weight: &'a dyn Weight,
-    boost: f32,
-    scorer: Option<Box<dyn Scorer>>,
-    /// No document below this can match.
-    bound: DocId,
-}
-
-impl Leaf<'_> {
-    /// The leaf's boosted score at `doc`, if it matches. Candidates come in increasing order.
-    fn score_at(&mut self, segment: &tantivy::SegmentReader, doc: DocId) -> Result<Option<f32>, IndexError> {
-        if doc < self.bound {
-            return Ok(None);
-        }
-        let result = match &mut self.scorer {
-            None => {
-                let (result, scorer) = self.weight.scorer_danger(segment, doc, 1.0)?;
-                self.scorer = Some(scorer);
-                result
-            }
-            // A scorer already past `doc` (exhausted, or moved beyond the bound it reported) does
-            // not match it, and must not be sought backwards.
-            Some(scorer) if scorer.doc() > doc => SeekDangerResult::SeekLowerBound(scorer.doc()),
-            Some(scorer) => scorer.seek_danger(doc),
-        };
-        self.bound = match result {
-            SeekDangerResult::Found => doc + 1,
-            SeekDangerResult::SeekLowerBound(b) => b,
-        };
-        Ok(match (&mut self.scorer, result) {
-            (Some(scorer), SeekDangerResult::Found) => Some(scorer.score() * self.boost),
-            _ => None,
-        })
-    }
 }
