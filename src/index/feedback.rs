@@ -7,7 +7,6 @@ use super::query::{BoolClause, is_stop_term};
 use super::schema::Fields;
 use super::search::stored_text;
 use super::{HealthIndex, IndexError};
-use crate::article::Article;
 use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 use tantivy::query::{BoostQuery, Occur, TermQuery};
@@ -36,10 +35,11 @@ pub const MIN_HITS: usize = 2;
 /// Words of an article kept for feedback.
 const STORED_TERMS: usize = 64;
 
-/// An article's most frequent words (no stop words, numbers or words under three letters) with
-/// their share of its analyzed text, as stored in the index: `term share` pairs joined by `;`.
-pub fn document_terms(a: &Article) -> String {
-    let terms = analyze(&format!("{}\n{}", a.title, a.body()));
+/// The most frequent words of an article's title and body (no stop words, numbers or words under
+/// three letters) with their share of that analyzed text, as stored in the index: `term share`
+/// pairs joined by `;`.
+pub fn document_terms(title: &str, body: &str) -> String {
+    let terms = analyze(&format!("{title}\n{body}"));
     let len = terms.len().max(1) as f32;
     let mut counts: HashMap<String, u32> = HashMap::new();
     for t in terms.into_iter().filter(|t| !is_stop_term(t) && t.len() > 2 && !t.bytes().all(|b| b.is_ascii_digit())) {

@@ -63,11 +63,13 @@ impl Sums {
             let mut cursors: Vec<Cursor> = leaves.specs.iter().map(Cursor::new).collect();
             for doc in docs {
                 let slot = self.docs.entry(DocAddress::new(ord, doc)).or_insert(Sum::Unmatched(0.0));
-                if matches!(slot, Sum::Dropped) {
-                    continue;
-                }
+                let (score, matched) = match *slot {
+                    Sum::Dropped => continue,
+                    Sum::Unmatched(s) => (s, false),
+                    Sum::Matched(s) => (s, true),
+                };
                 leaves.score_leaves(&mut cursors, &mut results, segment, doc)?;
-                *slot = leaves.sum(*slot, parts, &results);
+                *slot = leaves.sum(score, matched, parts, &results);
             }
         }
         Ok(())
@@ -149,14 +151,9 @@ impl Leaves {
         Ok(())
     }
 
-    /// `sum` with the parts' scores added, in part order (so the sum is the same however the
-    /// leaves were visited).
-    fn sum(&self, sum: Sum, parts: &[Part], results: &[Option<f32>]) -> Sum {
-        let (mut score, mut matched) = match sum {
-            Sum::Dropped => return Sum::Dropped,
-            Sum::Unmatched(s) => (s, false),
-            Sum::Matched(s) => (s, true),
-        };
+    /// A candidate's sum so far (`score`, and whether a `Should` part `matched`) with the parts'
+    /// scores added, in part order (so the sum is the same however the leaves were visited).
+    fn sum(&self, mut score: f32, mut matched: bool, parts: &[Part], results: &[Option<f32>]) -> Sum {
         for (part, groups) in parts.iter().zip(&self.layout) {
             let mut best_group: Option<f32> = None;
             for range in groups {

@@ -182,6 +182,8 @@ pub fn after_failure(index: &HealthIndex, error: IndexError) -> IndexError {
 
 /// The Tantivy document for an article.
 pub fn to_document(f: &Fields, a: &Article, stored: Serialized, origin: &str) -> TantivyDocument {
+    // Joined once: the topic fields, the combined field, the outline and feedback words all use them.
+    let (headings, body) = (a.headings(), a.body());
     let mut doc = TantivyDocument::default();
     doc.add_text(f.id, &a.id);
     doc.add_text(f.url, &a.url);
@@ -190,9 +192,9 @@ pub fn to_document(f: &Fields, a: &Article, stored: Serialized, origin: &str) ->
     for n in &a.alt_names {
         doc.add_text(f.alt_names, n);
     }
-    doc.add_text(f.headings, a.headings());
+    doc.add_text(f.headings, &headings);
     doc.add_text(f.summary, &a.summary);
-    doc.add_text(f.body, a.body());
+    doc.add_text(f.body, &body);
     for c in &a.citations {
         doc.add_text(f.citations, &c.raw);
     }
@@ -200,8 +202,8 @@ pub fn to_document(f: &Fields, a: &Article, stored: Serialized, origin: &str) ->
     for n in &a.alt_names {
         doc.add_text(f.any_text, n);
     }
-    doc.add_text(f.any_text, a.headings());
-    doc.add_text(f.any_text, a.body());
+    doc.add_text(f.any_text, &headings);
+    doc.add_text(f.any_text, &body);
     for c in &a.categories {
         doc.add_text(f.category, c);
     }
@@ -217,10 +219,10 @@ pub fn to_document(f: &Fields, a: &Article, stored: Serialized, origin: &str) ->
     if let Some(oldest) = a.citations.iter().filter_map(accessed_date).min() {
         doc.add_date(f.oldest_access, date_value(oldest));
     }
-    doc.add_text(f.outline, format!("{}\n{}", a.title, a.headings()));
+    doc.add_text(f.outline, format!("{}\n{headings}", a.title));
     doc.add_text(f.content_hash, stored.hash);
     doc.add_text(f.doc, stored.json);
-    doc.add_text(f.feedback, super::feedback::document_terms(a));
+    doc.add_text(f.feedback, super::feedback::document_terms(&a.title, &body));
     doc
 }
 
