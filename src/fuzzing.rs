@@ -39,7 +39,7 @@ pub fn query(index: &HealthIndex, suggester: &Suggester, data: &[u8]) {
     let by_date = SearchParams { sort: Sort::Reviewed, facets: FACETS.to_vec(), ..SearchParams::new(q.clone(), 5) };
     let _ = search_with(index, &by_date, &RANKER);
     let _ = suggester.suggest(&q, 8);
-    let p = PassageParams { q, k: 5, max_chars: 300, filters: Default::default() };
+    let p = PassageParams { q, k: 5, max_chars: 300, filters: Default::default(), semantic_ratio: None };
     let _ = passages(index, &p, &RANKER);
 }
 

@@ -8,6 +8,7 @@ pub mod eval;
 pub mod fuzzing;
 pub mod index;
 pub mod ingest;
+pub mod semantic;
 pub mod server;
 pub mod sources;
 pub mod synth;

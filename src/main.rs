@@ -59,6 +59,13 @@ enum Command {
         /// Print the response as JSON.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        semantic: cli::model::SemanticArgs,
+    },
+    /// Install the embedding model that ranks by meaning.
+    Model {
+        #[command(subcommand)]
+        command: cli::model::ModelCommand,
     },
     /// Score ranking on a BEIR-layout dataset (corpus.jsonl, queries.jsonl, qrels/SPLIT.tsv).
     Eval {
@@ -101,6 +108,18 @@ enum Command {
         /// Print per-query scores as JSON.
         #[arg(long)]
         json: bool,
+        /// Rank by meaning too (`on`, installing the model if needed) or by words alone (`off`).
+        #[arg(long, default_value = "on", value_parser = ["on", "off"])]
+        semantic: String,
+        /// Weight of meaning against words, 0 to 1 (default: the service's).
+        #[arg(long)]
+        semantic_ratio: Option<f32>,
+        #[command(flatten)]
+        models: cli::model::ModelsArgs,
+        /// Keep the evaluation index here (reused by later runs: unchanged articles are not
+        /// embedded again).
+        #[arg(long)]
+        index_dir: Option<PathBuf>,
     },
     /// Print what the extractor sees in one HTML page, or score extraction on test cases.
     Extract {
@@ -136,10 +155,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Ingest(args) => cli::ingest::run(args)?,
         Command::GenCorpus { docs, out, html, seed } => cli::gen_corpus(docs, out.as_deref(), html.as_deref(), seed)?,
         Command::Serve(args) => cli::serve::run(args)?,
-        Command::Search { query, index, vocab, limit, json } => {
+        Command::Model { command } => cli::model::run(command)?,
+        Command::Search { query, index, vocab, limit, json, semantic } => {
             let idx =
                 HealthIndex::open(&index).with_context(|| format!("cannot open the index at {}", index.display()))?;
-            let ranker = ranker_with(&vocab)?;
+            let mut ranker = ranker_with(&vocab)?;
+            ranker.semantic = semantic.ranking(None)?;
             let params = SearchParams { explain: json, ..SearchParams::new(query, limit) };
             let res = search_with(&idx, &params, &ranker)?;
             if json {
@@ -172,6 +193,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             no_vocab,
             passages,
             json,
+            semantic,
+            semantic_ratio,
+            models,
+            index_dir,
         } => {
             let corpus = match corpus {
                 Some(p) if p.is_dir() => EvalCorpus::Mirror(p),
@@ -191,11 +216,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if no_vocab {
                 ranker.vocab = Arc::new(Vocabulary::default());
             }
+            let semantic = cli::model::SemanticArgs { models, no_semantic: semantic == "off" };
+            ranker.semantic = semantic.ranking(semantic_ratio)?;
+            let index_dir = index_dir.as_deref();
             if passages {
                 let queries = load_queries(&dataset.join("passage-queries.jsonl"))?;
                 let qrels = load_qrels(&dataset.join("qrels").join("passages.tsv"))?;
                 let how = if baseline { PassageRanking::LeadPassage } else { PassageRanking::Ours };
-                let eval = evaluate_passages(&corpus, &queries, &qrels, &ranker, how)?;
+                let eval = evaluate_passages(&corpus, &queries, &qrels, &ranker, how, index_dir)?;
                 if json {
                     println!("{}", serde_json::to_string_pretty(&eval)?);
                 } else {
@@ -207,7 +235,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 return Ok(());
             }
             let ranking = if baseline { Ranking::Baseline } else { Ranking::Ours(ranker) };
-            let eval = evaluate_ranking(&corpus, &queries, &qrels, &ranking, run_out.as_deref())?;
+            let eval = evaluate_ranking(&corpus, &queries, &qrels, &ranking, run_out.as_deref(), index_dir)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&eval)?);
             } else {

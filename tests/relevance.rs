@@ -31,7 +31,7 @@ fn top_titles(q: &str, n: usize) -> Vec<String> {
 fn run(dataset: &Path, corpus: Corpus, ranking: Ranking) -> healthsearch::eval::ranking::RankingEval {
     let queries = load_queries(&dataset.join("queries.jsonl")).expect("queries");
     let qrels = load_qrels(&dataset.join("qrels/test.tsv")).expect("qrels");
-    evaluate(&corpus, &queries, &qrels, &ranking, None).expect("eval")
+    evaluate(&corpus, &queries, &qrels, &ranking, None, None).expect("eval")
 }
 
 #[test]
@@ -59,8 +59,8 @@ fn nfcorpus_beats_the_plain_bm25_baseline() {
     let queries = load_queries(&dir.join("queries.jsonl")).expect("queries");
     let qrels = load_qrels(&dir.join("qrels/dev.tsv")).expect("qrels");
     let corpus = Corpus::Jsonl(dir.join("corpus.jsonl"));
-    let ours = evaluate(&corpus, &queries, &qrels, &Ranking::Ours(Ranker::default()), None).expect("eval");
-    let base = evaluate(&corpus, &queries, &qrels, &Ranking::Baseline, None).expect("eval");
+    let ours = evaluate(&corpus, &queries, &qrels, &Ranking::Ours(Ranker::default()), None, None).expect("eval");
+    let base = evaluate(&corpus, &queries, &qrels, &Ranking::Baseline, None, None).expect("eval");
     assert!(ours.ndcg10 > base.ndcg10, "ours {:.4} vs baseline {:.4}", ours.ndcg10, base.ndcg10);
     assert!(ours.ndcg10 >= 0.325, "nDCG@10 {:.4} fell below 0.325", ours.ndcg10);
 }

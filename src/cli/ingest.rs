@@ -54,6 +54,8 @@ pub struct IngestArgs {
     /// Print the full report as JSON.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    semantic: super::model::SemanticArgs,
 }
 
 /// Runs `ingest`.
@@ -62,6 +64,7 @@ pub fn run(args: IngestArgs) -> anyhow::Result<()> {
     let source = source(&args)?;
     let (idx, _) = HealthIndex::open_or_create(&args.index)
         .with_context(|| format!("cannot open the index at {}", args.index.display()))?;
+    let idx = idx.with_embedder(args.semantic.embedder());
     let report = ingest_with(&idx, &source, &extractor)
         .with_context(|| format!("ingest into {} failed; the index is as it was", args.index.display()))?;
     if let Some(path) = &args.report {

@@ -1,6 +1,7 @@
 //! Command implementations too long for `main.rs`.
 
 pub mod ingest;
+pub mod model;
 pub mod serve;
 
 use anyhow::{Context, bail};

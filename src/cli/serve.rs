@@ -3,6 +3,7 @@
 use anyhow::Context;
 use healthsearch::index::HealthIndex;
 use healthsearch::ingest::{Source, ingest};
+use healthsearch::semantic::Embedder;
 use healthsearch::server::admin::Admin;
 use healthsearch::server::cache::{DEFAULT_CACHE_MIB, ResponseCache};
 use healthsearch::server::limits::RateLimit;
@@ -54,6 +55,11 @@ pub struct ServeArgs {
     /// Every request is logged at DEBUG (`RUST_LOG=tower_http=debug`).
     #[arg(long, default_value_t = DEFAULT_SLOW_REQUEST.as_millis() as u64)]
     slow_ms: u64,
+    /// Default weight of meaning against words, 0 to 1 (requests may pass `semantic_ratio`).
+    #[arg(long)]
+    semantic_ratio: Option<f32>,
+    #[command(flatten)]
+    semantic: super::model::SemanticArgs,
 }
 
 /// Runs the service until Ctrl-C or SIGTERM.
@@ -63,7 +69,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(spec) = &args.boosts {
         ranker.boosts.apply(spec).map_err(anyhow::Error::msg)?;
     }
-    let idx = open_or_build(&args.index, &args.corpus)?;
+    ranker.semantic = args.semantic.ranking(args.semantic_ratio)?;
+    let embedder = ranker.semantic.as_ref().map(|s| s.embedder.clone());
+    let idx = open_or_build(&args.index, &args.corpus, embedder)?;
     let mut state = AppState::new(idx);
     state.ranker = Arc::new(ranker);
     state.cors = cors_setting(&args.cors_origin)?;
@@ -92,10 +100,15 @@ fn admin(args: &ServeArgs) -> anyhow::Result<Option<Admin>> {
 }
 
 /// Opens the index, building it from the corpus when it is missing or from another schema version.
-fn open_or_build(index: &Path, corpus: &Path) -> anyhow::Result<HealthIndex> {
+fn open_or_build(index: &Path, corpus: &Path, embedder: Option<Arc<Embedder>>) -> anyhow::Result<HealthIndex> {
     let (idx, created) =
         HealthIndex::open_or_create(index).with_context(|| format!("cannot open the index at {}", index.display()))?;
-    if created || idx.num_docs() == 0 {
+    let idx = idx.with_embedder(embedder);
+    let unembedded = idx.embedder().is_some() && idx.num_docs() > 0 && !has_vectors(&idx)?;
+    if unembedded {
+        tracing::info!(corpus = %corpus.display(), "the index has no passage vectors: ingesting the corpus again to embed it");
+    }
+    if created || idx.num_docs() == 0 || unembedded {
         tracing::info!(corpus = %corpus.display(), "building the index from the corpus");
         let report = ingest(&idx, &Source::Mirror(corpus.to_path_buf()))?;
         tracing::info!(
@@ -106,6 +119,11 @@ fn open_or_build(index: &Path, corpus: &Path) -> anyhow::Result<HealthIndex> {
         );
     }
     Ok(idx)
+}
+
+/// Whether any article of the index carries passage vectors.
+fn has_vectors(idx: &HealthIndex) -> anyhow::Result<bool> {
+    Ok(idx.vector_tables(&idx.searcher())?.iter().any(|t| !t.is_empty()))
 }
 
 /// The CORS setting from `--cors-origin` values.

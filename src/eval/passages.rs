@@ -6,9 +6,9 @@ use crate::index::HealthIndex;
 use crate::index::lookup::article_by_id;
 use crate::index::passages::{DEFAULT_MAX_CHARS, PassageParams, article_passages, passages};
 use crate::index::search::{Ranker, Ranking, rank};
-use crate::ingest::{Source, ingest_deterministic};
 use serde::Serialize;
 use std::collections::HashSet;
+use std::path::Path;
 use std::time::Instant;
 
 /// How passages are chosen.
@@ -52,14 +52,10 @@ pub fn evaluate_passages(
     qrels: &Qrels,
     ranker: &Ranker,
     how: PassageRanking,
+    index_dir: Option<&Path>,
 ) -> Result<PassageEval, EvalError> {
-    let tmp = tempfile::tempdir().map_err(|e| EvalError::Read(std::env::temp_dir(), e))?;
-    let index = HealthIndex::create(tmp.path())?;
-    let source = match corpus {
-        Corpus::Jsonl(p) => Source::Jsonl(p.clone()),
-        Corpus::Mirror(p) => Source::Mirror(p.clone()),
-    };
-    ingest_deterministic(&index, &source)?;
+    let embedder = ranker.semantic.as_ref().map(|s| s.embedder.clone());
+    let (index, _tmp, _) = corpus.index(embedder, index_dir)?;
     let started = Instant::now();
     let mut per_query = Vec::new();
     let mut answered = 0usize;
@@ -101,8 +97,13 @@ fn ranked_sections(
 ) -> Result<Vec<String>, EvalError> {
     let urls: Vec<String> = match how {
         PassageRanking::Ours => {
-            let params =
-                PassageParams { q: q.to_string(), k: 10, max_chars: DEFAULT_MAX_CHARS, filters: Default::default() };
+            let params = PassageParams {
+                q: q.to_string(),
+                k: 10,
+                max_chars: DEFAULT_MAX_CHARS,
+                filters: Default::default(),
+                semantic_ratio: None,
+            };
             passages(index, &params, ranker).unwrap_or_default().into_iter().map(|p| p.url).collect()
         }
         PassageRanking::LeadPassage => {

@@ -5,10 +5,12 @@
 use crate::index::HealthIndex;
 use crate::index::search::{Ranked, Ranking, rank};
 use crate::ingest::{IngestError, Source, ingest_deterministic};
+use crate::semantic::Embedder;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Graded judgments: query id to document key to grade.
@@ -34,6 +36,34 @@ pub enum Corpus {
     Jsonl(PathBuf),
     /// A site mirror, identified by canonical URL.
     Mirror(PathBuf),
+}
+
+impl Corpus {
+    /// Ingests the corpus into `dir` (kept, so a later run re-embeds nothing unchanged) or into
+    /// a temporary directory, with one indexing thread so ties rank the same way on every run.
+    /// With `embedder`, articles carry passage vectors. Returns the index, the temporary
+    /// directory to keep alive, and the seconds ingesting took.
+    pub fn index(
+        &self,
+        embedder: Option<Arc<Embedder>>,
+        dir: Option<&Path>,
+    ) -> Result<(HealthIndex, Option<tempfile::TempDir>, f64), EvalError> {
+        let (index, tmp) = match dir {
+            Some(d) => (HealthIndex::open_or_create(d)?.0, None),
+            None => {
+                let tmp = tempfile::tempdir().map_err(|e| EvalError::Read(std::env::temp_dir(), e))?;
+                (HealthIndex::create(tmp.path())?, Some(tmp))
+            }
+        };
+        let index = index.with_embedder(embedder);
+        let source = match self {
+            Corpus::Jsonl(p) => Source::Jsonl(p.clone()),
+            Corpus::Mirror(p) => Source::Mirror(p.clone()),
+        };
+        let started = Instant::now();
+        ingest_deterministic(&index, &source)?;
+        Ok((index, tmp, started.elapsed().as_secs_f64()))
+    }
 }
 
 /// One query's scores.
@@ -119,7 +149,7 @@ pub fn recall_at(ranked: &[String], rels: &HashMap<String, u32>, k: usize) -> f6
     ranked.iter().take(k).filter(|d| gain(rels, d) > 0.0).count() as f64 / relevant as f64
 }
 
-/// Indexes `corpus` in a temporary directory and scores `queries` against `qrels`.
+/// Indexes `corpus` (see [`Corpus::index`]) and scores `queries` against `qrels`.
 /// With `run_out`, writes a TREC run file (`qid Q0 docid rank score tag`).
 pub fn evaluate(
     corpus: &Corpus,
@@ -127,16 +157,13 @@ pub fn evaluate(
     qrels: &Qrels,
     ranking: &Ranking,
     run_out: Option<&Path>,
+    index_dir: Option<&Path>,
 ) -> Result<RankingEval, EvalError> {
-    let tmp = tempfile::tempdir().map_err(|e| EvalError::Read(std::env::temp_dir(), e))?;
-    let index = HealthIndex::create(tmp.path())?;
-    let started = Instant::now();
-    let source = match corpus {
-        Corpus::Jsonl(p) => Source::Jsonl(p.clone()),
-        Corpus::Mirror(p) => Source::Mirror(p.clone()),
+    let embedder = match ranking {
+        Ranking::Ours(r) => r.semantic.as_ref().map(|s| s.embedder.clone()),
+        Ranking::Baseline => None,
     };
-    ingest_deterministic(&index, &source)?;
-    let index_seconds = started.elapsed().as_secs_f64();
+    let (index, _tmp, index_seconds) = corpus.index(embedder, index_dir)?;
     let by_url = matches!(corpus, Corpus::Mirror(_));
     let key = |r: &Ranked| if by_url { r.url.clone() } else { r.id.clone() };
     let tag = match ranking {

@@ -6,6 +6,7 @@ pub mod count;
 pub mod editorial;
 pub mod feedback;
 pub mod filter;
+pub mod fusion;
 pub mod lookup;
 pub mod passages;
 pub mod plan;
@@ -22,9 +23,12 @@ pub mod suggest;
 pub mod typo;
 pub mod writer;
 
+use crate::semantic::table::SegmentVectors;
+use crate::semantic::{Embedder, VectorTables};
 use schema::{Fields, SCHEMA_VERSION};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use tantivy::directory::{Advice, MmapDirectory};
 use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
 
@@ -51,6 +55,8 @@ pub enum IndexError {
     Directory(#[from] tantivy::directory::error::OpenDirectoryError),
     #[error("stored article is not valid: {0}")]
     Corrupt(String),
+    #[error("cannot embed articles: {0}")]
+    Embedding(String),
 }
 
 impl From<std::io::Error> for IndexError {
@@ -98,6 +104,11 @@ pub struct HealthIndex {
     pub fields: Fields,
     reader: IndexReader,
     dir: PathBuf,
+    /// The embedding model, when articles written through this handle carry passage vectors
+    /// and searches rank by meaning too.
+    embedder: Option<Arc<Embedder>>,
+    /// Each segment's passage vectors, read when first searched.
+    vectors: VectorTables,
 }
 
 impl HealthIndex {
@@ -158,7 +169,30 @@ impl HealthIndex {
         analyzer::register(&index);
         let fields = Fields::new(&index.schema())?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
-        Ok(HealthIndex { index, fields, reader, dir: dir.to_path_buf() })
+        Ok(HealthIndex {
+            index,
+            fields,
+            reader,
+            dir: dir.to_path_buf(),
+            embedder: None,
+            vectors: VectorTables::default(),
+        })
+    }
+
+    /// This handle with the embedding model (or without, for `None`).
+    pub fn with_embedder(mut self, embedder: Option<Arc<Embedder>>) -> HealthIndex {
+        self.embedder = embedder;
+        self
+    }
+
+    /// The embedding model, if semantic ranking is on.
+    pub fn embedder(&self) -> Option<&Arc<Embedder>> {
+        self.embedder.as_ref()
+    }
+
+    /// The passage vectors of a searcher's segments, in segment order.
+    pub fn vector_tables(&self, searcher: &Searcher) -> Result<Vec<Arc<SegmentVectors>>, IndexError> {
+        Ok(self.vectors.of(searcher, self.fields.vectors)?)
     }
 
     /// A searcher on the latest committed state; take a fresh one per request.

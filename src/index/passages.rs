@@ -47,6 +47,8 @@ pub struct PassageParams {
     pub k: usize,
     pub max_chars: usize,
     pub filters: Filters,
+    /// Weight of meaning against words (0..1); `None` for the ranking's default.
+    pub semantic_ratio: Option<f32>,
 }
 
 /// One passage: whole sentences of one section.
@@ -88,11 +90,13 @@ pub fn passages(index: &HealthIndex, p: &PassageParams, ranker: &Ranker) -> Resu
     let searcher = index.searcher();
     let plan = ranker.plan(parsed, &searcher, index);
     let stats = RequestStats::new(&searcher);
-    let top = ranker.retrieve(&stats, index, &plan, &p.filters, Scope::Expand, CANDIDATE_ARTICLES)?;
-    let best_article = top.first().map_or(1.0, |(s, _)| s.max(f32::EPSILON));
+    let meaning = ranker.meaning(&p.q, p.semantic_ratio, index, &searcher)?;
+    let top = ranker.retrieve(&stats, index, &plan, &p.filters, Scope::Expand, CANDIDATE_ARTICLES, meaning.as_ref())?;
+    let best_article = top.first().map_or(1.0, |(s, _)| s.fused.max(f32::EPSILON));
     let weights = query_weights(&stats, index, &plan);
     let mut pool: Vec<Candidate> = Vec::new();
-    for (score, addr) in top {
+    for (scores, addr) in top {
+        let score = scores.fused;
         let doc: TantivyDocument = searcher.doc(addr).map_err(IndexError::from)?;
         let article = stored_article(index, &doc)?;
         for passage in article_passages(&article, p.max_chars) {

@@ -3,6 +3,7 @@
 
 use super::feedback::{Feedback, Scope};
 use super::filter::Filters;
+use super::fusion::{QueryMeaning, Semantic};
 use super::plan::{QueryPlan, plan};
 use super::query::{Boosts, ParsedQuery, QueryError, build_baseline, parse};
 use super::search::stored_text;
@@ -26,11 +27,19 @@ pub struct Ranker {
     pub typos: bool,
     /// Pseudo-relevance feedback (on by default; it costs a second, smaller search).
     pub feedback: Option<Feedback>,
+    /// Ranking by meaning too (when the model is loaded).
+    pub semantic: Option<Semantic>,
 }
 
 impl Default for Ranker {
     fn default() -> Self {
-        Ranker { boosts: Boosts::default(), vocab: BUNDLED.clone(), typos: true, feedback: Some(Feedback::default()) }
+        Ranker {
+            boosts: Boosts::default(),
+            vocab: BUNDLED.clone(),
+            typos: true,
+            feedback: Some(Feedback::default()),
+            semantic: None,
+        }
     }
 }
 
@@ -65,6 +74,21 @@ impl Ranker {
     pub fn plan(&self, parsed: ParsedQuery, searcher: &Searcher, index: &HealthIndex) -> QueryPlan {
         plan(parsed, searcher, &index.fields, Some(&self.vocab), self.typos)
     }
+
+    /// The meaning of a query as typed, when this ranking uses it; `ratio` overrides the default
+    /// semantic ratio (0 turns meaning off for the request).
+    pub fn meaning(
+        &self,
+        q: &str,
+        ratio: Option<f32>,
+        index: &HealthIndex,
+        searcher: &Searcher,
+    ) -> Result<Option<QueryMeaning>, IndexError> {
+        match &self.semantic {
+            Some(s) => QueryMeaning::new(s, ratio, q, index, searcher),
+            None => Ok(None),
+        }
+    }
 }
 
 /// 1 for an article reviewed today, falling by half every two years; 0 for an undated one.
@@ -83,7 +107,10 @@ pub fn rank(index: &HealthIndex, q: &str, k: usize, ranking: &Ranking) -> Result
     let top = match ranking {
         Ranking::Ours(ranker) => {
             let plan = ranker.plan(parsed, &searcher, index);
-            ranker.retrieve(&RequestStats::new(&searcher), index, &plan, &Filters::default(), Scope::Expand, k)?
+            let meaning = ranker.meaning(q, None, index, &searcher)?;
+            let stats = RequestStats::new(&searcher);
+            let top = ranker.retrieve(&stats, index, &plan, &Filters::default(), Scope::Expand, k, meaning.as_ref())?;
+            top.into_iter().map(|(s, a)| (s.fused, a)).collect()
         }
         Ranking::Baseline => {
             let query = build_baseline(&parsed, &index.fields);

@@ -34,6 +34,11 @@ impl Sums {
         self.docs.contains_key(addr)
     }
 
+    /// The candidates the query excludes.
+    pub(super) fn dropped(&self) -> std::collections::HashSet<DocAddress> {
+        self.docs.iter().filter(|(_, s)| matches!(s, Sum::Dropped)).map(|(a, _)| *a).collect()
+    }
+
     /// Forgets every document not in `keep`.
     pub(super) fn keep_only(&mut self, keep: &[DocAddress]) {
         let keep: std::collections::HashSet<&DocAddress> = keep.iter().collect();

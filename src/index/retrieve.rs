@@ -6,6 +6,7 @@
 use super::candidates::build_candidates;
 use super::feedback::{self, Scope};
 use super::filter::Filters;
+use super::fusion::{QueryMeaning, Scores};
 use super::plan::QueryPlan;
 use super::query::{BoolClause, Part, build_parts};
 use super::ranker::Ranker;
@@ -26,7 +27,10 @@ const COMMON_FEEDBACK_WORD: f32 = 0.1;
 pub const SEARCH_BOX_CANDIDATES: usize = 50;
 
 impl Ranker {
-    /// The best `k` documents for a plan, best first, with their full scores.
+    /// The best `k` documents for a plan, best first, with their scores: lexical alone, or fused
+    /// with the query's meaning when `meaning` is given (articles found by meaning alone join the
+    /// candidates).
+    #[allow(clippy::too_many_arguments)]
     pub fn retrieve(
         &self,
         stats: &RequestStats,
@@ -35,7 +39,30 @@ impl Ranker {
         filters: &Filters,
         scope: Scope,
         k: usize,
-    ) -> Result<Vec<(Score, DocAddress)>, IndexError> {
+        meaning: Option<&QueryMeaning>,
+    ) -> Result<Vec<(Scores, DocAddress)>, IndexError> {
+        let lexical = self.retrieve_lexical(stats, index, plan, filters, scope, k, meaning)?;
+        let Some(m) = meaning else {
+            let only = |(s, a): (Score, DocAddress)| (Scores { lexical: Some(s), semantic: None, fused: s }, a);
+            return Ok(lexical.ranked.into_iter().take(k).map(only).collect());
+        };
+        let mut fused = m.fuse(&lexical.ranked, &lexical.by_meaning, &lexical.dropped);
+        fused.truncate(k);
+        Ok(fused)
+    }
+
+    /// The lexical ranking of the candidates (those found by meaning included).
+    #[allow(clippy::too_many_arguments)]
+    fn retrieve_lexical(
+        &self,
+        stats: &RequestStats,
+        index: &HealthIndex,
+        plan: &QueryPlan,
+        filters: &Filters,
+        scope: Scope,
+        k: usize,
+        meaning: Option<&QueryMeaning>,
+    ) -> Result<Lexical, IndexError> {
         let f = &index.fields;
         let searcher = stats.searcher();
         let body_df = |t: &str| stats.doc_freq(&Term::from_field_text(f.body, t)).unwrap_or(0);
@@ -47,16 +74,22 @@ impl Ranker {
             Scope::Rerank => SEARCH_BOX_CANDIDATES.max(k + k / 2),
             Scope::Expand => CANDIDATES.max(k + k / 2),
         };
-        let candidates = top_flat(stats, searcher, filters, clone_all(&flat), pool, f)?;
+        let by_meaning = match meaning {
+            Some(m) => m.nearest(searcher, filters, f, pool)?,
+            None => Vec::new(),
+        };
+        let mut candidates = top_flat(stats, searcher, filters, clone_all(&flat), pool, f)?;
+        with_meaning(&mut candidates, &by_meaning);
         let mut sums = Sums::default();
         sums.add(stats, searcher, &full, &candidates)?;
         let first = self.ranked(searcher, &sums);
+        let done = |sums: &Sums, ranked| Lexical { ranked, dropped: sums.dropped(), by_meaning: by_meaning.clone() };
         let Some(fb) = self.feedback.filter(|_| first.len() >= feedback::MIN_HITS) else {
-            return Ok(first.into_iter().take(k).collect());
+            return Ok(done(&sums, first));
         };
         let words = feedback::words(searcher, index, &first, plan.parsed.positive_terms().len(), &fb)?;
         if words.is_empty() {
-            return Ok(first.into_iter().take(k).collect());
+            return Ok(done(&sums, first));
         }
         let candidates = match scope {
             Scope::Rerank => candidates,
@@ -69,7 +102,8 @@ impl Ranker {
                 all.extend(
                     words.iter().filter(|(t, _)| body_df(t) <= common).map(|(t, w)| feedback::body_term(index, t, *w)),
                 );
-                let more = top_flat(stats, searcher, filters, all, pool, f)?;
+                let mut more = top_flat(stats, searcher, filters, all, pool, f)?;
+                with_meaning(&mut more, &by_meaning);
                 // Only candidates new to this pass need the full query; the others keep their sums.
                 let new: Vec<DocAddress> = more.iter().filter(|a| !sums.seen(a)).copied().collect();
                 sums.add(stats, searcher, &full, &new)?;
@@ -80,9 +114,8 @@ impl Ranker {
         let feedback_parts: Vec<Part> =
             words.iter().map(|(t, w)| Part::leaf(feedback::body_term(index, t, *w).1, 1.0)).collect();
         sums.add(stats, searcher, &feedback_parts, &candidates)?;
-        let mut scored = self.ranked(searcher, &sums);
-        scored.truncate(k);
-        Ok(scored)
+        let scored = self.ranked(searcher, &sums);
+        Ok(done(&sums, scored))
     }
 
     /// The matched documents of `sums` with the recency boost, best first.
@@ -109,6 +142,23 @@ impl Ranker {
         }
         out.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         out
+    }
+}
+
+/// The lexical side of a retrieval: matched candidates with their scores, best first; the
+/// candidates the query excludes; and the articles found by meaning.
+struct Lexical {
+    ranked: Vec<(Score, DocAddress)>,
+    dropped: std::collections::HashSet<DocAddress>,
+    by_meaning: Vec<(f32, DocAddress)>,
+}
+
+/// Adds the articles found by meaning to the lexical candidates.
+fn with_meaning(candidates: &mut Vec<DocAddress>, by_meaning: &[(f32, DocAddress)]) {
+    for (_, a) in by_meaning {
+        if !candidates.contains(a) {
+            candidates.push(*a);
+        }
     }
 }
 

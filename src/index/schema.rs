@@ -8,7 +8,7 @@ use tantivy::schema::{
 
 /// Bumped whenever fields, their options or the analyzer change; an index built with another
 /// version is rebuilt rather than read.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// Field names, as stored in the index.
 pub mod name {
@@ -31,6 +31,7 @@ pub mod name {
     pub const OLDEST_ACCESS: &str = "oldest_access";
     pub const OUTLINE: &str = "outline";
     pub const CONTENT_HASH: &str = "content_hash";
+    pub const VECTORS: &str = "vectors";
 }
 
 /// Handles to every field of the schema.
@@ -70,6 +71,9 @@ pub struct Fields {
     pub outline: Field,
     /// Hash of the stored article, so a re-ingest can tell unchanged articles (exact, stored).
     pub content_hash: Field,
+    /// The article's passage vectors (see [`crate::semantic::vectors`]), stored; absent when it
+    /// was written without the model.
+    pub vectors: Field,
 }
 
 /// The searchable text fields, in the order of their default boosts.
@@ -106,6 +110,7 @@ pub fn schema() -> Schema {
     b.add_date_field(name::OLDEST_ACCESS, DateOptions::default().set_indexed().set_fast());
     b.add_text_field(name::OUTLINE, STORED);
     b.add_text_field(name::CONTENT_HASH, STRING | STORED);
+    b.add_bytes_field(name::VECTORS, STORED);
     b.build()
 }
 
@@ -133,6 +138,7 @@ impl Fields {
             oldest_access: f(name::OLDEST_ACCESS)?,
             outline: f(name::OUTLINE)?,
             content_hash: f(name::CONTENT_HASH)?,
+            vectors: f(name::VECTORS)?,
         })
     }
 }

@@ -5,6 +5,7 @@ use super::analyzer::analyze;
 use super::count::{Relation, TOTAL_LIMIT, count_up_to, lower_bound};
 use super::feedback::Scope;
 use super::filter::{FacetCounter, FacetValue, Filters, Sort, facet_values};
+use super::fusion::Scores;
 use super::plan::QueryPlan;
 use super::query::{Boosts, Clause, ParsedQuery, build_match, is_stop_term, parse};
 use super::snippet::{Highlighter, SNIPPET_CHARS, plain_html};
@@ -47,6 +48,8 @@ pub struct SearchParams {
     pub facets: Vec<&'static str>,
     /// Count every match, not only up to [`TOTAL_LIMIT`].
     pub exact_total: bool,
+    /// Weight of meaning against words (0..1); `None` for the ranking's default.
+    pub semantic_ratio: Option<f32>,
 }
 
 impl SearchParams {
@@ -61,6 +64,7 @@ impl SearchParams {
             sort: Sort::Relevance,
             facets: Vec::new(),
             exact_total: false,
+            semantic_ratio: None,
         }
     }
 }
@@ -117,6 +121,9 @@ pub struct Hit {
     pub section: Option<SectionLink>,
     pub reviewed: Option<NaiveDate>,
     pub citations: Vec<CitationLink>,
+    /// The lexical, semantic and fused scores (with `explain=true`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scores: Option<Scores>,
 }
 
 /// A heading and the URL that opens the article at it.
@@ -155,11 +162,15 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
     let (top, (total, total_relation)) = match params.sort {
         Sort::Relevance => {
             let k = offset + limit;
-            let ranked = ranker.retrieve(&stats, index, &plan, &params.filters, Scope::Rerank, k)?;
+            let meaning = ranker.meaning(&params.q, params.semantic_ratio, index, &searcher)?;
+            let ranked = ranker.retrieve(&stats, index, &plan, &params.filters, Scope::Rerank, k, meaning.as_ref())?;
             let total = relevance_total(&searcher, index, &plan, &params.filters, base.as_ref(), total_limit)?;
             (ranked.into_iter().skip(offset).collect::<Vec<_>>(), total)
         }
-        Sort::Reviewed => newest_first(&searcher, base.as_ref(), limit, offset, total_limit)?,
+        Sort::Reviewed => {
+            let (top, total) = newest_first(&searcher, base.as_ref(), limit, offset, total_limit)?;
+            (top.into_iter().map(|(s, a)| (Scores { lexical: Some(s), semantic: None, fused: s }, a)).collect(), total)
+        }
     };
     let mut facets = BTreeMap::new();
     for &facet in &params.facets {
@@ -170,13 +181,15 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
     let highlighter = Highlighter::new(term_weights(&stats, index, &plan.parsed));
     let mut hits = Vec::with_capacity(top.len());
     let mut first: Option<Article> = None;
-    for (score, addr) in top.into_iter().take(limit) {
+    for (scores, addr) in top.into_iter().take(limit) {
         let doc: TantivyDocument = searcher.doc(addr).map_err(IndexError::from)?;
         let article = stored_article(index, &doc)?;
         if first.is_none() {
             first = Some(article.clone());
         }
-        hits.push(to_hit(article, score, &highlighter));
+        let mut hit = to_hit(article, scores.fused, &highlighter);
+        hit.scores = params.explain.then_some(scores);
+        hits.push(hit);
     }
     let did_you_mean = suggestion(&searcher, index, &plan, parsed, &params.q, total, first.as_ref())?;
     Ok(SearchResponse {
@@ -379,5 +392,6 @@ fn to_hit(article: Article, score: f32, hl: &Highlighter) -> Hit {
         section,
         reviewed: article.reviewed,
         citations,
+        scores: None,
     }
 }

@@ -3,10 +3,12 @@
 use super::schema::Fields;
 use super::{HealthIndex, IndexError};
 use crate::article::Article;
+use crate::semantic::{Embedder, MODEL_KEY, vectors};
 use crate::sources::{accessed_date, citation_keys};
 use chrono::NaiveDate;
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tantivy::indexer::NoMergePolicy;
 use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
@@ -20,6 +22,8 @@ const MERGER_MEMORY: usize = 20 * 1024 * 1024;
 const BULK_SHARE: usize = 4;
 /// More segments than this are merged into one after any run.
 const MAX_SEGMENTS: usize = 8;
+/// Articles whose passages are embedded together (enough texts to keep both cores busy).
+const EMBED_ARTICLES: usize = 32;
 
 /// A write session. Nothing is visible to searchers until [`ArticleWriter::commit`]; dropping it
 /// without committing leaves the index as it was.
@@ -27,28 +31,66 @@ pub struct ArticleWriter {
     writer: IndexWriter,
     fields: Fields,
     added: usize,
+    /// The model, when the index's articles carry passage vectors; articles then wait in
+    /// `pending` to be embedded in batches, and are added (in order) once they are.
+    embedder: Option<Arc<Embedder>>,
+    pending: Vec<(Article, Serialized, String)>,
 }
 
 impl ArticleWriter {
     /// Starts a write session (takes the index's single writer lock).
     pub fn new(index: &HealthIndex) -> Result<ArticleWriter, IndexError> {
-        let writer = index.index.writer(WRITER_MEMORY)?;
-        Ok(ArticleWriter { writer, fields: index.fields, added: 0 })
+        Ok(Self::wrap(index, index.index.writer(WRITER_MEMORY)?))
     }
 
     /// A write session with one indexing thread: documents keep the order they were added in,
     /// so scores that tie rank the same way on every run (for evaluation).
     pub fn deterministic(index: &HealthIndex) -> Result<ArticleWriter, IndexError> {
-        let writer = index.index.writer_with_num_threads(1, WRITER_MEMORY)?;
-        Ok(ArticleWriter { writer, fields: index.fields, added: 0 })
+        Ok(Self::wrap(index, index.index.writer_with_num_threads(1, WRITER_MEMORY)?))
+    }
+
+    fn wrap(index: &HealthIndex, writer: IndexWriter) -> ArticleWriter {
+        ArticleWriter {
+            writer,
+            fields: index.fields,
+            added: 0,
+            embedder: index.embedder().cloned(),
+            pending: Vec::new(),
+        }
+    }
+
+    /// An article in its stored form, with the hash a re-ingest compares: it also names the
+    /// model when this session embeds, so turning the model on or off rewrites every article.
+    pub fn serialize(&self, a: &Article) -> Result<Serialized, IndexError> {
+        Serialized::of(a, self.embedder.as_ref().map(|_| MODEL_KEY))
     }
 
     /// Adds an article (with its stored form), replacing any stored under the same id (for
     /// pages, the same canonical URL).
     pub fn upsert(&mut self, article: &Article, stored: Serialized, origin: &str) -> Result<(), IndexError> {
         self.delete(&article.id);
-        self.writer.add_document(to_document(&self.fields, article, stored, origin))?;
+        if self.embedder.is_some() {
+            self.pending.push((article.clone(), stored, origin.to_string()));
+            if self.pending.len() >= EMBED_ARTICLES {
+                self.flush()?;
+            }
+            return Ok(());
+        }
+        self.writer.add_document(to_document(&self.fields, article, stored, origin, None))?;
         self.added += 1;
+        Ok(())
+    }
+
+    /// Embeds the waiting articles and adds them.
+    fn flush(&mut self) -> Result<(), IndexError> {
+        let (Some(embedder), false) = (&self.embedder, self.pending.is_empty()) else { return Ok(()) };
+        let articles: Vec<&Article> = self.pending.iter().map(|(a, _, _)| a).collect();
+        let codes = embedder.embed_articles(&articles).map_err(|e| IndexError::Embedding(e.to_string()))?;
+        for ((article, stored, origin), codes) in std::mem::take(&mut self.pending).into_iter().zip(codes) {
+            let bytes = vectors::encode(&codes);
+            self.writer.add_document(to_document(&self.fields, &article, stored, &origin, Some(&bytes)))?;
+            self.added += 1;
+        }
         Ok(())
     }
 
@@ -63,6 +105,7 @@ impl ArticleWriter {
     /// segment, so one segment answers about twice as fast as four. A failed merge leaves the
     /// commit as it was (it is logged, not returned).
     pub fn commit(mut self) -> Result<usize, IndexError> {
+        self.flush()?;
         self.writer.commit()?;
         let index = self.writer.index().clone();
         self.writer.wait_merging_threads()?;
@@ -181,7 +224,13 @@ pub fn after_failure(index: &HealthIndex, error: IndexError) -> IndexError {
 }
 
 /// The Tantivy document for an article.
-pub fn to_document(f: &Fields, a: &Article, stored: Serialized, origin: &str) -> TantivyDocument {
+pub fn to_document(
+    f: &Fields,
+    a: &Article,
+    stored: Serialized,
+    origin: &str,
+    vectors: Option<&[u8]>,
+) -> TantivyDocument {
     // Joined once: the topic fields, the combined field, the outline and feedback words all use them.
     let (headings, body) = (a.headings(), a.body());
     let mut doc = TantivyDocument::default();
@@ -223,6 +272,9 @@ pub fn to_document(f: &Fields, a: &Article, stored: Serialized, origin: &str) ->
     doc.add_text(f.content_hash, stored.hash);
     doc.add_text(f.doc, stored.json);
     doc.add_text(f.feedback, super::feedback::document_terms(&a.title, &body));
+    if let Some(v) = vectors {
+        doc.add_bytes(f.vectors, v);
+    }
     doc
 }
 
@@ -240,10 +292,16 @@ pub struct Serialized {
 }
 
 impl Serialized {
-    /// Serializes an article.
-    pub fn of(a: &Article) -> Result<Serialized, IndexError> {
+    /// Serializes an article; `model` names the embedding its stored vectors come from.
+    pub fn of(a: &Article, model: Option<&str>) -> Result<Serialized, IndexError> {
         let json = serde_json::to_string(a).map_err(|e| IndexError::Corrupt(e.to_string()))?;
-        let hash = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(json.as_bytes()));
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.update(json.as_bytes());
+        if let Some(m) = model {
+            h.update(b"\0");
+            h.update(m.as_bytes());
+        }
+        let hash = format!("{:016x}", h.digest());
         Ok(Serialized { json, hash })
     }
 }

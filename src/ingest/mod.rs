@@ -20,7 +20,7 @@ pub use extract::{ExtractError, Extractor, Method, extract};
 
 use crate::article::Article;
 use crate::index::search::stored_text;
-use crate::index::writer::{ArticleWriter, Serialized};
+use crate::index::writer::ArticleWriter;
 use crate::index::{HealthIndex, IndexError};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -168,7 +168,7 @@ fn write_run(
                     report.duplicates.push(PageIssue { page, reason });
                     return None;
                 }
-                let stored = match Serialized::of(&a) {
+                let stored = match writer.serialize(&a) {
                     Ok(stored) => stored,
                     Err(e) => {
                         write_error.get_or_insert(e);

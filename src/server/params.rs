@@ -31,6 +31,23 @@ impl Params {
     }
 }
 
+/// `semantic_ratio`: the weight of meaning against words, from 0 to 1.
+pub fn semantic_ratio(p: &Params) -> Result<Option<f32>, ApiError> {
+    let Some(v) = p.get("semantic_ratio") else { return Ok(None) };
+    check_ratio(v.trim().parse::<f32>().ok(), v)
+}
+
+/// A ratio from a request, refused outside 0..=1.
+pub fn check_ratio(r: Option<f32>, shown: &str) -> Result<Option<f32>, ApiError> {
+    match r {
+        Some(r) if (0.0..=1.0).contains(&r) => Ok(Some(r)),
+        _ => Err(ApiError::new(
+            ErrorCode::InvalidSemanticRatio,
+            format!("semantic_ratio must be a number from 0 to 1, not {:?}", truncate(shown)),
+        )),
+    }
+}
+
 /// Reads a query string. Refuses names not in `single` or `multi`, and repeated `single` names.
 pub fn parse_query(raw: Option<&str>, single: &[&str], multi: &[&str]) -> Result<Params, ApiError> {
     let mut p = Params::default();

@@ -2,7 +2,7 @@
 //! behind a query string or a chat-style JSON body.
 
 use super::error::{ApiError, ErrorCode};
-use super::params::{bounded, filters, parse_query, required_q};
+use super::params::{bounded, check_ratio, filters, parse_query, required_q, semantic_ratio};
 use super::routes::blocking;
 use super::state::AppState;
 use crate::index::filter::Filters;
@@ -28,12 +28,17 @@ pub async fn api_passages(
     State(st): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<PassagesResponse>, ApiError> {
-    let p = parse_query(raw.as_deref(), &["q", "k", "max_chars", "reviewed_after"], &["category", "site"])?;
+    let p = parse_query(
+        raw.as_deref(),
+        &["q", "k", "max_chars", "reviewed_after", "semantic_ratio"],
+        &["category", "site"],
+    )?;
     let q = required_q(&p)?;
     let k = bounded(&p, "k", DEFAULT_K, 1, MAX_K, ErrorCode::InvalidSearchLimit)?;
     let max_chars =
         bounded(&p, "max_chars", DEFAULT_MAX_CHARS, MIN_MAX_CHARS, MAX_MAX_CHARS, ErrorCode::InvalidMaxChars)?;
-    run(&st, PassageParams { q, k, max_chars, filters: filters(&p)? }).await
+    let semantic_ratio = semantic_ratio(&p)?;
+    run(&st, PassageParams { q, k, max_chars, filters: filters(&p)?, semantic_ratio }).await
 }
 
 /// The body of `POST /api/retrieve`.
@@ -45,6 +50,8 @@ pub struct RetrieveRequest {
     pub max_chars: Option<usize>,
     #[serde(default)]
     pub filters: Filters,
+    /// Weight of meaning against words, 0 to 1.
+    pub semantic_ratio: Option<f32>,
 }
 
 /// `POST /api/retrieve` with `{"query", "k", "max_chars", "filters": {"category", "site", "reviewed_after"}}`.
@@ -62,7 +69,11 @@ pub async fn api_retrieve(
         let msg = format!("max_chars must be from {MIN_MAX_CHARS} to {MAX_MAX_CHARS}, not {max_chars}");
         return Err(ApiError::new(ErrorCode::InvalidMaxChars, msg));
     }
-    run(&st, PassageParams { q: req.query, k, max_chars, filters: req.filters }).await
+    let semantic_ratio = match req.semantic_ratio {
+        Some(r) => check_ratio(Some(r), &r.to_string())?,
+        None => None,
+    };
+    run(&st, PassageParams { q: req.query, k, max_chars, filters: req.filters, semantic_ratio }).await
 }
 
 async fn run(st: &AppState, params: PassageParams) -> Result<Json<PassagesResponse>, ApiError> {

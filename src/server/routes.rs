@@ -1,7 +1,7 @@
 //! Request handlers for the JSON API.
 
 use super::error::{ApiError, ErrorCode};
-use super::params::{filters, flag, number, parse_query, required_q, truncate};
+use super::params::{filters, flag, number, parse_query, required_q, semantic_ratio, truncate};
 use super::state::AppState;
 use crate::index::filter::Sort;
 use crate::index::search::{FACETS, MAX_LIMIT, MAX_WINDOW, SearchParams, SearchResponse, search_with};
@@ -58,10 +58,12 @@ pub fn search_params(raw: Option<&str>) -> Result<SearchParams, ApiError> {
         }
     };
     let facets = facet_list(p.get("facets").map(String::as_str))?;
-    Ok(SearchParams { q, limit, offset, explain, filters: filters(&p)?, sort, facets, exact_total })
+    let semantic_ratio = semantic_ratio(&p)?;
+    Ok(SearchParams { q, limit, offset, explain, filters: filters(&p)?, sort, facets, exact_total, semantic_ratio })
 }
 
-const SEARCH_SINGLE: &[&str] = &["q", "limit", "offset", "explain", "exact_total", "sort", "facets", "reviewed_after"];
+const SEARCH_SINGLE: &[&str] =
+    &["q", "limit", "offset", "explain", "exact_total", "sort", "facets", "reviewed_after", "semantic_ratio"];
 
 /// `facets=category,site`, `facets=*` (all) or nothing.
 fn facet_list(v: Option<&str>) -> Result<Vec<&'static str>, ApiError> {

@@ -1,0 +1,152 @@
+//! Hybrid ranking: articles found by words and articles found by meaning in one list. Each side's
+//! scores are scaled to 0..1 across the candidates (relative score fusion), then mixed by the
+//! semantic ratio: 0 is lexical ranking alone, 1 meaning alone.
+
+use super::filter::Filters;
+use super::schema::Fields;
+use super::{HealthIndex, IndexError};
+use crate::semantic::table::{SegmentVectors, nearest};
+use crate::semantic::{Code, Embedder};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use tantivy::collector::DocSetCollector;
+use tantivy::query::AllQuery;
+use tantivy::{DocAddress, Searcher};
+
+/// The semantic ratio when a request gives none, chosen with `healthsearch eval` on the judged
+/// sets (see the README's relevance table).
+pub const DEFAULT_RATIO: f32 = 0.5;
+/// Articles found by meaning alone are brought in only from this cosine up: below it, a query's
+/// nearest articles are rarely about it.
+pub const MIN_COSINE: f32 = 0.3;
+
+/// Ranking by meaning as configured for a process: the model and the default ratio.
+#[derive(Debug, Clone)]
+pub struct Semantic {
+    pub embedder: Arc<Embedder>,
+    pub ratio: f32,
+}
+
+/// One request's side of meaning: the query's vector and the index's vectors.
+pub struct QueryMeaning {
+    pub query: Arc<Code>,
+    pub tables: Vec<Arc<SegmentVectors>>,
+    pub ratio: f32,
+}
+
+/// How one article's score was made (shown with `explain=true`).
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Scores {
+    /// The lexical score (BM25 with our weights), absent when no query word matched.
+    pub lexical: Option<f32>,
+    /// The best cosine between the query and the article's passages.
+    pub semantic: Option<f32>,
+    pub fused: f32,
+}
+
+impl QueryMeaning {
+    /// The query's meaning, when the ratio is above 0 and the model gives a vector.
+    pub fn new(
+        semantic: &Semantic,
+        ratio: Option<f32>,
+        q: &str,
+        index: &HealthIndex,
+        searcher: &Searcher,
+    ) -> Result<Option<QueryMeaning>, IndexError> {
+        let ratio = ratio.unwrap_or(semantic.ratio).clamp(0.0, 1.0);
+        if ratio == 0.0 || q.trim().is_empty() {
+            return Ok(None);
+        }
+        let query = match semantic.embedder.query(q) {
+            Ok(code) => code,
+            Err(e) => {
+                tracing::warn!(error = %e, "query not embedded; lexical ranking only");
+                return Ok(None);
+            }
+        };
+        Ok(Some(QueryMeaning { query, tables: index.vector_tables(searcher)?, ratio }))
+    }
+
+    /// The `k` nearest articles passing the filters, from [`MIN_COSINE`] up.
+    pub fn nearest(
+        &self,
+        searcher: &Searcher,
+        filters: &Filters,
+        fields: &Fields,
+        k: usize,
+    ) -> Result<Vec<(f32, DocAddress)>, IndexError> {
+        let passing = filter_set(searcher, filters, fields)?;
+        let allow = |a: DocAddress| passing.as_ref().is_none_or(|s| s.contains(&a));
+        let mut hits = nearest(searcher, &self.tables, &self.query, k, &allow);
+        hits.retain(|(c, _)| *c >= MIN_COSINE);
+        Ok(hits)
+    }
+
+    /// An article's best cosine to the query.
+    pub fn cosine(&self, addr: DocAddress) -> Option<f32> {
+        self.tables.get(addr.segment_ord as usize)?.best(addr.doc_id, &self.query)
+    }
+
+    /// Each of an article's vectors as (section number, cosine).
+    pub fn passages(&self, addr: DocAddress) -> Vec<(u16, f32)> {
+        self.tables.get(addr.segment_ord as usize).map_or_else(Vec::new, |t| t.of_doc(addr.doc_id, &self.query))
+    }
+
+    /// Fuses lexically scored candidates (`lexical`, matched ones) with the candidates found by
+    /// meaning (`meaning`); `dropped` are excluded by the query. Best first.
+    pub fn fuse(
+        &self,
+        lexical: &[(f32, DocAddress)],
+        meaning: &[(f32, DocAddress)],
+        dropped: &HashSet<DocAddress>,
+    ) -> Vec<(Scores, DocAddress)> {
+        let mut all: HashMap<DocAddress, (Option<f32>, Option<f32>)> = HashMap::new();
+        for &(s, a) in lexical {
+            all.entry(a).or_default().0 = Some(s);
+        }
+        for &(c, a) in meaning {
+            if !dropped.contains(&a) {
+                all.entry(a).or_default().1 = Some(c);
+            }
+        }
+        for (addr, (_, sem)) in all.iter_mut() {
+            if sem.is_none() {
+                *sem = self.cosine(*addr);
+            }
+        }
+        let range = |vals: &mut dyn Iterator<Item = f32>| {
+            vals.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)))
+        };
+        let (lex_lo, lex_hi) = range(&mut all.values().filter_map(|v| v.0));
+        let (sem_lo, sem_hi) = range(&mut all.values().filter_map(|v| v.1));
+        // Lexical scores are scaled from 0 (no match) so that one weak match is not made equal
+        // to the best; cosines from the weakest candidate's.
+        let lex = |v: Option<f32>| v.map_or(0.0, |s| if lex_hi > 0.0 { s / lex_hi } else { 0.0 });
+        let _ = lex_lo;
+        let sem =
+            |v: Option<f32>| v.map_or(0.0, |c| if sem_hi > sem_lo { (c - sem_lo) / (sem_hi - sem_lo) } else { 1.0 });
+        let mut out: Vec<(Scores, DocAddress)> = all
+            .into_iter()
+            .map(|(addr, (l, s))| {
+                let fused = (1.0 - self.ratio) * lex(l) + self.ratio * sem(s);
+                (Scores { lexical: l, semantic: s, fused }, addr)
+            })
+            .collect();
+        out.sort_by(|a, b| b.0.fused.total_cmp(&a.0.fused).then_with(|| a.1.cmp(&b.1)));
+        out
+    }
+}
+
+/// The articles passing `filters`, or `None` when nothing is filtered.
+fn filter_set(
+    searcher: &Searcher,
+    filters: &Filters,
+    fields: &Fields,
+) -> Result<Option<HashSet<DocAddress>>, IndexError> {
+    if filters.is_empty() {
+        return Ok(None);
+    }
+    let query = filters.apply(Box::new(AllQuery), fields);
+    Ok(Some(searcher.search(query.as_ref(), &DocSetCollector)?))
+}
