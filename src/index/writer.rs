@@ -35,6 +35,8 @@ pub struct ArticleWriter {
     /// `pending` to be embedded in batches, and are added (in order) once they are.
     embedder: Option<Arc<Embedder>>,
     pending: Vec<(Article, Serialized, String)>,
+    /// Texts embedded in this session.
+    embedded: usize,
 }
 
 impl ArticleWriter {
@@ -56,6 +58,7 @@ impl ArticleWriter {
             added: 0,
             embedder: index.embedder().cloned(),
             pending: Vec::new(),
+            embedded: 0,
         }
     }
 
@@ -87,6 +90,7 @@ impl ArticleWriter {
         let articles: Vec<&Article> = self.pending.iter().map(|(a, _, _)| a).collect();
         let codes = embedder.embed_articles(&articles).map_err(|e| IndexError::Embedding(e.to_string()))?;
         for ((article, stored, origin), codes) in std::mem::take(&mut self.pending).into_iter().zip(codes) {
+            self.embedded += codes.len();
             let bytes = vectors::encode(&codes);
             self.writer.add_document(to_document(&self.fields, &article, stored, &origin, Some(&bytes)))?;
             self.added += 1;
@@ -100,11 +104,11 @@ impl ArticleWriter {
     }
 
     /// Makes everything written in this session visible at once. Returns how many articles it
-    /// wrote. After a bulk load (or when segments have piled up) every segment is then merged into
+    /// wrote and how many texts it embedded. After a bulk load (or when segments have piled up) every segment is then merged into
     /// one: a query looks each term up, and starts its top-k threshold from zero, once per
     /// segment, so one segment answers about twice as fast as four. A failed merge leaves the
     /// commit as it was (it is logged, not returned).
-    pub fn commit(mut self) -> Result<usize, IndexError> {
+    pub fn commit(mut self) -> Result<(usize, usize), IndexError> {
         self.flush()?;
         self.writer.commit()?;
         let index = self.writer.index().clone();
@@ -120,7 +124,7 @@ impl ArticleWriter {
                 Err(e) => tracing::warn!(error = %e, "segments could not be merged; the commit stands"),
             }
         }
-        Ok(self.added)
+        Ok((self.added, self.embedded))
     }
 }
 

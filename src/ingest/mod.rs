@@ -88,6 +88,8 @@ pub struct IngestReport {
     pub problems: Vec<String>,
     /// Articles in the index after the run.
     pub total_articles: u64,
+    /// Passages (and lead texts) embedded by the model in this run; 0 without the model.
+    pub embedded: usize,
 }
 
 /// Why an ingest run stopped without committing.
@@ -228,7 +230,7 @@ fn write_run(
             report.removed += 1;
         }
     }
-    writer.commit()?;
+    report.embedded = writer.commit()?.1;
     if let Some(st) = crawl_state {
         // After the commit: a crash in between only costs a re-fetch next time.
         st.save(index.dir()).map_err(|e| IngestError::Source { path: index.dir().to_path_buf(), source: e })?;

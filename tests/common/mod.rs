@@ -87,3 +87,10 @@ impl MirrorCopy {
         std::fs::write(&page, retitle_lochia(&html, word)).expect("write");
     }
 }
+
+/// A file under `../shared/` beside the repository (present on developers' machines and in CI).
+pub fn shared_path(rel: &str) -> PathBuf {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared").join(rel);
+    assert!(p.exists(), "{} is missing: ../shared/ should sit beside the repository", p.display());
+    p
+}
