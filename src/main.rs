@@ -61,6 +61,9 @@ enum Command {
         json: bool,
         #[command(flatten)]
         semantic: cli::model::SemanticArgs,
+        /// Weight of meaning against words, 0 to 1 (default: the service's).
+        #[arg(long)]
+        semantic_ratio: Option<f32>,
     },
     /// Install the embedding model that ranks by meaning.
     Model {
@@ -156,11 +159,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::GenCorpus { docs, out, html, seed } => cli::gen_corpus(docs, out.as_deref(), html.as_deref(), seed)?,
         Command::Serve(args) => cli::serve::run(args)?,
         Command::Model { command } => cli::model::run(command)?,
-        Command::Search { query, index, vocab, limit, json, semantic } => {
+        Command::Search { query, index, vocab, limit, json, semantic, semantic_ratio } => {
             let idx =
                 HealthIndex::open(&index).with_context(|| format!("cannot open the index at {}", index.display()))?;
             let mut ranker = ranker_with(&vocab)?;
-            ranker.semantic = semantic.ranking(None)?;
+            ranker.semantic = semantic.ranking(semantic_ratio)?;
             let params = SearchParams { explain: json, ..SearchParams::new(query, limit) };
             let res = search_with(&idx, &params, &ranker)?;
             if json {

@@ -49,7 +49,7 @@ pub struct SemanticArgs {
     #[command(flatten)]
     pub models: ModelsArgs,
     /// Lexical search only: no model is installed, loaded or used.
-    #[arg(long)]
+    #[arg(long, env = "HEALTHSEARCH_NO_SEMANTIC", value_parser = clap::builder::FalseyValueParser::new())]
     pub no_semantic: bool,
 }
 

@@ -2,11 +2,14 @@
 //! source, and articles due for review (old review dates or old citation access dates).
 
 use super::feedback::{body_term, stored_terms};
+use super::fusion::MIN_COSINE;
 use super::lookup::articles_with;
 use super::search::{stored_article, surface_form};
 use super::writer::date_value;
 use super::{HealthIndex, IndexError};
 use crate::article::{Article, Citation};
+use crate::semantic::table::nearest;
+use crate::semantic::vectors;
 use crate::sources::{accessed_date, citation_keys};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -14,6 +17,7 @@ use std::collections::{HashMap, HashSet};
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, TermQuery};
 use tantivy::schema::IndexRecordOption;
+use tantivy::schema::Value;
 use tantivy::{DateTime, DocAddress, Searcher, TantivyDocument, Term};
 
 /// Words of an article used to find related ones.
@@ -22,6 +26,9 @@ const RELATED_TERMS: usize = 25;
 const RELATED_CANDIDATES: usize = 50;
 /// Score of one shared source, relative to the best shared-words score (1.0).
 const SHARED_SOURCE_WEIGHT: f32 = 0.25;
+/// Score of an article's likeness in meaning (the cosine of the two articles' title-and-summary
+/// vectors' nearest passages), relative to the best shared-words score (1.0).
+const MEANING_WEIGHT: f32 = 1.0;
 /// Shared words reported per related article.
 const WHY_TERMS: usize = 6;
 
@@ -36,6 +43,9 @@ pub struct Related {
     pub shared_terms: Vec<String>,
     /// Sources both articles cite.
     pub shared_citations: Vec<SharedSource>,
+    /// How close the two articles are in meaning (cosine, when the index has passage vectors).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meaning: Option<f32>,
 }
 
 /// A source two articles both cite.
@@ -75,6 +85,11 @@ pub fn related(
             *scores.entry(addr).or_default() += SHARED_SOURCE_WEIGHT;
         }
     }
+    let meaning = by_meaning(index, searcher, doc)?;
+    for (cosine, addr) in &meaning {
+        *scores.entry(*addr).or_default() += MEANING_WEIGHT * cosine;
+    }
+    let meaning: HashMap<DocAddress, f32> = meaning.into_iter().map(|(c, a)| (a, c)).collect();
     let mut ranked: Vec<(DocAddress, f32)> = scores.into_iter().collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let own: HashMap<&str, f32> = own_terms.iter().copied().collect();
@@ -100,12 +115,38 @@ pub fn related(
             .collect();
         let shared_terms =
             shared.iter().take(WHY_TERMS).map(|(t, _)| surface_form(&other, t).unwrap_or_else(|| t.clone())).collect();
-        out.push(Related { shared_terms, id: other.id, title: other.title, url: other.url, score, shared_citations });
+        let meaning = meaning.get(&addr).copied();
+        out.push(Related {
+            shared_terms,
+            id: other.id,
+            title: other.title,
+            url: other.url,
+            score,
+            shared_citations,
+            meaning,
+        });
         if out.len() >= limit {
             break;
         }
     }
     Ok((article, out))
+}
+
+/// The articles nearest in meaning to the one stored in `doc` (by its title-and-summary vector
+/// against every passage), when it has vectors.
+fn by_meaning(
+    index: &HealthIndex,
+    searcher: &Searcher,
+    doc: &TantivyDocument,
+) -> Result<Vec<(f32, DocAddress)>, IndexError> {
+    let codes = doc.get_first(index.fields.vectors).and_then(|v| v.as_bytes()).and_then(vectors::decode);
+    let Some(lead) = codes.and_then(|c| c.into_iter().find(|c| c.section == vectors::LEAD)) else {
+        return Ok(Vec::new());
+    };
+    let tables = index.vector_tables(searcher)?;
+    let mut near = nearest(searcher, &tables, &lead, RELATED_CANDIDATES + 1, &|_| true);
+    near.retain(|(c, _)| *c >= MIN_COSINE);
+    Ok(near)
 }
 
 /// An article citing a source, with the entries that cite it.

@@ -94,12 +94,14 @@ impl QueryMeaning {
     }
 
     /// Fuses lexically scored candidates (`lexical`, matched ones) with the candidates found by
-    /// meaning (`meaning`); `dropped` are excluded by the query. Best first.
+    /// meaning (`meaning`); `dropped` are excluded by the query. `trust` (0..1) scales the
+    /// lexical side: how much of the query the best lexical match covers. Best first.
     pub fn fuse(
         &self,
         lexical: &[(f32, DocAddress)],
         meaning: &[(f32, DocAddress)],
         dropped: &HashSet<DocAddress>,
+        trust: f32,
     ) -> Vec<(Scores, DocAddress)> {
         let mut all: HashMap<DocAddress, (Option<f32>, Option<f32>)> = HashMap::new();
         for &(s, a) in lexical {
@@ -123,7 +125,7 @@ impl QueryMeaning {
         // Lexical scores are scaled from 0 (no match), so one weak match is not made equal to
         // the best; cosines from the weakest candidate's. (Min-max on both sides, or cosines
         // over the best, moved nDCG@10 by under 0.005 on the bundled and people sets.)
-        let lex = |v: Option<f32>| v.map_or(0.0, |s| if lex_hi > 0.0 { s / lex_hi } else { 0.0 });
+        let lex = |v: Option<f32>| v.map_or(0.0, |s| if lex_hi > 0.0 { trust * s / lex_hi } else { 0.0 });
         let sem =
             |v: Option<f32>| v.map_or(0.0, |c| if sem_hi > sem_lo { (c - sem_lo) / (sem_hi - sem_lo) } else { 1.0 });
         let mut out: Vec<(Scores, DocAddress)> = all

@@ -3,6 +3,7 @@
 pub mod analyzer;
 pub mod candidates;
 pub mod count;
+pub mod coverage;
 pub mod editorial;
 pub mod feedback;
 pub mod filter;

@@ -5,6 +5,7 @@
 use super::analyzer::analyze;
 use super::feedback::Scope;
 use super::filter::Filters;
+use super::fusion::MIN_COSINE;
 use super::plan::QueryPlan;
 use super::query::{is_stop_term, parse};
 use super::search::{Ranker, SearchError, stored_article};
@@ -34,11 +35,15 @@ const ARTICLE_WEIGHT: f32 = 10.0;
 const HEADING_WEIGHT: f32 = 2.0;
 /// Weight of a concept's other names relative to the typed name they stand for.
 const EXPANSION_WEIGHT: f32 = 0.3;
+/// Weight of a passage's meaning (its cosine scaled to 0..1 among the candidates) at semantic
+/// ratio 1; words weigh `1 - ratio`.
+const SEMANTIC_WEIGHT: f32 = 20.0;
 /// Passages sharing this share of their word trigrams are near-duplicates.
 const DUPLICATE_SHARE: f32 = 0.8;
 
-/// A passage with its query-term counts (text, heading) and its article's relative score.
-type Candidate = (Passage, HashMap<String, u32>, HashMap<String, u32>, f32);
+/// A passage with its query-term counts (text, heading), its article's relative score and its
+/// cosine to the query (when ranking by meaning).
+type Candidate = (Passage, HashMap<String, u32>, HashMap<String, u32>, f32, Option<f32>);
 
 /// What to retrieve.
 #[derive(Debug, Clone)]
@@ -90,7 +95,7 @@ pub fn passages(index: &HealthIndex, p: &PassageParams, ranker: &Ranker) -> Resu
     let searcher = index.searcher();
     let plan = ranker.plan(parsed, &searcher, index);
     let stats = RequestStats::new(&searcher);
-    let meaning = ranker.meaning(&p.q, p.semantic_ratio, index, &searcher)?;
+    let meaning = ranker.meaning(&p.q, &plan, p.semantic_ratio, index, &searcher)?;
     let top = ranker.retrieve(&stats, index, &plan, &p.filters, Scope::Expand, CANDIDATE_ARTICLES, meaning.as_ref())?;
     let best_article = top.first().map_or(1.0, |(s, _)| s.fused.max(f32::EPSILON));
     let weights = query_weights(&stats, index, &plan);
@@ -99,18 +104,25 @@ pub fn passages(index: &HealthIndex, p: &PassageParams, ranker: &Ranker) -> Resu
         let score = scores.fused;
         let doc: TantivyDocument = searcher.doc(addr).map_err(IndexError::from)?;
         let article = stored_article(index, &doc)?;
-        for passage in article_passages(&article, p.max_chars) {
+        let cosines = meaning.as_ref().map(|m| passage_cosines(m.passages(addr), p.max_chars));
+        for (at, passage) in indexed_passages(&article, p.max_chars) {
             let text_tf = term_counts(&passage.text, &weights);
             let heading_tf = term_counts(&passage.heading, &weights);
-            pool.push((passage, text_tf, heading_tf, score / best_article));
+            let cosine = cosines.as_ref().and_then(|c| c(at));
+            pool.push((passage, text_tf, heading_tf, score / best_article, cosine));
         }
     }
+    let (lo, hi) =
+        pool.iter().filter_map(|c| c.4).fold((f32::INFINITY, f32::NEG_INFINITY), |(l, h), c| (l.min(c), h.max(c)));
+    let ratio = meaning.as_ref().map_or(0.0, |m| m.ratio);
     let mut scored: Vec<Passage> = Vec::new();
-    for (mut passage, text_tf, heading_tf, article_score) in pool {
+    for (mut passage, text_tf, heading_tf, article_score, cosine) in pool {
         let text_score = match_score(&text_tf, &weights);
         let heading_score = match_score(&heading_tf, &weights);
-        passage.score = text_score + HEADING_WEIGHT * heading_score + ARTICLE_WEIGHT * article_score;
-        if text_score + heading_score > 0.0 {
+        let lexical = text_score + HEADING_WEIGHT * heading_score;
+        let meaning = cosine.map_or(0.0, |c| if hi > lo { (c - lo) / (hi - lo) } else { 1.0 });
+        passage.score = lexical * (1.0 - ratio) + SEMANTIC_WEIGHT * ratio * meaning + ARTICLE_WEIGHT * article_score;
+        if lexical > 0.0 || cosine.is_some_and(|c| c >= MIN_COSINE) {
             scored.push(passage);
         }
     }
@@ -163,25 +175,46 @@ fn match_score(tf: &HashMap<String, u32>, weights: &HashMap<String, f32>) -> f32
 
 /// Every passage of an article, in order, unscored.
 pub fn article_passages(a: &Article, max_chars: usize) -> Vec<Passage> {
+    indexed_passages(a, max_chars).into_iter().map(|(_, p)| p).collect()
+}
+
+/// Where a passage sits: its section's number and its place among that section's passages.
+type At = (usize, usize);
+
+/// Every passage of an article with where it sits.
+fn indexed_passages(a: &Article, max_chars: usize) -> Vec<(At, Passage)> {
     let article = ArticleRef { id: a.id.clone(), title: a.title.clone(), url: a.url.clone() };
     let citations: Vec<SourceRef> = a.citations.iter().map(source_ref).collect();
     let mut out = Vec::new();
-    for section in &a.sections {
+    for (s, section) in a.sections.iter().enumerate() {
         let heading = if section.heading.is_empty() { a.title.clone() } else { section.heading.clone() };
-        for text in chunk_sentences(&section.text, max_chars) {
-            out.push(Passage {
-                passage_id: passage_id(&a.id, &text),
-                text,
-                article: article.clone(),
-                heading: heading.clone(),
-                url: a.section_url(section),
-                score: 0.0,
-                reviewed: a.reviewed,
-                citations: citations.clone(),
-            });
+        for (c, text) in chunk_sentences(&section.text, max_chars).into_iter().enumerate() {
+            out.push((
+                (s, c),
+                Passage {
+                    passage_id: passage_id(&a.id, &text),
+                    text,
+                    article: article.clone(),
+                    heading: heading.clone(),
+                    url: a.section_url(section),
+                    score: 0.0,
+                    reviewed: a.reviewed,
+                    citations: citations.clone(),
+                },
+            ));
         }
     }
     out
+}
+
+/// A passage's cosine from its article's stored vectors (section number, cosine; see
+/// [`crate::semantic::article_texts`]): the vector of the same passage when passages are cut as
+/// they were embedded, else the best of its section's.
+fn passage_cosines(vectors: Vec<(u16, f32)>, max_chars: usize) -> impl Fn(At) -> Option<f32> {
+    move |(section, chunk)| {
+        let mut of_section = vectors.iter().filter(|(s, _)| usize::from(*s) == section).map(|(_, c)| *c);
+        if max_chars == DEFAULT_MAX_CHARS { of_section.nth(chunk) } else { of_section.reduce(f32::max) }
+    }
 }
 
 fn source_ref(c: &Citation) -> SourceRef {

@@ -75,19 +75,28 @@ impl Ranker {
         plan(parsed, searcher, &index.fields, Some(&self.vocab), self.typos)
     }
 
-    /// The meaning of a query as typed, when this ranking uses it; `ratio` overrides the default
-    /// semantic ratio (0 turns meaning off for the request).
+    /// The meaning of a query, when this ranking uses it; `ratio` overrides the default
+    /// semantic ratio (0 turns meaning off for the request). The model reads the query as typed,
+    /// followed by the names of the concepts the vocabulary found in it: the model may not know
+    /// that a "noggin" is a head, or "hemroids" piles, and the vocabulary does.
     pub fn meaning(
         &self,
         q: &str,
+        plan: &QueryPlan,
         ratio: Option<f32>,
         index: &HealthIndex,
         searcher: &Searcher,
     ) -> Result<Option<QueryMeaning>, IndexError> {
-        match &self.semantic {
-            Some(s) => QueryMeaning::new(s, ratio, q, index, searcher),
-            None => Ok(None),
+        let Some(s) = &self.semantic else { return Ok(None) };
+        let mut concepts: Vec<String> = Vec::new();
+        for e in &plan.expansions {
+            let name = e.concept.replace('-', " ");
+            if !concepts.contains(&name) && !q.to_lowercase().contains(&name) {
+                concepts.push(name);
+            }
         }
+        let text = if concepts.is_empty() { q.to_string() } else { format!("{q} ({})", concepts.join(", ")) };
+        QueryMeaning::new(s, ratio, &text, index, searcher)
     }
 }
 
@@ -107,7 +116,7 @@ pub fn rank(index: &HealthIndex, q: &str, k: usize, ranking: &Ranking) -> Result
     let top = match ranking {
         Ranking::Ours(ranker) => {
             let plan = ranker.plan(parsed, &searcher, index);
-            let meaning = ranker.meaning(q, None, index, &searcher)?;
+            let meaning = ranker.meaning(q, &plan, None, index, &searcher)?;
             let stats = RequestStats::new(&searcher);
             let top = ranker.retrieve(&stats, index, &plan, &Filters::default(), Scope::Expand, k, meaning.as_ref())?;
             top.into_iter().map(|(s, a)| (s.fused, a)).collect()

@@ -4,6 +4,7 @@
 //! boost. The full query alone would score every matching document.
 
 use super::candidates::build_candidates;
+use super::coverage::coverage;
 use super::feedback::{self, Scope};
 use super::filter::Filters;
 use super::fusion::{QueryMeaning, Scores};
@@ -46,7 +47,8 @@ impl Ranker {
             let only = |(s, a): (Score, DocAddress)| (Scores { lexical: Some(s), semantic: None, fused: s }, a);
             return Ok(lexical.ranked.into_iter().take(k).map(only).collect());
         };
-        let mut fused = m.fuse(&lexical.ranked, &lexical.by_meaning, &lexical.dropped);
+        let trust = lexical.ranked.first().map_or(0.0, |(_, a)| coverage(stats, index, plan, *a));
+        let mut fused = m.fuse(&lexical.ranked, &lexical.by_meaning, &lexical.dropped, trust);
         fused.truncate(k);
         Ok(fused)
     }

@@ -162,7 +162,7 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
     let (top, (total, total_relation)) = match params.sort {
         Sort::Relevance => {
             let k = offset + limit;
-            let meaning = ranker.meaning(&params.q, params.semantic_ratio, index, &searcher)?;
+            let meaning = ranker.meaning(&params.q, &plan, params.semantic_ratio, index, &searcher)?;
             let ranked = ranker.retrieve(&stats, index, &plan, &params.filters, Scope::Rerank, k, meaning.as_ref())?;
             let total = relevance_total(&searcher, index, &plan, &params.filters, base.as_ref(), total_limit)?;
             (ranked.into_iter().skip(offset).collect::<Vec<_>>(), total)
