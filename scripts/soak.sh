@@ -22,6 +22,9 @@ command -v wrk >/dev/null || { echo "soak.sh: wrk is not installed (apt-get inst
 
 # HEALTHSEARCH_BIN: a binary already built (CI passes the test build's); otherwise a release build.
 BIN="${HEALTHSEARCH_BIN:-}"
+# Lexical only: the soak is about connections, memory and concurrent ingests; embedding 300
+# articles per round in a debug build would leave no round finished within the soak.
+export HEALTHSEARCH_NO_SEMANTIC=1
 if [ -z "$BIN" ]; then
     cargo build --release --quiet
     BIN=target/release/healthsearch

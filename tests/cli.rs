@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_healthsearch");
 
 fn run(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(BIN).args(args).output().expect("run binary");
+    let out = Command::new(BIN).args(args).env("HEALTHSEARCH_NO_SEMANTIC", "1").output().expect("run binary");
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -83,6 +83,7 @@ fn serve_builds_a_missing_index_from_the_corpus_answers_logs_and_stops_on_sigter
     let dir = tempfile::tempdir().expect("tmp");
     let index = dir.path().join("index");
     let mut child = Command::new(BIN)
+        .env("HEALTHSEARCH_NO_SEMANTIC", "1")
         .args(["serve", "--index", index.to_str().expect("p"), "--corpus", common::corpus_dir().to_str().expect("p")])
         .args(["--addr", "127.0.0.1:0", "--log-json", "--slow-ms", "0"])
         .env("RUST_LOG", "healthsearch=info,tower_http=debug")

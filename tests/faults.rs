@@ -38,6 +38,7 @@ fn in_namespace(dir: &Path, script: &str) -> String {
         .args(["-rm", "sh", "-c", script])
         .current_dir(dir)
         .env("HS", BIN)
+        .env("HEALTHSEARCH_NO_SEMANTIC", "1")
         .env("CORPUS", common::corpus_dir())
         .env("RUST_BACKTRACE", "0")
         .output()
@@ -73,6 +74,7 @@ fn a_read_only_index_is_a_clear_error_and_keeps_serving() {
     let work = workdir("ro");
     let ro = work.path().join("ro");
     let first = Command::new(BIN)
+        .env("HEALTHSEARCH_NO_SEMANTIC", "1")
         .args(["ingest", "--jsonl", "small.jsonl", "--index", "ro/ix"])
         .current_dir(work.path())
         .status()

@@ -36,6 +36,7 @@ async fn an_ingest_killed_midway_leaves_the_last_good_index() {
     let sitemap = format!("http://{addr}/sitemap.xml");
     let crawl = || {
         let mut cmd = Command::new(BIN);
+        cmd.env("HEALTHSEARCH_NO_SEMANTIC", "1");
         cmd.args(["ingest", "--sitemap", &sitemap, "--allow-private", "--rate", "1000", "--timeout", "0.5", "--json"])
             .args(["--index", dir.path().to_str().expect("utf-8")])
             .stdout(Stdio::null())
