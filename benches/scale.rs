@@ -146,7 +146,9 @@ fn bench_scale(c: &mut Criterion) {
                 let searcher = idx.searcher();
                 let plan = ranker.plan(parse(q).expect("parse"), &searcher, &idx);
                 let stats = RequestStats::new(&searcher);
-                black_box(ranker.retrieve(&stats, &idx, &plan, &Filters::default(), Scope::Rerank, 10).expect("rank"))
+                black_box(
+                    ranker.retrieve(&stats, &idx, &plan, &Filters::default(), Scope::Rerank, 10, None).expect("rank"),
+                )
             })
         });
         // The chatbot's and evaluation's retrieval, where feedback may add articles (a second
@@ -210,6 +212,7 @@ fn bench_scale(c: &mut Criterion) {
         k: 5,
         max_chars: 800,
         filters: Default::default(),
+        semantic_ratio: None,
     };
     group.bench_function("passages/question", |b| b.iter(|| black_box(passages(&idx, &p, &ranker).expect("passages"))));
     group.finish();

@@ -114,6 +114,9 @@ async fn bad_requests_get_json_errors_with_codes() {
         ("/api/search?q=back&limit=-1".to_string(), StatusCode::BAD_REQUEST, "invalid_search_limit"),
         ("/api/search?q=back&limit=abc".to_string(), StatusCode::BAD_REQUEST, "invalid_search_limit"),
         ("/api/search?q=back&limit=100000".to_string(), StatusCode::BAD_REQUEST, "invalid_search_limit"),
+        ("/api/search?q=back&semantic_ratio=1.5".to_string(), StatusCode::BAD_REQUEST, "invalid_semantic_ratio"),
+        ("/api/search?q=back&semantic_ratio=half".to_string(), StatusCode::BAD_REQUEST, "invalid_semantic_ratio"),
+        ("/api/passages?q=back&semantic_ratio=-0.1".to_string(), StatusCode::BAD_REQUEST, "invalid_semantic_ratio"),
         ("/api/search?q=back&offset=-5".to_string(), StatusCode::BAD_REQUEST, "invalid_search_offset"),
         (
             "/api/search?q=back&offset=99999999999999999999".to_string(),

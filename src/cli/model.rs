@@ -4,7 +4,7 @@
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use healthsearch::index::fusion::{DEFAULT_RATIO, Semantic};
-use healthsearch::semantic::{Embedder, InstallOptions, default_models_dir, install, installed};
+use healthsearch::semantic::{Embedder, InstallOptions, SemanticError, default_models_dir, install, installed};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -97,14 +97,13 @@ impl SemanticArgs {
     }
 }
 
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    match tokio::runtime::Handle::try_current() {
-        Ok(h) => tokio::task::block_in_place(|| h.block_on(f)),
-        Err(_) => match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-            Ok(rt) => rt.block_on(f),
-            Err(e) => panic!("cannot start a runtime: {e}"),
-        },
-    }
+/// Runs an install on a small runtime of its own (the commands that install are synchronous).
+fn block_on<T>(f: impl std::future::Future<Output = Result<T, SemanticError>>) -> Result<T, SemanticError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| SemanticError::Install(format!("cannot start a runtime: {e}")))?;
+    rt.block_on(f)
 }
 
 /// Runs a `model` subcommand.

@@ -47,7 +47,7 @@ pub fn encode(codes: &[Code]) -> Vec<u8> {
 
 /// Reads an article's stored vectors; `None` when the bytes are not whole records.
 pub fn decode(bytes: &[u8]) -> Option<Vec<Code>> {
-    if bytes.len() % RECORD != 0 {
+    if !bytes.len().is_multiple_of(RECORD) {
         return None;
     }
     let codes = bytes

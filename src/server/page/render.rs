@@ -292,6 +292,7 @@ mod tests {
             section: Some(SectionLink { heading: "<i>h</i>".into(), url: "https://a.example/#\"x".into() }),
             reviewed: None,
             citations: vec![CitationLink { text: "<img src=x>".into(), url: Some("data:text/html,x".into()) }],
+            scores: None,
         }
     }
 
