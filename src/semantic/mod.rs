@@ -1,7 +1,7 @@
 //! Meaning: a sentence-embedding model that places texts of like meaning near each other, the
 //! passage vectors stored with each article, and the nearest-neighbour search over them.
 //!
-//! [`install`] brings the model from a Python package index, [`model`] runs it, [`vectors`]
+//! [`install`](mod@install) brings the model from a Python package index, [`model`] runs it, [`vectors`]
 //! quantizes and stores its output, [`table`] holds each segment's vectors in memory for search,
 //! and [`Embedder`] is what ingest and search share: articles to vectors, queries to vectors
 //! (cached per query string).
