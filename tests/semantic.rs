@@ -122,6 +122,9 @@ fn meaning_finds_an_article_sharing_no_word_with_the_query() {
         hit.unwrap_or_else(|| panic!("not in the top 3: {:?}", res.hits.iter().map(|h| &h.url).collect::<Vec<_>>()));
     let scores = hit.scores.expect("explain shows the scores");
     assert!(scores.semantic.is_some_and(|s| s > 0.3), "{scores:?}");
+    let meaning = res.explain.as_ref().and_then(|e| e.meaning.clone()).expect("explain says how meaning took part");
+    assert_eq!(meaning.text, "sore noggin while expecting (head)", "the model reads the vocabulary's names too");
+    assert!(res.total >= res.hits.len());
     // By meaning alone it is the first answer; lexically the query finds nothing about it.
     let by_meaning = SearchParams { semantic_ratio: Some(1.0), ..params.clone() };
     let res = search_with(&c.index, &by_meaning, &ranker).expect("search");

@@ -30,9 +30,22 @@ pub struct Semantic {
 
 /// One request's side of meaning: the query's vector and the index's vectors.
 pub struct QueryMeaning {
+    /// The text the model read (the query, then the concepts the vocabulary found in it).
+    pub text: String,
     pub query: Arc<Code>,
     pub tables: Vec<Arc<SegmentVectors>>,
     pub ratio: f32,
+}
+
+/// How meaning took part in a search (in `explain`).
+#[derive(Debug, Clone, Serialize)]
+pub struct MeaningExplain {
+    /// The text the model read.
+    pub text: String,
+    /// The semantic ratio used.
+    pub ratio: f32,
+    /// Articles found by meaning alone (no query word matched), counted in the total.
+    pub by_meaning_only: usize,
 }
 
 /// How one article's score was made (shown with `explain=true`).
@@ -65,7 +78,7 @@ impl QueryMeaning {
                 return Ok(None);
             }
         };
-        Ok(Some(QueryMeaning { query, tables: index.vector_tables(searcher)?, ratio }))
+        Ok(Some(QueryMeaning { text: q.to_string(), query, tables: index.vector_tables(searcher)?, ratio }))
     }
 
     /// The `k` nearest articles passing the filters, from [`MIN_COSINE`] up.

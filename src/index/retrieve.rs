@@ -42,15 +42,32 @@ impl Ranker {
         k: usize,
         meaning: Option<&QueryMeaning>,
     ) -> Result<Vec<(Scores, DocAddress)>, IndexError> {
+        Ok(self.retrieve_counted(stats, index, plan, filters, scope, k, meaning)?.0)
+    }
+
+    /// [`Ranker::retrieve`], with how many of the candidates only meaning found (no query word
+    /// matched them): the search box counts them as matches.
+    #[allow(clippy::too_many_arguments)]
+    pub fn retrieve_counted(
+        &self,
+        stats: &RequestStats,
+        index: &HealthIndex,
+        plan: &QueryPlan,
+        filters: &Filters,
+        scope: Scope,
+        k: usize,
+        meaning: Option<&QueryMeaning>,
+    ) -> Result<(Vec<(Scores, DocAddress)>, usize), IndexError> {
         let lexical = self.retrieve_lexical(stats, index, plan, filters, scope, k, meaning)?;
         let Some(m) = meaning else {
             let only = |(s, a): (Score, DocAddress)| (Scores { lexical: Some(s), semantic: None, fused: s }, a);
-            return Ok(lexical.ranked.into_iter().take(k).map(only).collect());
+            return Ok((lexical.ranked.into_iter().take(k).map(only).collect(), 0));
         };
         let trust = lexical.ranked.first().map_or(0.0, |(_, a)| coverage(stats, index, plan, *a));
         let mut fused = m.fuse(&lexical.ranked, &lexical.by_meaning, &lexical.dropped, trust);
+        let only_meaning = fused.iter().filter(|(s, _)| s.lexical.is_none()).count();
         fused.truncate(k);
-        Ok(fused)
+        Ok((fused, only_meaning))
     }
 
     /// The lexical ranking of the candidates (those found by meaning included).

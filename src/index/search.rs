@@ -5,7 +5,7 @@ use super::analyzer::analyze;
 use super::count::{Relation, TOTAL_LIMIT, count_up_to, lower_bound};
 use super::feedback::Scope;
 use super::filter::{FacetCounter, FacetValue, Filters, Sort, facet_values};
-use super::fusion::Scores;
+use super::fusion::{MeaningExplain, Scores};
 use super::plan::QueryPlan;
 use super::query::{Boosts, Clause, ParsedQuery, build_match, is_stop_term, parse};
 use super::snippet::{Highlighter, SNIPPET_CHARS, plain_html};
@@ -106,6 +106,9 @@ pub struct Explain {
     pub fields: BTreeMap<&'static str, f32>,
     /// Weights of the other signals.
     pub signals: BTreeMap<&'static str, f32>,
+    /// How meaning took part (absent when the search ranked by words alone).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meaning: Option<MeaningExplain>,
 }
 
 /// One matching article.
@@ -159,13 +162,20 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
     let limit = params.limit.min(MAX_LIMIT);
     let offset = params.offset.min(MAX_WINDOW.saturating_sub(limit));
     let total_limit = (!params.exact_total).then_some(TOTAL_LIMIT);
+    let mut meaning = None;
+    let mut by_meaning_only = 0;
     let (top, (total, total_relation)) = match params.sort {
         Sort::Relevance => {
             let k = offset + limit;
-            let meaning = ranker.meaning(&params.q, &plan, params.semantic_ratio, index, &searcher)?;
-            let ranked = ranker.retrieve(&stats, index, &plan, &params.filters, Scope::Rerank, k, meaning.as_ref())?;
-            let total = relevance_total(&searcher, index, &plan, &params.filters, base.as_ref(), total_limit)?;
-            (ranked.into_iter().skip(offset).collect::<Vec<_>>(), total)
+            meaning = ranker.meaning(&params.q, &plan, params.semantic_ratio, index, &searcher)?;
+            let scope = Scope::Rerank;
+            let (ranked, only) =
+                ranker.retrieve_counted(&stats, index, &plan, &params.filters, scope, k, meaning.as_ref())?;
+            by_meaning_only = only;
+            let (lexical, relation) =
+                relevance_total(&searcher, index, &plan, &params.filters, base.as_ref(), total_limit)?;
+            // Articles only meaning found are matches too (among the candidates it brought in).
+            (ranked.into_iter().skip(offset).collect::<Vec<_>>(), (lexical + only, relation))
         }
         Sort::Reviewed => {
             let (top, total) = newest_first(&searcher, base.as_ref(), limit, offset, total_limit)?;
@@ -200,7 +210,11 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
         did_you_mean,
         hits,
         facets,
-        explain: params.explain.then(|| explain(&plan, &ranker.boosts)),
+        explain: params.explain.then(|| {
+            let mut e = explain(&plan, &ranker.boosts);
+            e.meaning = meaning.map(|m| MeaningExplain { text: m.text, ratio: m.ratio, by_meaning_only });
+            e
+        }),
     })
 }
 
@@ -334,6 +348,7 @@ fn explain(plan: &QueryPlan, b: &Boosts) -> Explain {
             ("correction", b.correction),
             ("recency", b.recency),
         ]),
+        meaning: None,
     }
 }
 
