@@ -30,7 +30,7 @@ pub const SEARCH_BOX_CANDIDATES: usize = 50;
 impl Ranker {
     /// The best `k` documents for a plan, best first, with their scores: lexical alone, or fused
     /// with the query's meaning when `meaning` is given (articles found by meaning alone join the
-    /// candidates).
+    /// candidates, and are counted).
     #[allow(clippy::too_many_arguments)]
     pub fn retrieve(
         &self,
@@ -41,33 +41,17 @@ impl Ranker {
         scope: Scope,
         k: usize,
         meaning: Option<&QueryMeaning>,
-    ) -> Result<Vec<(Scores, DocAddress)>, IndexError> {
-        Ok(self.retrieve_counted(stats, index, plan, filters, scope, k, meaning)?.0)
-    }
-
-    /// [`Ranker::retrieve`], with how many of the candidates only meaning found (no query word
-    /// matched them): the search box counts them as matches.
-    #[allow(clippy::too_many_arguments)]
-    pub fn retrieve_counted(
-        &self,
-        stats: &RequestStats,
-        index: &HealthIndex,
-        plan: &QueryPlan,
-        filters: &Filters,
-        scope: Scope,
-        k: usize,
-        meaning: Option<&QueryMeaning>,
-    ) -> Result<(Vec<(Scores, DocAddress)>, usize), IndexError> {
+    ) -> Result<Retrieved, IndexError> {
         let lexical = self.retrieve_lexical(stats, index, plan, filters, scope, k, meaning)?;
         let Some(m) = meaning else {
             let only = |(s, a): (Score, DocAddress)| (Scores { lexical: Some(s), semantic: None, fused: s }, a);
-            return Ok((lexical.ranked.into_iter().take(k).map(only).collect(), 0));
+            return Ok(Retrieved { hits: lexical.ranked.into_iter().take(k).map(only).collect(), by_meaning_only: 0 });
         };
         let trust = lexical.ranked.first().map_or(0.0, |(_, a)| coverage(stats, index, plan, *a));
         let mut fused = m.fuse(&lexical.ranked, &lexical.by_meaning, &lexical.dropped, trust);
-        let only_meaning = fused.iter().filter(|(s, _)| s.lexical.is_none()).count();
+        let by_meaning_only = fused.iter().filter(|(s, _)| s.lexical.is_none()).count();
         fused.truncate(k);
-        Ok((fused, only_meaning))
+        Ok(Retrieved { hits: fused, by_meaning_only })
     }
 
     /// The lexical ranking of the candidates (those found by meaning included).
@@ -162,6 +146,13 @@ impl Ranker {
         out.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         out
     }
+}
+
+/// What a retrieval found: the best documents with their scores, best first, and how many of
+/// the candidates only meaning found (no query word matched them; the search box counts them).
+pub struct Retrieved {
+    pub hits: Vec<(Scores, DocAddress)>,
+    pub by_meaning_only: usize,
 }
 
 /// The lexical side of a retrieval: matched candidates with their scores, best first; the

@@ -169,13 +169,12 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
             let k = offset + limit;
             meaning = ranker.meaning(&params.q, &plan, params.semantic_ratio, index, &searcher)?;
             let scope = Scope::Rerank;
-            let (ranked, only) =
-                ranker.retrieve_counted(&stats, index, &plan, &params.filters, scope, k, meaning.as_ref())?;
-            by_meaning_only = only;
+            let found = ranker.retrieve(&stats, index, &plan, &params.filters, scope, k, meaning.as_ref())?;
+            by_meaning_only = found.by_meaning_only;
             let (lexical, relation) =
                 relevance_total(&searcher, index, &plan, &params.filters, base.as_ref(), total_limit)?;
             // Articles only meaning found are matches too (among the candidates it brought in).
-            (ranked.into_iter().skip(offset).collect::<Vec<_>>(), (lexical + only, relation))
+            (found.hits.into_iter().skip(offset).collect::<Vec<_>>(), (lexical + by_meaning_only, relation))
         }
         Sort::Reviewed => {
             let (top, total) = newest_first(&searcher, base.as_ref(), limit, offset, total_limit)?;
