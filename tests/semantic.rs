@@ -240,3 +240,33 @@ fn sigkill_during_an_embedding_ingest_leaves_vectors_that_match_their_articles()
         assert!(articles >= 2, "the last commit's articles are all there");
     }
 }
+
+/// nDCG@10 of a ranking over one split of the people-style set, on the embedded corpus.
+fn people_ndcg(c: &Embedded, ranker: &Ranker, split: &str) -> f64 {
+    use healthsearch::eval::ranking::{load_qrels, load_queries, ndcg_at};
+    use healthsearch::index::search::{Ranking, rank};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval/people");
+    let queries = load_queries(&dir.join("queries.jsonl")).expect("queries");
+    let qrels = load_qrels(&dir.join("qrels").join(format!("{split}.tsv"))).expect("qrels");
+    let ranking = Ranking::Ours(ranker.clone());
+    let mut sum = 0.0;
+    let mut n = 0;
+    for (id, text) in &queries {
+        let Some(rels) = qrels.get(id) else { continue };
+        let urls: Vec<String> = rank(&c.index, text, 10, &ranking).expect("rank").into_iter().map(|r| r.url).collect();
+        sum += ndcg_at(&urls, rels, 10);
+        n += 1;
+    }
+    sum / n as f64
+}
+
+#[test]
+fn meaning_lifts_queries_typed_the_way_people_type() {
+    let (Some(c), Some(hybrid)) = (embedded_corpus(), hybrid()) else { return };
+    let words = Ranker::default();
+    for split in ["test", "heldout"] {
+        let (h, w) = (people_ndcg(c, &hybrid, split), people_ndcg(c, &words, split));
+        eprintln!("people {split}: hybrid nDCG@10 {h:.4}, words alone {w:.4}");
+        assert!(h >= 0.92 && h > w + 0.03, "{split}: hybrid {h:.4} against words {w:.4}");
+    }
+}
