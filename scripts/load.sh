@@ -20,6 +20,9 @@ command -v wrk >/dev/null || { echo "load.sh: wrk is not installed (apt-get inst
 
 cargo build --release --quiet
 BIN=target/release/healthsearch
+# Lexical: embedding 100,000 generated articles takes hours on two cores; scripts/load_semantic.sh
+# measures the hybrid path on an index that already has vectors.
+export HEALTHSEARCH_NO_SEMANTIC="${HEALTHSEARCH_NO_SEMANTIC:-1}"
 if [ ! -f "$WORK/index-$DOCS/meta.json" ]; then
     "$BIN" gen-corpus --docs "$DOCS" --out "$WORK/gen-$DOCS.jsonl"
     start=$(date +%s.%N)
