@@ -22,7 +22,8 @@ pub fn coverage(stats: &RequestStats, index: &HealthIndex, plan: &QueryPlan, add
     let has = |t: &str| -> bool {
         let term = Term::from_field_text(field, t);
         match inverted.read_postings(&term, IndexRecordOption::Basic) {
-            Ok(Some(mut p)) => p.seek(addr.doc_id) == addr.doc_id,
+            // A fresh posting list stands on its first document: seek only forward.
+            Ok(Some(mut p)) => p.doc() == addr.doc_id || (p.doc() < addr.doc_id && p.seek(addr.doc_id) == addr.doc_id),
             _ => false,
         }
     };
