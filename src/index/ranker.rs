@@ -88,10 +88,11 @@ impl Ranker {
         searcher: &Searcher,
     ) -> Result<Option<QueryMeaning>, IndexError> {
         let Some(s) = &self.semantic else { return Ok(None) };
+        let typed = q.to_lowercase();
         let mut concepts: Vec<String> = Vec::new();
         for e in &plan.expansions {
             let name = e.concept.replace('-', " ");
-            if !concepts.contains(&name) && !q.to_lowercase().contains(&name) {
+            if !concepts.contains(&name) && !typed.contains(&name) {
                 concepts.push(name);
             }
         }

@@ -3,7 +3,7 @@
 //! exact nearest-neighbour scan over them.
 
 use super::DIM;
-use super::vectors::{Code, RECORD, decode, dot_i8};
+use super::vectors::{Code, decode, dot_i8};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tantivy::index::SegmentId;
@@ -55,17 +55,22 @@ impl SegmentVectors {
         dot_i8(&self.codes[i * DIM..(i + 1) * DIM], &q.code) as f32 * self.scales[i] * q.scale
     }
 
+    /// Where a document's vectors lie (empty for a document without any).
+    fn range(&self, doc: DocId) -> std::ops::Range<usize> {
+        match (self.starts.get(doc as usize), self.starts.get(doc as usize + 1)) {
+            (Some(&from), Some(&to)) => from as usize..to as usize,
+            _ => 0..0,
+        }
+    }
+
     /// Each of a document's vectors with its section number and cosine to `q`.
     pub fn of_doc(&self, doc: DocId, q: &Code) -> Vec<(u16, f32)> {
-        let (Some(&from), Some(&to)) = (self.starts.get(doc as usize), self.starts.get(doc as usize + 1)) else {
-            return Vec::new();
-        };
-        (from as usize..to as usize).map(|i| (self.sections[i], self.cosine(i, q))).collect()
+        self.range(doc).map(|i| (self.sections[i], self.cosine(i, q))).collect()
     }
 
     /// A document's best cosine to `q` over its vectors.
     pub fn best(&self, doc: DocId, q: &Code) -> Option<f32> {
-        self.of_doc(doc, q).into_iter().map(|(_, c)| c).reduce(f32::max)
+        self.range(doc).map(|i| self.cosine(i, q)).reduce(f32::max)
     }
 }
 
@@ -113,24 +118,15 @@ pub fn nearest(
     let mut best: Vec<(f32, DocAddress)> = Vec::new();
     for (ord, (table, segment)) in tables.iter().zip(searcher.segment_readers()).enumerate() {
         let alive = segment.alive_bitset();
-        let mut current: Option<(DocId, f32)> = None;
-        let flush = |cur: Option<(DocId, f32)>, best: &mut Vec<(f32, DocAddress)>| {
-            if let Some((doc, score)) = cur {
-                best.push((score, DocAddress::new(ord as u32, doc)));
-            }
-        };
-        for i in 0..table.len() {
-            let doc = table.docs[i];
-            if current.is_some_and(|(d, _)| d != doc) {
-                flush(current.take(), &mut best);
-            }
-            if alive.is_some_and(|a| !a.is_alive(doc)) || !allow(DocAddress::new(ord as u32, doc)) {
+        for doc in 0..table.starts.len().saturating_sub(1) as DocId {
+            let addr = DocAddress::new(ord as u32, doc);
+            if alive.is_some_and(|a| !a.is_alive(doc)) || !allow(addr) {
                 continue;
             }
-            let c = table.cosine(i, q);
-            current = Some(current.map_or((doc, c), |(d, s)| (d, s.max(c))));
+            if let Some(score) = table.best(doc, q) {
+                best.push((score, addr));
+            }
         }
-        flush(current, &mut best);
         if best.len() > 4 * k.max(1) {
             keep_best(&mut best, k);
         }
@@ -147,6 +143,3 @@ fn keep_best(v: &mut Vec<(f32, DocAddress)>, k: usize) {
     }
     v.sort_by(by_score);
 }
-
-/// Bytes one vector takes in memory, for sizing notes.
-pub const BYTES_PER_VECTOR: usize = RECORD + 4;
