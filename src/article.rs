@@ -29,6 +29,61 @@ pub struct Article {
     /// Other names the topic goes by (`also_called`, `synonyms`).
     pub alt_names: Vec<String>,
     pub citations: Vec<Citation>,
+    /// Who the article is written for, inferred at ingest (empty when nothing says).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audience: Vec<Audience>,
+}
+
+/// The person a health answer is for: advice differs between them (a painkiller's dose, how to
+/// sleep, which symptoms are urgent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    /// Someone pregnant, or trying to be.
+    Pregnancy,
+    /// A mother in the weeks and months after the birth.
+    Postpartum,
+    /// A mother feeding her baby at the breast.
+    Breastfeeding,
+    /// A baby in its first year.
+    Baby,
+    /// A child of one to three.
+    Toddler,
+    /// A child from about three to twelve.
+    Child,
+    /// Adults in general.
+    Adult,
+}
+
+impl Audience {
+    /// Every audience, in life order.
+    pub const ALL: [Audience; 7] = [
+        Audience::Pregnancy,
+        Audience::Postpartum,
+        Audience::Breastfeeding,
+        Audience::Baby,
+        Audience::Toddler,
+        Audience::Child,
+        Audience::Adult,
+    ];
+
+    /// The name used in the index, the API and URLs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Audience::Pregnancy => "pregnancy",
+            Audience::Postpartum => "postpartum",
+            Audience::Breastfeeding => "breastfeeding",
+            Audience::Baby => "baby",
+            Audience::Toddler => "toddler",
+            Audience::Child => "child",
+            Audience::Adult => "adult",
+        }
+    }
+
+    /// The audience with this name.
+    pub fn from_name(name: &str) -> Option<Audience> {
+        Audience::ALL.into_iter().find(|a| a.name() == name)
+    }
 }
 
 /// A heading and the text under it, up to the next heading.

@@ -10,6 +10,9 @@ use tantivy::tokenizer::{
 /// The name the analyzer is registered under.
 pub const ANALYZER: &str = "hs_english";
 
+/// The name the surface analyzer (folded words, not stemmed) is registered under.
+pub const SURFACE: &str = "hs_surface";
+
 /// Words of this many bytes or more are not indexed.
 pub const LONG_WORD: usize = 48;
 
@@ -26,6 +29,7 @@ pub fn analyzer() -> TextAnalyzer {
 /// Registers the analyzer on an index; must run before any read or write.
 pub fn register(index: &Index) {
     index.tokenizers().register(ANALYZER, analyzer());
+    index.tokenizers().register(SURFACE, folder());
 }
 
 /// The analyzer without its stemmer: the words as folded, before stemming.

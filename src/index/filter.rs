@@ -19,12 +19,14 @@ use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, Term};
 pub struct Filters {
     pub category: Vec<String>,
     pub site: Vec<String>,
+    /// Who the article is for ([`crate::article::Audience`] names).
+    pub audience: Vec<String>,
     /// Reviewed on or after this day.
     pub reviewed_after: Option<NaiveDate>,
 }
 
 /// The facets a search counts.
-pub const FACETS: &[&str] = &[name::CATEGORY, name::SITE];
+pub const FACETS: &[&str] = &[name::CATEGORY, name::SITE, name::AUDIENCE];
 
 /// Result order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,7 +42,7 @@ pub enum Sort {
 impl Filters {
     /// Whether nothing is filtered.
     pub fn is_empty(&self) -> bool {
-        self.category.is_empty() && self.site.is_empty() && self.reviewed_after.is_none()
+        self.category.is_empty() && self.site.is_empty() && self.audience.is_empty() && self.reviewed_after.is_none()
     }
 
     /// These filters without the one on `facet`, for counting that facet's other values.
@@ -49,6 +51,7 @@ impl Filters {
         match facet {
             name::CATEGORY => f.category.clear(),
             name::SITE => f.site.clear(),
+            name::AUDIENCE => f.audience.clear(),
             _ => {}
         }
         f
@@ -59,6 +62,7 @@ impl Filters {
         match facet {
             name::CATEGORY => &self.category,
             name::SITE => &self.site,
+            name::AUDIENCE => &self.audience,
             _ => &[],
         }
     }
@@ -69,7 +73,9 @@ impl Filters {
             return query;
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, query)];
-        for (field, values) in [(fields.category, &self.category), (fields.site, &self.site)] {
+        for (field, values) in
+            [(fields.category, &self.category), (fields.site, &self.site), (fields.audience, &self.audience)]
+        {
             if values.is_empty() {
                 continue;
             }

@@ -1,14 +1,14 @@
 //! The one place that names the index's fields, sets their options and versions the schema.
 
 use super::IndexError;
-use super::analyzer::ANALYZER;
+use super::analyzer::{ANALYZER, SURFACE};
 use tantivy::schema::{
     DateOptions, FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
 /// Bumped whenever fields, their options or the analyzer change; an index built with another
 /// version is rebuilt rather than read.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// Field names, as stored in the index.
 pub mod name {
@@ -32,6 +32,8 @@ pub mod name {
     pub const OUTLINE: &str = "outline";
     pub const CONTENT_HASH: &str = "content_hash";
     pub const VECTORS: &str = "vectors";
+    pub const AUDIENCE: &str = "audience";
+    pub const WORDS: &str = "words";
 }
 
 /// Handles to every field of the schema.
@@ -74,6 +76,12 @@ pub struct Fields {
     /// The article's passage vectors (see [`crate::semantic::vectors`]), stored; absent when it
     /// was written without the model.
     pub vectors: Field,
+    /// Who the article is for ([`crate::article::Audience`] names; exact, fast, for filters,
+    /// facets and ranking).
+    pub audience: Field,
+    /// Title, other names, headings, summary and body as written (folded, not stemmed), with
+    /// document counts only: the words spelling correction may correct to.
+    pub words: Field,
 }
 
 /// The searchable text fields, in the order of their default boosts.
@@ -111,6 +119,13 @@ pub fn schema() -> Schema {
     b.add_text_field(name::OUTLINE, STORED);
     b.add_text_field(name::CONTENT_HASH, STRING | STORED);
     b.add_bytes_field(name::VECTORS, STORED);
+    b.add_text_field(name::AUDIENCE, STRING | FAST);
+    b.add_text_field(
+        name::WORDS,
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default().set_tokenizer(SURFACE).set_index_option(IndexRecordOption::Basic),
+        ),
+    );
     b.build()
 }
 
@@ -139,6 +154,8 @@ impl Fields {
             outline: f(name::OUTLINE)?,
             content_hash: f(name::CONTENT_HASH)?,
             vectors: f(name::VECTORS)?,
+            audience: f(name::AUDIENCE)?,
+            words: f(name::WORDS)?,
         })
     }
 }

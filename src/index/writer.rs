@@ -263,6 +263,12 @@ pub fn to_document(
     if !a.site.is_empty() {
         doc.add_text(f.site, &a.site);
     }
+    for who in &a.audience {
+        doc.add_text(f.audience, who.name());
+    }
+    for text in [a.title.as_str(), &headings, &a.summary, &body].into_iter().chain(a.alt_names.iter().map(String::as_str)) {
+        doc.add_text(f.words, text);
+    }
     if let Some(d) = a.reviewed {
         doc.add_date(f.reviewed, date_value(d));
     }

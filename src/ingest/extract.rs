@@ -139,6 +139,7 @@ fn assemble(meta: PageMeta, sections: Vec<Section>, citations: Vec<Citation>, ba
         lang: meta.lang,
         alt_names: Vec::new(),
         citations,
+        audience: Vec::new(),
     };
     if article.summary.is_empty() {
         article.summary = first_sentences(&article.body(), SUMMARY_CHARS);

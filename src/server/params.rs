@@ -116,13 +116,21 @@ pub fn flag(p: &Params, name: &str, code: ErrorCode) -> Result<bool, ApiError> {
     }
 }
 
-/// Reads the filter parameters `category`, `site` and `reviewed_after` (YYYY-MM-DD).
+/// Reads the filter parameters `category`, `site`, `audience` and `reviewed_after` (YYYY-MM-DD).
 pub fn filters(p: &Params) -> Result<Filters, ApiError> {
     let reviewed_after = match p.get("reviewed_after") {
         None => None,
         Some(v) => Some(date(v, "reviewed_after")?),
     };
-    Ok(Filters { category: p.list("category"), site: p.list("site"), reviewed_after })
+    let audience = p.list("audience");
+    if let Some(bad) = audience.iter().find(|a| crate::article::Audience::from_name(a).is_none()) {
+        let names: Vec<&str> = crate::article::Audience::ALL.iter().map(|a| a.name()).collect();
+        return Err(ApiError::new(
+            ErrorCode::InvalidFilter,
+            format!("audience must be one of {}, not {:?}", names.join(", "), truncate(bad)),
+        ));
+    }
+    Ok(Filters { category: p.list("category"), site: p.list("site"), audience, reviewed_after })
 }
 
 /// A `YYYY-MM-DD` day.

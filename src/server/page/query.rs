@@ -4,7 +4,7 @@
 use super::super::params::MAX_LIST_VALUES;
 use super::super::routes::DEFAULT_LIMIT;
 use crate::index::filter::{Filters, Sort};
-use crate::index::schema::name::{CATEGORY, SITE};
+use crate::index::schema::name::{AUDIENCE, CATEGORY, SITE};
 use crate::index::search::{FACETS, MAX_WINDOW, SearchParams};
 use chrono::NaiveDate;
 
@@ -21,6 +21,7 @@ pub struct PageQuery {
     pub page: usize,
     pub category: Vec<String>,
     pub site: Vec<String>,
+    pub audience: Vec<String>,
     pub reviewed_after: Option<NaiveDate>,
     /// A `reviewed_after` value that was not a date, so the page can say it was ignored.
     pub bad_date: Option<String>,
@@ -34,6 +35,7 @@ impl Default for PageQuery {
             page: 1,
             category: Vec::new(),
             site: Vec::new(),
+            audience: Vec::new(),
             reviewed_after: None,
             bad_date: None,
             sort: Sort::Relevance,
@@ -42,7 +44,8 @@ impl Default for PageQuery {
 }
 
 impl PageQuery {
-    /// Reads `q`, `page`, `sort`, `reviewed_after` and the repeatable `category` and `site`.
+    /// Reads `q`, `page`, `sort`, `reviewed_after` and the repeatable `category`, `site` and
+    /// `audience`.
     /// Single-valued parameters given twice keep the last value.
     pub fn parse(raw: Option<&str>) -> PageQuery {
         let mut pq = PageQuery::default();
@@ -52,6 +55,7 @@ impl PageQuery {
                 "page" => pq.page = v.trim().parse::<usize>().unwrap_or(1).clamp(1, MAX_PAGE),
                 "category" => push_value(&mut pq.category, &v),
                 "site" => push_value(&mut pq.site, &v),
+                "audience" => push_value(&mut pq.audience, &v),
                 "sort" => pq.sort = if v.trim() == "reviewed" { Sort::Reviewed } else { Sort::Relevance },
                 "reviewed_after" => {
                     let v = v.trim();
@@ -72,12 +76,17 @@ impl PageQuery {
 
     /// The filters to search with.
     pub fn filters(&self) -> Filters {
-        Filters { category: self.category.clone(), site: self.site.clone(), reviewed_after: self.reviewed_after }
+        Filters {
+            category: self.category.clone(),
+            site: self.site.clone(),
+            audience: self.audience.clone(),
+            reviewed_after: self.reviewed_after,
+        }
     }
 
     /// Whether any filter is on.
     pub fn is_filtered(&self) -> bool {
-        !self.category.is_empty() || !self.site.is_empty() || self.reviewed_after.is_some()
+        !self.category.is_empty() || !self.site.is_empty() || !self.audience.is_empty() || self.reviewed_after.is_some()
     }
 
     /// The search for this page: its ten hits, every facet counted.
@@ -96,6 +105,7 @@ impl PageQuery {
         match facet {
             CATEGORY => &self.category,
             SITE => &self.site,
+            AUDIENCE => &self.audience,
             _ => &[],
         }
     }
@@ -106,6 +116,7 @@ impl PageQuery {
         let list = match facet {
             CATEGORY => &mut next.category,
             SITE => &mut next.site,
+            AUDIENCE => &mut next.audience,
             _ => return next,
         };
         if let Some(at) = list.iter().position(|v| v == value) {
@@ -145,6 +156,9 @@ impl PageQuery {
         }
         for v in &self.site {
             s.append_pair("site", v);
+        }
+        for v in &self.audience {
+            s.append_pair("audience", v);
         }
         if let Some(day) = self.reviewed_after {
             s.append_pair("reviewed_after", &day.format("%Y-%m-%d").to_string());
