@@ -1,6 +1,8 @@
 //! The Tantivy index: schema and analyzer, opening and versioning, writing, and search.
 
+pub mod address;
 pub mod analyzer;
+pub mod audience;
 pub mod candidates;
 pub mod count;
 pub mod coverage;
@@ -9,6 +11,7 @@ pub mod feedback;
 pub mod filter;
 pub mod fusion;
 pub mod lookup;
+pub mod matching;
 pub mod passages;
 pub mod plan;
 pub mod query;
@@ -19,6 +22,7 @@ pub mod retrieve;
 pub mod schema;
 pub mod search;
 pub mod snippet;
+pub mod spell;
 pub mod stats;
 pub mod suggest;
 pub mod typo;

@@ -1,13 +1,18 @@
-//! How a query is read before it is built: typos corrected against the index's own words, and
-//! the health concepts it names found in the vocabulary. The plan doubles as the explanation
-//! returned with `explain=true`.
+//! How a query is read before it is built: words respelled as meant against the index's words
+//! as written ([`super::spell`]), and the health concepts it names found in the vocabulary. The
+//! plan doubles as the explanation returned with `explain=true`.
 
-use super::query::{Clause, ParsedQuery, is_stop_term, query_words};
+use super::analyzer::{analyze, folded_words};
+use super::query::{Clause, ParsedQuery, contraction_head, query_words};
 use super::schema::Fields;
-use super::typo::{Correction, correct, doc_freq};
+use super::spell::{Correction, Kind, respell};
+use super::typo::IndexLexicon;
+use crate::article::Audience;
 use crate::vocab::{Expansion, Vocabulary};
 use std::collections::HashSet;
+use std::sync::Arc;
 use tantivy::Searcher;
+use tantivy::query::Query;
 
 /// Most other names searched for one matched concept.
 pub const MAX_ALTERNATIVES: usize = 12;
@@ -17,17 +22,31 @@ pub const MAX_ALTERNATIVES: usize = 12;
 pub struct QueryPlan {
     /// The query, with corrected words replaced.
     pub parsed: ParsedQuery,
-    /// Per clause: whether it was corrected.
+    /// Per clause: whether it was a typo, corrected (everyday spellings are not: they are read
+    /// as meant, at full weight).
     pub corrected: Vec<bool>,
     pub corrections: Vec<Correction>,
     pub expansions: Vec<Expansion>,
+    /// What the search box counts as a match ([`super::matching`]): when set, candidates come
+    /// only from it. `None` ranks whatever the query's words find (the chatbot and evaluation).
+    pub within: Option<Arc<dyn Query>>,
+    /// The people the query names ([`super::audience`]); their articles are preferred.
+    pub audience: Vec<Audience>,
 }
 
 impl QueryPlan {
     /// A plan that searches exactly what was typed.
     pub fn literal(parsed: ParsedQuery) -> QueryPlan {
         let n = parsed.clauses.len();
-        QueryPlan { parsed, corrected: vec![false; n], corrections: Vec::new(), expansions: Vec::new() }
+        let audience = super::audience::of_query(&parsed.typed.join(" "));
+        QueryPlan {
+            parsed,
+            corrected: vec![false; n],
+            corrections: Vec::new(),
+            expansions: Vec::new(),
+            within: None,
+            audience,
+        }
     }
 }
 
@@ -41,21 +60,22 @@ pub fn plan(
 ) -> QueryPlan {
     let mut plan = QueryPlan::literal(parsed);
     if typos {
-        let known_fields = [f.title, f.alt_names, f.headings, f.summary, f.body];
-        let lookup_fields = [f.title, f.body];
+        let stemmed = [f.title, f.alt_names, f.headings, f.summary, f.body];
+        let lexicon = IndexLexicon { searcher, surface: f.words, stemmed: &stemmed };
         let none = HashSet::new();
-        let domain = vocab.map_or(&none, Vocabulary::single_terms);
+        let domain = vocab.map_or(&none, Vocabulary::single_words);
         for (i, clause) in plan.parsed.clauses.iter_mut().enumerate() {
             let Clause::Word(terms) = clause else { continue };
-            let [term] = terms.as_mut_slice() else { continue };
-            if is_stop_term(term) || domain.contains(term) || doc_freq(searcher, &known_fields, term) > 0 {
+            let typed = plan.parsed.typed.get(i).map(|t| folded_words(t)).unwrap_or_default();
+            let [(word, _)] = typed.as_slice() else { continue };
+            let Some(c) = respell(word, &lexicon, domain) else { continue };
+            let read = contraction_head(analyze(&c.to));
+            if read.is_empty() {
                 continue;
             }
-            if let Some(c) = correct(searcher, &lookup_fields, term, domain) {
-                *term = c.to.clone();
-                plan.corrected[i] = true;
-                plan.corrections.push(c);
-            }
+            *terms = read;
+            plan.corrected[i] = c.kind == Kind::Typo;
+            plan.corrections.push(c);
         }
     }
     if let Some(v) = vocab {

@@ -43,6 +43,8 @@ pub enum Clause {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParsedQuery {
     pub clauses: Vec<Clause>,
+    /// Each clause's text as typed (without quotes or `-`), for spelling and suggestions.
+    pub typed: Vec<String>,
 }
 
 /// Words that carry little meaning; they still match, at a fraction of the weight.
@@ -51,8 +53,18 @@ const STOP_WORDS: &[&str] = &[
     "having", "just", "much", "since", "some", "very", "while", "be", "but", "by", "can", "do", "does", "for", "from",
     "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "no", "not", "of", "on", "or", "should", "so",
     "that", "the", "their", "then", "there", "these", "they", "this", "to", "was", "what", "when", "which", "who",
-    "why", "will", "with", "you", "your",
+    "why", "will", "with", "you", "your", "don", "doesn", "didn", "won", "isn", "aren", "wasn", "weren", "couldn",
+    "shouldn", "wouldn", "haven", "hasn", "hadn", "ain",
 ];
+
+/// Reads a contraction's analyzed parts as its head word: "don't" is searched as "don" (a stop
+/// word), not as the phrase "don t".
+pub fn contraction_head(terms: Vec<String>) -> Vec<String> {
+    match terms.as_slice() {
+        [head, t] if t == "t" => vec![head.clone()],
+        _ => terms,
+    }
+}
 
 static STOP_TERMS: LazyLock<HashSet<String>> = LazyLock::new(|| STOP_WORDS.iter().flat_map(|w| analyze(w)).collect());
 
@@ -99,24 +111,25 @@ pub fn parse(q: &str) -> Result<ParsedQuery, QueryError> {
     if !cur.is_empty() {
         lexed.push((negate, false, cur));
     }
-    let clauses: Vec<Clause> = lexed
+    let (clauses, typed): (Vec<Clause>, Vec<String>) = lexed
         .into_iter()
         .filter_map(|(neg, quoted, text)| {
-            let terms = analyze(&text);
-            match (terms.len(), neg, quoted) {
-                (0, _, _) => None,
-                (_, true, _) => Some(Clause::Exclude(terms)),
-                (1, false, _) => Some(Clause::Word(terms)),
-                (_, false, true) => Some(Clause::Phrase(terms)),
-                (_, false, false) => Some(Clause::Word(terms)),
-            }
+            let terms = if quoted { analyze(&text) } else { contraction_head(analyze(&text)) };
+            let clause = match (terms.len(), neg, quoted) {
+                (0, _, _) => return None,
+                (_, true, _) => Clause::Exclude(terms),
+                (1, false, _) => Clause::Word(terms),
+                (_, false, true) => Clause::Phrase(terms),
+                (_, false, false) => Clause::Word(terms),
+            };
+            Some((clause, text))
         })
         .take(MAX_CLAUSES)
-        .collect();
+        .unzip();
     if !clauses.iter().any(|c| !matches!(c, Clause::Exclude(_))) {
         return Err(QueryError::NoTerms);
     }
-    Ok(ParsedQuery { clauses })
+    Ok(ParsedQuery { clauses, typed })
 }
 
 impl ParsedQuery {
@@ -457,6 +470,9 @@ mod tests {
     fn survives_operator_soup_and_control_characters() {
         assert!(parse("((( a AND -").is_ok());
         assert!(parse("back\u{0}pain\u{7}").is_ok());
-        assert_eq!(parse("\"\"  pain"), Ok(ParsedQuery { clauses: vec![Clause::Word(vec!["pain".into()])] }));
+        assert_eq!(
+            parse("\"\"  pain"),
+            Ok(ParsedQuery { clauses: vec![Clause::Word(vec!["pain".into()])], typed: vec!["pain".into()] })
+        );
     }
 }

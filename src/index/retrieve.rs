@@ -3,6 +3,7 @@
 //! the full query (field disjunction-max, phrase and proximity boosts, feedback) and the recency
 //! boost. The full query alone would score every matching document.
 
+use super::audience;
 use super::candidates::build_candidates;
 use super::coverage::coverage;
 use super::feedback::{self, Scope};
@@ -16,7 +17,7 @@ use super::stats::RequestStats;
 use super::{HealthIndex, IndexError};
 use std::collections::BTreeMap;
 use tantivy::collector::TopDocs;
-use tantivy::query::{Bm25StatisticsProvider, BooleanQuery};
+use tantivy::query::{Bm25StatisticsProvider, BooleanQuery, ConstScoreQuery, Occur};
 use tantivy::{DateTime, DocAddress, Score, Searcher, Term};
 
 /// Candidates taken from the first phase (more when a deeper page is asked for).
@@ -43,12 +44,17 @@ impl Ranker {
         meaning: Option<&QueryMeaning>,
     ) -> Result<Retrieved, IndexError> {
         let lexical = self.retrieve_lexical(stats, index, plan, filters, scope, k, meaning)?;
+        let searcher = stats.searcher();
         let Some(m) = meaning else {
             let only = |(s, a): (Score, DocAddress)| (Scores { lexical: Some(s), semantic: None, fused: s }, a);
-            return Ok(Retrieved { hits: lexical.ranked.into_iter().take(k).map(only).collect(), by_meaning_only: 0 });
+            let mut hits: Vec<(Scores, DocAddress)> = lexical.ranked.into_iter().map(only).collect();
+            audience::prefer(searcher, &plan.audience, &mut hits);
+            hits.truncate(k);
+            return Ok(Retrieved { hits, by_meaning_only: 0 });
         };
         let trust = lexical.ranked.first().map_or(0.0, |(_, a)| coverage(stats, index, plan, *a));
         let mut fused = m.fuse(&lexical.ranked, &lexical.by_meaning, &lexical.dropped, trust);
+        audience::prefer(searcher, &plan.audience, &mut fused);
         let by_meaning_only = fused.iter().filter(|(s, _)| s.lexical.is_none()).count();
         fused.truncate(k);
         Ok(Retrieved { hits: fused, by_meaning_only })
@@ -78,10 +84,17 @@ impl Ranker {
             Scope::Expand => CANDIDATES.max(k + k / 2),
         };
         let by_meaning = match meaning {
+            // In the search box, an article joins by meaning only when it matches by meaning.
+            Some(m) if plan.within.is_some() => {
+                let matching = m.matches(searcher);
+                let mut near = m.nearest(searcher, filters, f, pool)?;
+                near.retain(|(_, a)| matching.contains(a));
+                near
+            }
             Some(m) => m.nearest(searcher, filters, f, pool)?,
             None => Vec::new(),
         };
-        let mut candidates = top_flat(stats, searcher, filters, clone_all(&flat), pool, f)?;
+        let mut candidates = top_flat(stats, searcher, filters, plan, clone_all(&flat), pool, f)?;
         with_meaning(&mut candidates, &by_meaning);
         let mut sums = Sums::default();
         sums.add(stats, searcher, &full, &candidates)?;
@@ -105,7 +118,7 @@ impl Ranker {
                 all.extend(
                     words.iter().filter(|(t, _)| body_df(t) <= common).map(|(t, w)| feedback::body_term(index, t, *w)),
                 );
-                let mut more = top_flat(stats, searcher, filters, all, pool, f)?;
+                let mut more = top_flat(stats, searcher, filters, plan, all, pool, f)?;
                 with_meaning(&mut more, &by_meaning);
                 // Only candidates new to this pass need the full query; the others keep their sums.
                 let new: Vec<DocAddress> = more.iter().filter(|a| !sums.seen(a)).copied().collect();
@@ -176,15 +189,20 @@ fn clone_all(clauses: &[BoolClause]) -> Vec<BoolClause> {
     clauses.iter().map(|(o, q)| (*o, q.box_clone())).collect()
 }
 
-/// The first phase: the top `n` of the flat query (filters as a required clause).
+/// The first phase: the top `n` of the flat query (filters, and the plan's match set when it has
+/// one, as required clauses).
 fn top_flat(
     stats: &RequestStats,
     searcher: &Searcher,
     filters: &Filters,
-    clauses: Vec<BoolClause>,
+    plan: &QueryPlan,
+    mut clauses: Vec<BoolClause>,
     n: usize,
     f: &super::schema::Fields,
 ) -> Result<Vec<DocAddress>, IndexError> {
+    if let Some(within) = &plan.within {
+        clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(within.box_clone(), 0.0))));
+    }
     let query = filters.apply(Box::new(BooleanQuery::new(clauses)), f);
     let top = searcher.search_with_statistics_provider(
         query.as_ref(),

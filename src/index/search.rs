@@ -2,21 +2,24 @@
 //! with the best section's snippet and the article's sources.
 
 use super::analyzer::analyze;
-use super::count::{Relation, TOTAL_LIMIT, count_up_to, lower_bound};
+use super::analyzer::folded_words;
+use super::count::{Relation, TOTAL_LIMIT, count_up_to};
 use super::feedback::Scope;
 use super::filter::{FacetCounter, FacetValue, Filters, Sort, facet_values};
-use super::fusion::{MeaningExplain, Scores};
+use super::fusion::{MeaningExplain, QueryMeaning, Scores};
+use super::matching::{self, MatchRule};
 use super::plan::QueryPlan;
-use super::query::{Boosts, Clause, ParsedQuery, build_match, is_stop_term, parse};
+use super::query::{Boosts, ParsedQuery, build_match, is_stop_term, parse};
 use super::snippet::{Highlighter, SNIPPET_CHARS, plain_html};
+use super::spell::{Correction, Kind};
 use super::stats::RequestStats;
-use super::typo::Correction;
 use super::{HealthIndex, IndexError};
 use crate::article::Article;
 use crate::vocab::Expansion;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::time::Instant;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{Bm25StatisticsProvider, BooleanQuery, Occur, Query, TermQuery};
@@ -83,6 +86,9 @@ pub struct SearchResponse {
     /// A corrected query, when the typed one had words the index does not know.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub did_you_mean: Option<String>,
+    /// Whether nothing matched the query strictly, so articles covering fewer of its words are
+    /// shown (see `explain.matching`).
+    pub relaxed: bool,
     pub hits: Vec<Hit>,
     /// Counts per value of each requested facet, among the articles matching the query and the
     /// other facets' filters (so several values of one facet can be chosen).
@@ -106,6 +112,9 @@ pub struct Explain {
     pub fields: BTreeMap<&'static str, f32>,
     /// Weights of the other signals.
     pub signals: BTreeMap<&'static str, f32>,
+    /// What counted as a match.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matching: Option<MatchRule>,
     /// How meaning took part (absent when the search ranked by words alone).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub meaning: Option<MeaningExplain>,
@@ -153,28 +162,23 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
     let started = Instant::now();
     let parsed = parse(&params.q)?;
     let searcher = index.searcher();
-    let plan = ranker.plan(parsed.clone(), &searcher, index);
+    let mut plan = ranker.plan(parsed.clone(), &searcher, index);
     // Statistics shared by ranking and the snippets' term weights.
     let stats = RequestStats::new(&searcher);
-    // What the query matches, for totals, facets and date sorting.
-    let unfiltered = build_match(&plan, &index.fields, &ranker.boosts);
-    let base = params.filters.apply(unfiltered.box_clone(), &index.fields);
     let limit = params.limit.min(MAX_LIMIT);
     let offset = params.offset.min(MAX_WINDOW.saturating_sub(limit));
     let total_limit = (!params.exact_total).then_some(TOTAL_LIMIT);
-    let mut meaning = None;
-    let mut by_meaning_only = 0;
+    let meaning = ranker.meaning(&params.q, &plan, params.semantic_ratio, index, &searcher)?;
+    // What the query matches, for totals, facets, pages and date sorting.
+    let (matches, rule) = match_set(&searcher, index, &plan, &params.filters, meaning.as_ref(), &ranker.boosts)?;
+    plan.within = Some(Arc::from(matches.box_clone()));
+    let base = params.filters.apply(matches.box_clone(), &index.fields);
     let (top, (total, total_relation)) = match params.sort {
         Sort::Relevance => {
             let k = offset + limit;
-            meaning = ranker.meaning(&params.q, &plan, params.semantic_ratio, index, &searcher)?;
-            let scope = Scope::Rerank;
-            let found = ranker.retrieve(&stats, index, &plan, &params.filters, scope, k, meaning.as_ref())?;
-            by_meaning_only = found.by_meaning_only;
-            let (lexical, relation) =
-                relevance_total(&searcher, index, &plan, &params.filters, base.as_ref(), total_limit)?;
-            // Articles only meaning found are matches too (among the candidates it brought in).
-            (found.hits.into_iter().skip(offset).collect::<Vec<_>>(), (lexical + by_meaning_only, relation))
+            let found = ranker.retrieve(&stats, index, &plan, &params.filters, Scope::Rerank, k, meaning.as_ref())?;
+            let total = count_up_to(&searcher, base.as_ref(), total_limit)?;
+            (found.hits.into_iter().skip(offset).collect::<Vec<_>>(), total)
         }
         Sort::Reviewed => {
             let (top, total) = newest_first(&searcher, base.as_ref(), limit, offset, total_limit)?;
@@ -183,35 +187,33 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
     };
     let mut facets = BTreeMap::new();
     for &facet in &params.facets {
-        let query = params.filters.without(facet).apply(unfiltered.box_clone(), &index.fields);
+        let query = params.filters.without(facet).apply(matches.box_clone(), &index.fields);
         let counts = searcher.search(query.as_ref(), &FacetCounter::new(facet)).map_err(IndexError::from)?;
         facets.insert(facet, facet_values(counts, params.filters.values(facet), MAX_FACET_VALUES));
     }
     let highlighter = Highlighter::new(term_weights(&stats, index, &plan.parsed));
     let mut hits = Vec::with_capacity(top.len());
-    let mut first: Option<Article> = None;
     for (scores, addr) in top.into_iter().take(limit) {
         let doc: TantivyDocument = searcher.doc(addr).map_err(IndexError::from)?;
         let article = stored_article(index, &doc)?;
-        if first.is_none() {
-            first = Some(article.clone());
-        }
         let mut hit = to_hit(article, scores.fused, &highlighter);
         hit.scores = params.explain.then_some(scores);
         hits.push(hit);
     }
-    let did_you_mean = suggestion(&searcher, index, &plan, parsed, &params.q, total, first.as_ref())?;
+    let did_you_mean = suggestion(&searcher, index, &plan, parsed, &params.q, total)?;
     Ok(SearchResponse {
         query: params.q.clone(),
         total,
         total_relation,
         took_ms: elapsed_ms(started),
         did_you_mean,
+        relaxed: rule.relaxed,
         hits,
         facets,
         explain: params.explain.then(|| {
             let mut e = explain(&plan, &ranker.boosts);
-            e.meaning = meaning.map(|m| MeaningExplain { text: m.text, ratio: m.ratio, by_meaning_only });
+            e.matching = Some(rule);
+            e.meaning = meaning.map(|m| MeaningExplain { text: m.text, ratio: m.ratio, by_meaning: rule.by_meaning });
             e
         }),
     })
@@ -220,34 +222,35 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
 /// A count of matches and whether it is exact.
 type Total = (usize, Relation);
 
-/// The total of a ranked search: counted up to the limit, unless the dictionaries already show
-/// the limit is reached. Without exclusions or filters the query matches every article that
-/// contains any one of its words, so the commonest word's document count is a lower bound.
-fn relevance_total(
+/// What the query matches in the search box ([`super::matching`]): articles covering the
+/// important words the rule requires, or matching by meaning; when that finds nothing under the
+/// filters, one word fewer is required at a time. A query of stop words alone matches any of them.
+fn match_set(
     searcher: &Searcher,
     index: &HealthIndex,
     plan: &QueryPlan,
     filters: &Filters,
-    query: &dyn Query,
-    total_limit: Option<usize>,
-) -> Result<Total, IndexError> {
-    let clauses = &plan.parsed.clauses;
-    if let Some(limit) = total_limit
-        && filters.is_empty()
-        && !clauses.iter().any(|c| matches!(c, Clause::Exclude(_)))
-    {
-        let words: Vec<Term> = clauses
-            .iter()
-            .filter_map(|c| match c {
-                Clause::Word(t) if t.len() == 1 => Some(Term::from_field_text(index.fields.body, &t[0])),
-                _ => None,
-            })
-            .collect();
-        if lower_bound(searcher, &words)? >= limit {
-            return Ok((limit, Relation::Gte));
+    meaning: Option<&QueryMeaning>,
+    boosts: &Boosts,
+) -> Result<(Box<dyn Query>, MatchRule), IndexError> {
+    let covers = matching::covers(plan, &index.fields);
+    let by_meaning = Arc::new(meaning.map(|m| m.matches(searcher)).unwrap_or_default());
+    let strict = matching::required(covers.len());
+    let mut rule = MatchRule { words: covers.len(), required: strict, relaxed: false, by_meaning: by_meaning.len() };
+    if covers.is_empty() {
+        return Ok((build_match(plan, &index.fields, boosts), rule));
+    }
+    for required in (1..=strict).rev() {
+        let query = matching::matching(&covers, required, &by_meaning);
+        let filtered = filters.apply(query.box_clone(), &index.fields);
+        if count_up_to(searcher, filtered.as_ref(), Some(1))?.0 > 0 {
+            rule.required = required;
+            rule.relaxed = required < strict;
+            return Ok((query, rule));
         }
     }
-    count_up_to(searcher, query, total_limit)
+    // Nothing matches even one word: the strict rule stands, with no results.
+    Ok((matching::matching(&covers, strict, &by_meaning), rule))
 }
 
 /// The newest-reviewed matches, undated last; their score is 0.
@@ -267,7 +270,9 @@ fn newest_first(
     Ok((docs.into_iter().map(|(_, addr)| (0.0, addr)).collect(), total))
 }
 
-/// The corrected query, when correcting found clearly more than the query as typed would have.
+/// The corrected query, when a typo was corrected and the corrected query finds clearly more
+/// than the query as typed would have. Everyday spellings read as meant are shown in it too, but
+/// alone never make one.
 fn suggestion(
     searcher: &Searcher,
     index: &HealthIndex,
@@ -275,9 +280,8 @@ fn suggestion(
     typed: ParsedQuery,
     q: &str,
     total: usize,
-    top_hit: Option<&Article>,
 ) -> Result<Option<String>, IndexError> {
-    if plan.corrections.is_empty() {
+    if !plan.corrections.iter().any(|c| c.kind == Kind::Typo) {
         return Ok(None);
     }
     // "Much more" is judged on articles containing every word: OR-matching counts barely move.
@@ -286,14 +290,22 @@ fn suggestion(
     if corrected == 0 || corrected < 2 * as_typed.max(1) || total == 0 {
         return Ok(None);
     }
-    let mut text = q.to_string();
-    for c in &plan.corrections {
-        let surface = top_hit.and_then(|a| surface_form(a, &c.to)).unwrap_or_else(|| c.to.clone());
-        if let Some(word) = q.split_whitespace().find(|w| analyze(w) == [c.from.clone()]) {
-            text = text.replacen(word, &surface, 1);
+    Ok(Some(respelled(q, &plan.corrections)))
+}
+
+/// `q` with each corrected word replaced by what it was read as; the rest kept as typed.
+pub fn respelled(q: &str, corrections: &[Correction]) -> String {
+    let mut out = String::with_capacity(q.len() + 8);
+    let mut last = 0;
+    for (word, range) in folded_words(q) {
+        if let Some(c) = corrections.iter().find(|c| c.from == word) {
+            out.push_str(&q[last..range.start]);
+            out.push_str(&c.to);
+            last = range.end;
         }
     }
-    Ok(Some(text))
+    out.push_str(&q[last..]);
+    out
 }
 
 /// Articles containing every non-stop word of the query (in any text field).
@@ -347,6 +359,7 @@ fn explain(plan: &QueryPlan, b: &Boosts) -> Explain {
             ("correction", b.correction),
             ("recency", b.recency),
         ]),
+        matching: None,
         meaning: None,
     }
 }

@@ -3,10 +3,11 @@
 
 use super::analyzer::folded_words;
 use super::search::stored_text;
+use super::spell;
 use super::{HealthIndex, IndexError};
 use crate::vocab::Vocabulary;
 use serde::Serialize;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use tantivy::directory::MmapDirectory;
 use tantivy::store::StoreReader;
@@ -124,8 +125,10 @@ pub struct Suggester {
     arena: String,
     entries: Vec<Entry>,
     starts: Vec<(u32, u32)>,
-    /// Every distinct folded word of the entries, sorted, for typo correction.
+    /// Every distinct folded word of the entries, sorted, for spelling correction.
     words: Vec<String>,
+    /// How many entries each word of `words` is in.
+    word_counts: Vec<u32>,
     /// The index generation the entries come from (0 without an index).
     generation: u64,
 }
@@ -217,17 +220,20 @@ impl Suggester {
     /// The sorted match start positions and the word list, from the entries' keys.
     fn index_starts(&mut self) {
         let mut starts = Vec::new();
-        let mut words = BTreeSet::new();
+        let mut words: BTreeMap<&str, u32> = BTreeMap::new();
         for (i, e) in self.entries.iter().enumerate() {
             let key = self.text(e.key);
             let at = std::iter::once(0).chain(key.match_indices(' ').map(|(at, _)| at + 1));
             starts.extend(at.take(MAX_START_WORDS).map(|at| (i as u32, at as u32)));
-            words.extend(key.split(' '));
+            for w in key.split(' ') {
+                *words.entry(w).or_default() += 1;
+            }
         }
         starts.sort_unstable_by(|a, b| self.suffix(*a).cmp(self.suffix(*b)));
-        let words = words.into_iter().map(String::from).collect();
+        let (words, counts): (Vec<String>, Vec<u32>) = words.into_iter().map(|(w, n)| (w.to_string(), n)).unzip();
         self.starts = starts;
         self.words = words;
+        self.word_counts = counts;
     }
 
     fn text(&self, s: Span) -> &str {
@@ -272,16 +278,21 @@ impl Suggester {
         found
     }
 
-    /// `typed` with each unknown word replaced by the closest known one (the last word, still
-    /// being typed, as a prefix of a known word); `None` when nothing changes.
+    /// `typed` with each word read as the search box reads it ([`spell::respell`] against the
+    /// entries' words; the last word, still being typed, as the closest start of a known word);
+    /// `None` when nothing changes.
     fn corrected(&self, typed: &str) -> Option<String> {
         let words: Vec<String> = folded_words(typed).into_iter().map(|(w, _)| w).collect();
         let last_is_prefix = !typed.ends_with(char::is_whitespace);
         let mut changed = false;
         let mut out = Vec::with_capacity(words.len());
         for (i, w) in words.iter().enumerate() {
-            let prefix = last_is_prefix && i + 1 == words.len();
-            match self.closest(w, prefix) {
+            let read = if last_is_prefix && i + 1 == words.len() {
+                self.closest_start(w)
+            } else {
+                spell::respell(w, self, &HashSet::new()).map(|c| key_of(&c.to))
+            };
+            match read {
                 Some(c) if c != *w => {
                     changed = true;
                     out.push(c);
@@ -293,35 +304,34 @@ impl Suggester {
         changed.then(|| format!("{}{trailing}", out.join(" ")))
     }
 
-    /// The known word closest to `word` (or, for a prefix, the closest start of a known word).
-    fn closest(&self, word: &str, prefix: bool) -> Option<String> {
-        let n = word.chars().count();
-        let max = match n {
-            0..=3 => 0,
-            4..=5 => 1,
-            _ => 2,
-        };
-        let from = self.words.partition_point(|w| w.as_str() < word);
-        let known = self.words.get(from).is_some_and(|w| if prefix { w.starts_with(word) } else { w == word });
-        if known || max == 0 || word.bytes().any(|b| b.is_ascii_digit()) {
+    /// The closest start of a known word to `prefix`, within the edits [`spell::max_distance`]
+    /// allows a word of its length.
+    fn closest_start(&self, prefix: &str) -> Option<String> {
+        let n = prefix.chars().count();
+        let max = spell::max_distance(prefix);
+        let from = self.words.partition_point(|w| w.as_str() < prefix);
+        let known = self.words.get(from).is_some_and(|w| w.starts_with(prefix));
+        if known || max == 0 || prefix.bytes().any(|b| b.is_ascii_digit()) {
             return None;
         }
-        // Like most spelling correctors, trust the first letter: it keeps the scan to one slice.
-        let first = word.chars().next()?;
-        let start = self.words.partition_point(|w| w.chars().next() < Some(first));
-        let end = self.words.partition_point(|w| w.chars().next() <= Some(first));
-        let mut best: Option<(usize, &String)> = None;
-        for w in &self.words[start..end] {
-            let candidate: String = if prefix { w.chars().take(n).collect() } else { w.clone() };
-            if candidate.chars().count().abs_diff(n) > max {
-                continue;
-            }
-            let d = strsim::damerau_levenshtein(word, &candidate);
-            if d <= max && best.is_none_or(|(bd, _)| d < bd) {
-                best = Some((d, w));
+        let mut best: Option<(usize, String)> = None;
+        for w in self.first_letter_slice(prefix) {
+            let start: String = w.chars().take(n).collect();
+            let d = strsim::damerau_levenshtein(prefix, &start);
+            if d <= usize::from(max) && best.as_ref().is_none_or(|(bd, _)| d < *bd) {
+                best = Some((d, start));
             }
         }
-        best.map(|(_, w)| if prefix { w.chars().take(n).collect() } else { w.clone() })
+        best.map(|(_, w)| w)
+    }
+
+    /// The known words sharing `word`'s first letter: the suggester looks for slips only there,
+    /// where nearly all of them lie, to keep each keystroke to one slice of the list.
+    fn first_letter_slice(&self, word: &str) -> &[String] {
+        let first = word.chars().next();
+        let start = self.words.partition_point(|w| w.chars().next() < first);
+        let end = self.words.partition_point(|w| w.chars().next() <= first);
+        &self.words[start..end]
     }
 
     fn suggest_exact(&self, typed: &str, limit: usize) -> Vec<Suggestion> {
@@ -416,6 +426,29 @@ fn highlight(text: &str, prefix: &str, typed_words: usize) -> String {
     }
     out.push_str(&html_escape::encode_text(&text[at..]));
     out
+}
+
+impl spell::Lexicon for Suggester {
+    fn knows(&self, word: &str) -> bool {
+        self.words.binary_search_by(|w| w.as_str().cmp(word)).is_ok()
+    }
+
+    fn near(&self, word: &str, max: u8) -> Vec<spell::Near> {
+        let offset = self.words.partition_point(|w| w.chars().next() < word.chars().next());
+        let n = word.chars().count();
+        let mut out = Vec::new();
+        for (i, w) in self.first_letter_slice(word).iter().enumerate() {
+            if w.chars().count().abs_diff(n) > usize::from(max) {
+                continue;
+            }
+            let d = strsim::damerau_levenshtein(word, w);
+            if d <= usize::from(max) {
+                let count = self.word_counts.get(offset + i).copied().unwrap_or(1);
+                out.push(spell::Near { word: w.clone(), count: u64::from(count), distance: d as u8 });
+            }
+        }
+        out
+    }
 }
 
 #[cfg(test)]

@@ -1,8 +1,11 @@
-//! Typo tolerance: a query word the index does not know is corrected to the most frequent indexed
-//! word within an edit distance that grows with the word's length. Words with digits never are.
+//! The index as a spelling lexicon ([`super::spell`]): which words it knows, and its words as
+//! written within a few edits of a typed one, found by walking the term dictionary with a
+//! Levenshtein automaton.
 
+use super::analyzer::analyze;
+use super::spell::{Lexicon, Near};
 use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder, SINK_STATE};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::LazyLock;
 use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
@@ -13,82 +16,48 @@ use tantivy_fst::Automaton;
 static BUILDERS: LazyLock<[LevenshteinAutomatonBuilder; 2]> =
     LazyLock::new(|| [LevenshteinAutomatonBuilder::new(1, true), LevenshteinAutomatonBuilder::new(2, true)]);
 
-/// Edits allowed for an analyzed word of this many characters: none up to 3, one for 4 or 5,
-/// two beyond (stems are shorter than what was typed).
-pub fn max_distance(word: &str) -> u8 {
-    match word.chars().count() {
-        0..=3 => 0,
-        4..=5 => 1,
-        _ => 2,
-    }
-}
-
-/// A word and what it was corrected to.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Correction {
-    pub from: String,
-    pub to: String,
-    pub distance: u8,
-}
-
 /// How many documents contain `term` in any of `fields`.
 pub fn doc_freq(searcher: &Searcher, fields: &[Field], term: &str) -> u64 {
     fields.iter().map(|f| searcher.doc_freq(&Term::from_field_text(*f, term)).unwrap_or(0)).sum()
 }
 
-/// The correction for an analyzed term the index does not contain, if a close enough one
-/// exists among the index's words and `domain` words (the vocabulary's one-word names).
-pub fn correct(searcher: &Searcher, fields: &[Field], term: &str, domain: &HashSet<String>) -> Option<Correction> {
-    let d = max_distance(term);
-    if d == 0 || term.chars().any(|c| c.is_ascii_digit()) {
-        return None;
+/// The index's words as a spelling lexicon: a word is known when some article has it as
+/// written, or when it stems to a word some article has (so "screams" stands when only
+/// "screaming" was written); corrections are drawn from the words as written.
+pub struct IndexLexicon<'a> {
+    pub searcher: &'a Searcher,
+    /// The words as written (folded, unstemmed).
+    pub surface: Field,
+    /// Stemmed text fields.
+    pub stemmed: &'a [Field],
+}
+
+impl Lexicon for IndexLexicon<'_> {
+    fn knows(&self, word: &str) -> bool {
+        if doc_freq(self.searcher, &[self.surface], word) > 0 {
+            return true;
+        }
+        let stems = analyze(word);
+        !stems.is_empty() && stems.iter().all(|s| doc_freq(self.searcher, self.stemmed, s) > 0)
     }
-    let dfa = BUILDERS[usize::from(d) - 1].build_dfa(term);
-    let mut candidates: HashMap<String, Candidate> = HashMap::new();
-    for segment in searcher.segment_readers() {
-        for field in fields {
-            let Ok(inverted) = segment.inverted_index(*field) else { continue };
+
+    fn near(&self, word: &str, max: u8) -> Vec<Near> {
+        let Some(builder) = BUILDERS.get(usize::from(max.clamp(1, 2)) - 1) else { return Vec::new() };
+        let dfa = builder.build_dfa(word);
+        let mut found: HashMap<String, Near> = HashMap::new();
+        for segment in self.searcher.segment_readers() {
+            let Ok(inverted) = segment.inverted_index(self.surface) else { continue };
             let Ok(mut stream) = inverted.terms().search(DfaAutomaton(&dfa)).into_stream() else { continue };
             while stream.advance() {
-                let Ok(word) = std::str::from_utf8(stream.key()) else { continue };
-                if let Distance::Exact(distance) = dfa.eval(word) {
-                    let c = candidates.entry(word.to_string()).or_insert(Candidate { df: 0, distance });
-                    c.df += u64::from(stream.value().doc_freq);
+                let Ok(w) = std::str::from_utf8(stream.key()) else { continue };
+                if let Distance::Exact(distance) = dfa.eval(w) {
+                    let n = found.entry(w.to_string()).or_insert(Near { word: w.to_string(), count: 0, distance });
+                    n.count += u64::from(stream.value().doc_freq);
                 }
             }
         }
+        found.into_values().collect()
     }
-    for word in domain {
-        if let Distance::Exact(distance) = dfa.eval(word) {
-            candidates.entry(word.to_string()).or_insert(Candidate { df: 0, distance });
-        }
-    }
-    let first = term.chars().next();
-    candidates
-        .into_iter()
-        .filter(|(w, _)| w != term)
-        .map(|(w, c)| {
-            let plausibility = plausibility(term, &w, c.df, domain.contains(&w));
-            (w, c, plausibility)
-        })
-        .min_by(|a, b| {
-            let key = |(w, c, _): &(String, Candidate, f64)| (c.distance, w.chars().next() != first);
-            key(a).cmp(&key(b)).then(b.2.total_cmp(&a.2)).then(a.0.cmp(&b.0))
-        })
-        .map(|(to, c, _)| Correction { from: term.to_string(), to, distance: c.distance })
-}
-
-struct Candidate {
-    df: u64,
-    distance: u8,
-}
-
-/// Among corrections with as few edits: common words, words of the typed length (a slip or a
-/// swap rather than a lost letter), words sharing a longer beginning, and health vocabulary.
-fn plausibility(typed: &str, word: &str, df: u64, in_domain: bool) -> f64 {
-    let prefix = typed.chars().zip(word.chars()).take_while(|(a, b)| a == b).count() as f64;
-    let same_length = typed.chars().count() == word.chars().count();
-    (df as f64 + 1.0).ln() + 0.5 * prefix + if same_length { 1.0 } else { 0.0 } + if in_domain { 1.5 } else { 0.0 }
 }
 
 /// A Levenshtein DFA as an FST automaton, to stream only the dictionary terms within reach.
@@ -111,18 +80,5 @@ impl Automaton for DfaAutomaton<'_> {
 
     fn accept(&self, state: &u32, byte: u8) -> u32 {
         self.0.transition(*state, byte)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn distance_grows_with_length() {
-        assert_eq!(max_distance("pia"), 0);
-        assert_eq!(max_distance("pian"), 1);
-        assert_eq!(max_distance("brest"), 1);
-        assert_eq!(max_distance("hemroid"), 2);
     }
 }

@@ -266,7 +266,9 @@ pub fn to_document(
     for who in &a.audience {
         doc.add_text(f.audience, who.name());
     }
-    for text in [a.title.as_str(), &headings, &a.summary, &body].into_iter().chain(a.alt_names.iter().map(String::as_str)) {
+    for text in
+        [a.title.as_str(), &headings, &a.summary, &body].into_iter().chain(a.alt_names.iter().map(String::as_str))
+    {
         doc.add_text(f.words, text);
     }
     if let Some(d) = a.reviewed {

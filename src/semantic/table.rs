@@ -127,7 +127,7 @@ pub fn nearest(
                 best.push((score, addr));
             }
         }
-        if best.len() > 4 * k.max(1) {
+        if best.len() > k.max(1).saturating_mul(4) {
             keep_best(&mut best, k);
         }
     }

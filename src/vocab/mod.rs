@@ -48,6 +48,8 @@ pub struct Vocabulary {
     by_name: HashMap<Vec<String>, Vec<usize>>,
     /// The one-term names, kept as a set: every query's typo check asks about them.
     single: HashSet<String>,
+    /// The one-word names as written (lower-cased, folded): words spelling correction knows.
+    single_words: HashSet<String>,
 }
 
 impl Vocabulary {
@@ -85,12 +87,22 @@ impl Vocabulary {
                 self.single.insert(one.clone());
             }
         }
+        for name in &kept {
+            if let [(word, _)] = crate::index::analyzer::folded_words(name).as_slice() {
+                self.single_words.insert(word.clone());
+            }
+        }
         self.concepts.push(Concept { id: id.to_string(), names: kept, terms });
     }
 
     /// Every one-term name, as analyzed (candidates for correcting typos).
     pub fn single_terms(&self) -> &HashSet<String> {
         &self.single
+    }
+
+    /// Every one-word name as written, lower-cased and folded (known to spelling correction).
+    pub fn single_words(&self) -> &HashSet<String> {
+        &self.single_words
     }
 
     /// Number of concepts.

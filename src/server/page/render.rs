@@ -276,6 +276,7 @@ mod tests {
             total_relation: Relation::Eq,
             took_ms: 1.0,
             did_you_mean: Some("a \"b\" <c>".into()),
+            relaxed: false,
             hits,
             facets,
             explain: None,
