@@ -1,13 +1,20 @@
 //! `healthsearch ingest`: a site mirror, a JSON Lines file, or a site crawled from a sitemap or a
-//! start URL, through the one ingest pipeline, with a report on the terminal and as JSON.
+//! start URL, through the one ingest pipeline, with a report on the terminal and as JSON. A run
+//! that fails leaves no new index directory behind.
 
+use super::output::{note, outln};
 use anyhow::{Context, bail};
 use clap::Args;
 use healthsearch::index::HealthIndex;
 use healthsearch::ingest::crawl::{CrawlConfig, Start};
-use healthsearch::ingest::{Extractor, IngestReport, Source, ingest_with};
-use std::path::PathBuf;
+use healthsearch::ingest::report::{Tally, count};
+use healthsearch::ingest::{Extractor, IngestReport, IssueKind, PageIssue, Source, ingest_with};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+/// Pages or links shown for each reason in the summary; the report file has them all.
+const EXAMPLES: usize = 3;
 
 /// Arguments of `ingest`.
 #[derive(Args)]
@@ -60,18 +67,58 @@ pub struct IngestArgs {
 
 /// Runs `ingest`.
 pub fn run(args: IngestArgs) -> anyhow::Result<()> {
-    let extractor = Extractor::new(super::super::load_sites(args.sites.as_deref())?);
+    let extractor = Extractor::new(super::load_sites(args.sites.as_deref())?);
     let source = source(&args)?;
-    let (idx, _) = HealthIndex::open_or_create(&args.index)
-        .with_context(|| format!("cannot open the index at {}", args.index.display()))?;
-    let idx = idx.with_embedder(args.semantic.embedder());
-    let report = ingest_with(&idx, &source, &extractor)
-        .with_context(|| format!("ingest into {} failed; the index is as it was", args.index.display()))?;
+    let new_dir = NewDir::before(&args.index);
+    let report = ingest_into(&args, &source, &extractor).map_err(|e| match &new_dir {
+        Some(dir) => {
+            dir.remove();
+            e.context(format!("ingest failed; no index was made at {}", args.index.display()))
+        }
+        None => e.context(format!("ingest into {} failed; the index is as it was", args.index.display())),
+    })?;
     if let Some(path) = &args.report {
         std::fs::write(path, serde_json::to_string_pretty(&report)?)
             .with_context(|| format!("cannot write the report to {}", path.display()))?;
     }
     print_report(&report, args.json)
+}
+
+fn ingest_into(args: &IngestArgs, source: &Source, extractor: &Extractor) -> anyhow::Result<IngestReport> {
+    let (idx, _) = HealthIndex::open_or_create(&args.index).context("cannot open the index")?;
+    let idx = idx.with_embedder(args.semantic.embedder());
+    Ok(ingest_with(&idx, source, extractor)?)
+}
+
+/// An index directory an ingest is about to make (it is missing, or empty), removed again when
+/// the ingest fails, so that a failure never leaves an empty index for a later search to find.
+pub struct NewDir {
+    path: PathBuf,
+    existed: bool,
+}
+
+impl NewDir {
+    /// The directory at `path`, if an index made there now would be new.
+    pub fn before(path: &Path) -> Option<NewDir> {
+        match std::fs::read_dir(path) {
+            Ok(mut entries) => entries.next().is_none().then(|| NewDir { path: path.to_path_buf(), existed: true }),
+            Err(_) if !path.exists() => Some(NewDir { path: path.to_path_buf(), existed: false }),
+            Err(_) => None,
+        }
+    }
+
+    /// Removes what the failed run made; what cannot be removed is left (the error says why
+    /// the run failed, which matters more).
+    pub fn remove(&self) {
+        if !self.existed {
+            let _ = std::fs::remove_dir_all(&self.path);
+            return;
+        }
+        for entry in std::fs::read_dir(&self.path).into_iter().flatten().flatten() {
+            let path = entry.path();
+            let _ = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
+        }
+    }
 }
 
 fn source(args: &IngestArgs) -> anyhow::Result<Source> {
@@ -82,12 +129,19 @@ fn source(args: &IngestArgs) -> anyhow::Result<Source> {
         cfg.rate = args.rate;
         cfg.allow_private = args.allow_private;
         cfg.timeout = Duration::from_secs_f64(args.timeout.clamp(0.1, 600.0));
-        cfg.progress = !args.json;
+        // Progress goes to standard error, so it never mixes with the JSON on standard output.
+        cfg.progress = true;
         Source::Crawl(Box::new(cfg))
     };
     let parse = |u: &str| url::Url::parse(u).with_context(|| format!("{u:?} is not a URL"));
     if !(args.rate.is_finite() && args.rate > 0.0) {
         bail!("--rate must be a positive number of requests per second");
+    }
+    if !(args.timeout.is_finite() && args.timeout > 0.0) {
+        bail!("--timeout must be a positive number of seconds");
+    }
+    if args.index.exists() && !args.index.is_dir() {
+        bail!("--index {} is a file, not an index directory", args.index.display());
     }
     Ok(match (&args.corpus, &args.jsonl, &args.sitemap, &args.url) {
         (Some(c), ..) => exists(Source::Mirror(c.clone()), c)?,
@@ -98,32 +152,33 @@ fn source(args: &IngestArgs) -> anyhow::Result<Source> {
     })
 }
 
-fn exists(source: Source, path: &std::path::Path) -> anyhow::Result<Source> {
+fn exists(source: Source, path: &Path) -> anyhow::Result<Source> {
     if !path.exists() {
         bail!("source {} does not exist", path.display());
     }
     Ok(source)
 }
 
+/// The report: what was left out and why on standard error, the counts on standard output (or
+/// the whole report as JSON).
 fn print_report(r: &IngestReport, json: bool) -> anyhow::Result<()> {
     if json {
-        println!("{}", serde_json::to_string_pretty(r)?);
-        return Ok(());
+        return outln!("{}", serde_json::to_string_pretty(r)?);
     }
-    for i in &r.failed {
-        eprintln!("failed:  {}: {}", i.page, i.reason);
-    }
-    for i in &r.skipped {
-        eprintln!("skipped: {}: {}", i.page, i.reason);
-    }
-    for i in &r.duplicates {
-        eprintln!("duplicate: {}: {}", i.page, i.reason);
+    print_issues("failed", &r.failed);
+    print_issues("skipped", &r.skipped);
+    print_issues("duplicate", &r.duplicates);
+    if let Some(crawl) = &r.crawl {
+        for t in &crawl.not_followed {
+            print_tally(t);
+        }
+        note!("crawled {}", count(crawl.fetched, "page", "pages"));
     }
     for p in &r.problems {
-        eprintln!("problem: {p}");
+        note!("problem: {p}");
     }
-    println!(
-        "added {}, updated {}, unchanged {}, removed {}, skipped {}, failed {}, duplicates {}; {} articles in the index",
+    outln!(
+        "added {}, updated {}, unchanged {}, removed {}, skipped {}, failed {}, duplicates {}; {} in the index",
         r.added,
         r.updated,
         r.unchanged,
@@ -131,7 +186,39 @@ fn print_report(r: &IngestReport, json: bool) -> anyhow::Result<()> {
         r.skipped.len(),
         r.failed.len(),
         r.duplicates.len(),
-        r.total_articles
-    );
-    Ok(())
+        count(r.total_articles, "article", "articles")
+    )
+}
+
+/// Issues grouped by kind: a count and the first few pages with their reasons.
+fn print_issues(verdict: &str, issues: &[PageIssue]) {
+    let mut by_kind: BTreeMap<IssueKind, Vec<&PageIssue>> = BTreeMap::new();
+    for i in issues {
+        by_kind.entry(i.kind).or_default().push(i);
+    }
+    for (kind, list) in by_kind {
+        let what = if kind.label() == verdict { verdict.to_string() } else { format!("{verdict}: {}", kind.label()) };
+        note!("{what}: {}", count(list.len(), "page", "pages"));
+        for i in list.iter().take(EXAMPLES) {
+            // "not an article: only 40 words" under "not an article" says it once.
+            let reason = i.reason.strip_prefix(kind.label()).and_then(|r| r.strip_prefix(": ")).unwrap_or(&i.reason);
+            note!("    {}: {reason}", i.page);
+        }
+        more(list.len());
+    }
+}
+
+/// Links a crawl did not follow, for one reason.
+fn print_tally(t: &Tally) {
+    note!("not followed: {}: {}", t.reason, count(t.count, "link", "links"));
+    for url in &t.examples {
+        note!("    {url}");
+    }
+    more(t.count);
+}
+
+fn more(total: usize) {
+    if total > EXAMPLES {
+        note!("    and {} more (--report FILE lists them all)", total - EXAMPLES);
+    }
 }

@@ -1,54 +1,41 @@
-//! Command implementations too long for `main.rs`.
+//! The commands of the `healthsearch` binary, one module each, and what they share: site rules,
+//! the ranking with extra vocabularies, and where output goes.
 
+pub mod eval;
+pub mod extract;
+pub mod gen_corpus;
 pub mod ingest;
 pub mod model;
+pub mod output;
+pub mod search;
 pub mod serve;
 
-use anyhow::{Context, bail};
-use healthsearch::synth::{generate, to_html, to_jsonl};
-use std::io::{BufWriter, Write};
-use std::path::Path;
+use healthsearch::index::search::Ranker;
+use healthsearch::ingest::report::count;
+use healthsearch::ingest::site_rules::SiteRules;
+use healthsearch::vocab::load::add_file;
+use output::note;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-/// `gen-corpus`: writes `docs` synthetic articles as JSON Lines and/or an HTML mirror.
-pub fn gen_corpus(docs: usize, out: Option<&Path>, html: Option<&Path>, seed: u64) -> anyhow::Result<()> {
-    if out.is_none() && html.is_none() {
-        bail!("give --out FILE.jsonl and/or --html DIR");
-    }
-    let mut jsonl = match out {
-        Some(p) => {
-            Some(BufWriter::new(std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?))
+/// The default ranking with the bundled vocabulary plus any given files.
+pub fn ranker_with(vocab: &[PathBuf]) -> anyhow::Result<Ranker> {
+    let mut ranker = Ranker::default();
+    if !vocab.is_empty() {
+        let mut v = (*ranker.vocab).clone();
+        for path in vocab {
+            let added = add_file(&mut v, path)?;
+            note!("vocabulary {}: {}", path.display(), count(added, "concept", "concepts"));
         }
-        None => None,
-    };
-    let mut failure: Option<anyhow::Error> = None;
-    generate(docs, seed, |d| {
-        if failure.is_some() {
-            return;
-        }
-        let result = (|| -> anyhow::Result<()> {
-            if let Some(w) = jsonl.as_mut() {
-                writeln!(w, "{}", to_jsonl(&d))?;
-            }
-            if let Some(dir) = html {
-                let rel = d.url.trim_start_matches("https://");
-                let path = dir.join(format!("{rel}.html"));
-                if let Some(parent) = path.parent() {
-                    std::fs::create_dir_all(parent)?;
-                }
-                std::fs::write(&path, to_html(&d))?;
-            }
-            Ok(())
-        })();
-        if let Err(e) = result {
-            failure = Some(e);
-        }
-    });
-    if let Some(e) = failure {
-        return Err(e.context("cannot write the corpus"));
+        ranker.vocab = Arc::new(v);
     }
-    if let Some(mut w) = jsonl {
-        w.flush()?;
-    }
-    eprintln!("generated {docs} articles");
-    Ok(())
+    Ok(ranker)
+}
+
+/// Site rules from a TOML file, or none.
+pub fn load_sites(path: Option<&Path>) -> anyhow::Result<SiteRules> {
+    Ok(match path {
+        Some(p) => SiteRules::load(p)?,
+        None => SiteRules::default(),
+    })
 }

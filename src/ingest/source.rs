@@ -17,10 +17,8 @@ pub struct MirrorPage {
 /// host; `index.html` stands for the directory URL.
 pub fn mirror_pages(root: &Path) -> std::io::Result<Vec<MirrorPage>> {
     if !root.is_dir() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            format!("{} is not a directory", root.display()),
-        ));
+        // The caller names the path; the error only says what is wrong with it.
+        return Err(std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a directory"));
     }
     let mut pages = Vec::new();
     for entry in WalkDir::new(root).follow_links(false).sort_by_file_name() {
@@ -99,6 +97,22 @@ impl Names {
     }
 }
 
+/// Whether a file's first record looks like JSON Lines at all (one JSON object), so that an HTML
+/// page or a JSON array given as JSON Lines is refused instead of failing line by line. The
+/// error completes "line N ...".
+pub fn check_json_lines(line: &str) -> Result<(), String> {
+    let what = match serde_json::from_str::<serde_json::Value>(line) {
+        Err(e) => return Err(format!("is not JSON ({e})")),
+        Ok(serde_json::Value::Object(_)) => return Ok(()),
+        Ok(serde_json::Value::Array(_)) => "a JSON array",
+        Ok(serde_json::Value::String(_)) => "a JSON string",
+        Ok(serde_json::Value::Number(_)) => "a number",
+        Ok(serde_json::Value::Bool(_)) => "a boolean",
+        Ok(serde_json::Value::Null) => "null",
+    };
+    Err(format!("is {what}, not an object (JSON Lines holds one JSON object a line)"))
+}
+
 /// Reads one JSON Lines record into an article. Errors name what is wrong with the line.
 pub fn record_to_article(line: &str) -> Result<Article, String> {
     let r: Record = serde_json::from_str(line).map_err(|e| format!("invalid record: {e}"))?;
@@ -161,5 +175,15 @@ mod tests {
         );
         assert!(record_to_article("{not json").is_err());
         assert!(record_to_article(r#"{"_id":"","title":"x"}"#).is_err());
+    }
+
+    #[test]
+    fn only_a_json_object_starts_json_lines() {
+        assert!(check_json_lines(r#"{"_id":"a"}"#).is_ok());
+        let html = check_json_lines("<!doctype html>").unwrap_err();
+        assert!(html.starts_with("is not JSON"), "{html}");
+        let array = check_json_lines(r#"[{"_id":"a"}]"#).unwrap_err();
+        assert!(array.contains("a JSON array"), "{array}");
+        assert!(check_json_lines("{").is_err(), "a pretty-printed object is not JSON Lines");
     }
 }

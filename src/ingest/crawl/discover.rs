@@ -19,13 +19,13 @@ pub struct Listed {
     pub lastmod: Option<String>,
 }
 
-/// Every page listed by the sitemap at `url` (following sitemap indexes), with problems met.
+/// Every page listed by the sitemap at `url` (following sitemap indexes), with problems met
+/// on the way. A sitemap that cannot be read at all is an error with the reason.
 pub async fn sitemap_pages(
     client: &Client,
     url: &Url,
     cfg: &CrawlConfig,
-    in_scope: impl Fn(&Url) -> bool,
-) -> (Vec<Listed>, Vec<String>) {
+) -> Result<(Vec<Listed>, Vec<String>), String> {
     let mut pages = Vec::new();
     let mut problems = Vec::new();
     let mut queue = vec![(url.clone(), 0usize)];
@@ -37,20 +37,17 @@ pub async fn sitemap_pages(
             break;
         }
         let body = match fetch_any(client, &sitemap, cfg).await {
-            Fetched::Page { body, .. } => body,
-            Fetched::Gone(code) => {
-                problems.push(format!("{sitemap}: HTTP {code}"));
-                continue;
-            }
+            Fetched::Page(page) => page.body,
+            other if read == 1 => return Err(other.reason()),
             other => {
-                problems.push(format!("{sitemap}: {other:?}"));
+                problems.push(format!("sitemap {sitemap}: {}", other.reason()));
                 continue;
             }
         };
         for entity in SiteMapReader::new(body.as_slice()) {
             match entity {
                 SiteMapEntity::Url(entry) => {
-                    if let Some(u) = entry.loc.get_url().filter(|u| in_scope(u)) {
+                    if let Some(u) = entry.loc.get_url() {
                         pages.push(Listed { url: u, lastmod: entry.lastmod.get_time().map(|t| t.to_rfc3339()) });
                     }
                 }
@@ -61,11 +58,11 @@ pub async fn sitemap_pages(
                     Some(u) => problems.push(format!("{u}: sitemap not followed (too deep or on another host)")),
                     None => {}
                 },
-                SiteMapEntity::Err(e) => problems.push(format!("{sitemap}: {e}")),
+                SiteMapEntity::Err(e) => problems.push(format!("sitemap {sitemap}: {e}")),
             }
         }
     }
-    (pages, problems)
+    Ok((pages, problems))
 }
 
 /// The http(s) links of a page, resolved against its URL, without fragments.

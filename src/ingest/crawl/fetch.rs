@@ -3,6 +3,7 @@
 //! retries with backoff, and HTML-only bodies.
 
 use super::CrawlConfig;
+use crate::ingest::report::{IssueKind, error_chain};
 use reqwest::header::{CONTENT_TYPE, ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
 use reqwest::{Client, StatusCode};
 use std::collections::HashSet;
@@ -18,15 +19,47 @@ pub const MAX_REDIRECTS: usize = 3;
 #[derive(Debug)]
 pub enum Fetched {
     /// A page body (HTML), with its validators and final URL.
-    Page { url: Url, body: Vec<u8>, charset: Option<String>, etag: Option<String>, last_modified: Option<String> },
+    Page(Page),
     /// 304: unchanged since the validators we sent.
     NotModified,
     /// 404 or 410: the page is gone.
     Gone(u16),
     /// Not something to index (not HTML), with the reason.
-    Skipped(String),
+    Skipped(IssueKind, String),
     /// Could not be fetched, with the reason.
-    Failed(String),
+    Failed(IssueKind, String),
+}
+
+impl Fetched {
+    /// Why there is no page to read (empty for a page).
+    pub fn reason(&self) -> String {
+        match self {
+            Fetched::Page(_) => String::new(),
+            Fetched::NotModified => "HTTP 304 Not Modified".into(),
+            Fetched::Gone(status) => status_text(*status),
+            Fetched::Skipped(_, reason) | Fetched::Failed(_, reason) => reason.clone(),
+        }
+    }
+}
+
+/// A page as served.
+#[derive(Debug)]
+pub struct Page {
+    /// Where it was found, after redirects.
+    pub url: Url,
+    pub body: Vec<u8>,
+    /// The charset named by the Content-Type header.
+    pub charset: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// "HTTP 404 Not Found" for 404.
+pub fn status_text(status: u16) -> String {
+    match StatusCode::from_u16(status) {
+        Ok(s) => format!("HTTP {s}"),
+        Err(_) => format!("HTTP {status}"),
+    }
 }
 
 /// Validators from the last fetch of a page.
@@ -138,7 +171,7 @@ pub async fn fetch_any(client: &Client, url: &Url, cfg: &CrawlConfig) -> Fetched
 
 async fn fetch_as(client: &Client, url: &Url, v: &Validators, cfg: &CrawlConfig, html_only: bool) -> Fetched {
     let mut delay = Duration::from_millis(200);
-    let mut last = String::new();
+    let mut last = (IssueKind::Unreachable, String::new());
     for attempt in 0..=cfg.retries {
         if attempt > 0 {
             tokio::time::sleep(delay).await;
@@ -146,13 +179,14 @@ async fn fetch_as(client: &Client, url: &Url, v: &Validators, cfg: &CrawlConfig,
         }
         match fetch_once(client, url, v, cfg.max_bytes, html_only).await {
             Ok(done) => return done,
-            Err(Transient(reason)) => last = reason,
+            Err(Transient(kind, reason)) => last = (kind, reason),
         }
     }
-    Fetched::Failed(format!("{last} (after {} attempts)", cfg.retries + 1))
+    Fetched::Failed(last.0, format!("{} (after {} attempts)", last.1, cfg.retries + 1))
 }
 
-struct Transient(String);
+/// A failure worth another try: no answer, 429 or a server error.
+struct Transient(IssueKind, String);
 
 async fn fetch_once(
     client: &Client,
@@ -170,25 +204,28 @@ async fn fetch_once(
     }
     let mut res = match req.send().await {
         Ok(r) => r,
-        Err(e) if e.is_redirect() => return Ok(Fetched::Failed(format!("redirect refused: {e}"))),
-        Err(e) if e.is_builder() => return Ok(Fetched::Failed(e.to_string())),
-        Err(e) => return Err(Transient(error_chain(&e))),
+        Err(e) if e.is_redirect() => return Ok(Fetched::Failed(IssueKind::Refused, error_chain(&e))),
+        Err(e) if e.is_builder() => return Ok(Fetched::Failed(IssueKind::Invalid, error_chain(&e))),
+        Err(e) => return Err(Transient(IssueKind::Unreachable, error_chain(&e))),
     };
     let status = res.status();
     match status {
         StatusCode::NOT_MODIFIED => return Ok(Fetched::NotModified),
         StatusCode::NOT_FOUND | StatusCode::GONE => return Ok(Fetched::Gone(status.as_u16())),
-        s if s == StatusCode::TOO_MANY_REQUESTS || s.is_server_error() => return Err(Transient(format!("HTTP {s}"))),
-        s if !s.is_success() => return Ok(Fetched::Failed(format!("HTTP {s}"))),
+        s if s == StatusCode::TOO_MANY_REQUESTS || s.is_server_error() => {
+            return Err(Transient(IssueKind::HttpError, format!("HTTP {s}")));
+        }
+        s if !s.is_success() => return Ok(Fetched::Failed(IssueKind::HttpError, format!("HTTP {s}"))),
         _ => {}
     }
     let headers = res.headers().clone();
     let content_type = header(&headers, CONTENT_TYPE).unwrap_or_default().to_ascii_lowercase();
     if html_only && !content_type.is_empty() && !content_type.contains("html") {
-        return Ok(Fetched::Skipped(format!("not HTML ({content_type})")));
+        return Ok(Fetched::Skipped(IssueKind::NotHtml, format!("not HTML ({content_type})")));
     }
+    let too_large = || Fetched::Failed(IssueKind::TooLarge, format!("page is over the {max_bytes}-byte limit"));
     if res.content_length().is_some_and(|n| n > max_bytes as u64) {
-        return Ok(Fetched::Failed(format!("page is over the {max_bytes}-byte limit")));
+        return Ok(too_large());
     }
     let final_url = res.url().clone();
     let mut body = Vec::new();
@@ -196,38 +233,26 @@ async fn fetch_once(
         match res.chunk().await {
             Ok(Some(chunk)) => {
                 if body.len() + chunk.len() > max_bytes {
-                    return Ok(Fetched::Failed(format!("page is over the {max_bytes}-byte limit")));
+                    return Ok(too_large());
                 }
                 body.extend_from_slice(&chunk);
             }
             Ok(None) => break,
-            Err(e) => return Err(Transient(error_chain(&e))),
+            Err(e) => return Err(Transient(IssueKind::Unreachable, error_chain(&e))),
         }
     }
     let charset = content_type.split("charset=").nth(1).map(|c| c.trim_matches(['"', ' ', ';']).to_string());
-    Ok(Fetched::Page {
+    Ok(Fetched::Page(Page {
         url: final_url,
         body,
         charset,
         etag: header(&headers, ETAG),
         last_modified: header(&headers, LAST_MODIFIED),
-    })
+    }))
 }
 
 fn header(h: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
     h.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
-}
-
-/// An error with its causes, on one line.
-pub fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use super::CrawlConfig;
 use super::fetch::{Fetched, fetch_any};
+use crate::ingest::report::IssueKind;
 use reqwest::Client;
 use texting_robots::Robot;
 use url::Url;
@@ -44,9 +45,10 @@ pub async fn load(client: &Client, url: &Url, cfg: &CrawlConfig) -> Rules {
     robots.set_fragment(None);
     let agent = cfg.user_agent.split('/').next().unwrap_or("healthsearch").to_string();
     match fetch_any(client, &robots, cfg).await {
-        Fetched::Page { body, .. } => Robot::new(&agent, &body).map_or(Rules::AllowAll, |r| Rules::Parsed(Box::new(r))),
-        Fetched::Gone(_) | Fetched::NotModified | Fetched::Skipped(_) => Rules::AllowAll,
-        Fetched::Failed(reason) if reason.starts_with("HTTP 4") => Rules::AllowAll,
-        Fetched::Failed(reason) => Rules::DisallowAll(format!("robots.txt: {reason}")),
+        Fetched::Page(page) => Robot::new(&agent, &page.body).map_or(Rules::AllowAll, |r| Rules::Parsed(Box::new(r))),
+        Fetched::Gone(_) | Fetched::NotModified | Fetched::Skipped(..) => Rules::AllowAll,
+        // RFC 9309: a robots.txt that is "unavailable" (4xx) allows everything.
+        Fetched::Failed(IssueKind::HttpError, reason) if reason.starts_with("HTTP 4") => Rules::AllowAll,
+        Fetched::Failed(_, reason) => Rules::DisallowAll(format!("robots.txt could not be read: {reason}")),
     }
 }
