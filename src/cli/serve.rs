@@ -59,6 +59,12 @@ pub struct ServeArgs {
     /// Default weight of meaning against words, 0 to 1 (requests may pass `semantic_ratio`).
     #[arg(long)]
     semantic_ratio: Option<f32>,
+    /// The search page's notice that it is not medical advice ("" hides it).
+    #[arg(long)]
+    notice: Option<String>,
+    /// The search page's line on urgent symptoms, e.g. your country's emergency number ("" hides it).
+    #[arg(long)]
+    urgent_notice: Option<String>,
     #[command(flatten)]
     semantic: super::model::SemanticArgs,
 }
@@ -88,6 +94,14 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     state.cache = (args.cache_mib > 0).then(|| Arc::new(ResponseCache::new(args.cache_mib)));
     state.admin = admin(&args)?.map(Arc::new);
     state.slow_request = std::time::Duration::from_millis(args.slow_ms);
+    let mut notice = healthsearch::server::page::Notice::default();
+    if let Some(text) = &args.notice {
+        notice.text = text.clone();
+    }
+    if let Some(urgent) = &args.urgent_notice {
+        notice.urgent = urgent.clone();
+    }
+    state.notice = Arc::new(notice);
     if let Some(per_second) = NonZeroU32::new(args.rate_limit) {
         let burst = NonZeroU32::new(args.rate_burst.unwrap_or(args.rate_limit.saturating_mul(2)))
             .context("--rate-burst must be at least 1")?;

@@ -1,9 +1,11 @@
 //! The search page at `/`: rendered on the server, so it works without JavaScript, plus the static
 //! assets: the stylesheet, the page's script and the embeddable widget script.
 
+mod help;
 mod query;
 mod render;
 
+pub use help::Help;
 pub use query::PageQuery;
 
 use super::error::ApiError;
@@ -66,18 +68,73 @@ pub async fn widget_script() -> Response {
 /// `GET /?q=&page=&category=&site=&reviewed_after=&sort=`: the search box and, when there is a
 /// query, a page of results with facets, filters and paging.
 pub async fn search_page(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Response {
-    let pq = PageQuery::parse(raw.as_deref());
+    let mut pq = PageQuery::parse(raw.as_deref());
     if pq.q.trim().is_empty() {
-        return page(StatusCode::OK, layout(&pq, ""));
+        return page(StatusCode::OK, layout(&st.notice, &pq, ""));
     }
-    match run_search(&st, pq.search_params()).await {
-        Ok(res) => page(StatusCode::OK, layout(&pq, &render::results(&pq, &res))),
+    let mut found = run_search(&st, pq.search_params()).await;
+    let mut extras = render::Extras::default();
+    // A page past the last (an old link, a hand-edited URL) shows the last page and says so.
+    if let Ok(res) = &found
+        && res.hits.is_empty()
+        && pq.page > 1
+        && let last = render::last_page(res.total)
+        && last < pq.page
+    {
+        extras.past_end = Some(pq.page);
+        pq = pq.at_page(last);
+        found = run_search(&st, pq.search_params()).await;
+    }
+    match found {
+        Ok(res) => {
+            if res.total == 0 {
+                let (state, q) = (st.clone(), pq.q.clone());
+                extras.help = tokio::task::spawn_blocking(move || help::help(&state, &q)).await.unwrap_or_default();
+            }
+            page(StatusCode::OK, layout(&st.notice, &pq, &render::results(&pq, &res, &extras)))
+        }
         Err(e) => {
             let status = e.code.status();
             let status = if status.is_server_error() { StatusCode::SERVICE_UNAVAILABLE } else { status };
-            page(status, layout(&pq, &error_box(&e)))
+            page(status, layout(&st.notice, &pq, &error_box(&e)))
         }
     }
+}
+
+/// The notice every page carries: that the search is not medical advice, and what to do about
+/// urgent symptoms. Either line may be empty (not shown).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    pub urgent: String,
+}
+
+impl Default for Notice {
+    fn default() -> Notice {
+        Notice {
+            text: "These articles are general health information, not medical advice. They cannot \
+                   replace a midwife, nurse, doctor or pharmacist who knows you."
+                .into(),
+            urgent: "If you think it is an emergency, call your local emergency number (999 in the \
+                     UK, 911 in the US, 112 in the EU) or go to the nearest emergency department."
+                .into(),
+        }
+    }
+}
+
+fn notice_html(n: &Notice) -> String {
+    if n.text.trim().is_empty() && n.urgent.trim().is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(r#"<aside class="notice" aria-label="About this information">"#);
+    if !n.text.trim().is_empty() {
+        out.push_str(&format!("<p>{}</p>", text(&n.text)));
+    }
+    if !n.urgent.trim().is_empty() {
+        out.push_str(&format!(r#"<p class="urgent"><strong>Urgent symptoms?</strong> {}</p>"#, text(&n.urgent)));
+    }
+    out.push_str("</aside>");
+    out
 }
 
 fn page(status: StatusCode, body: String) -> Response {
@@ -86,7 +143,7 @@ fn page(status: StatusCode, body: String) -> Response {
     res
 }
 
-fn layout(pq: &PageQuery, content: &str) -> String {
+fn layout(notice: &Notice, pq: &PageQuery, content: &str) -> String {
     let q = pq.q.as_str();
     let mut title = if q.trim().is_empty() { String::new() } else { format!("{} – ", truncate(q)) };
     if pq.page > 1 && !title.is_empty() {
@@ -116,6 +173,7 @@ fn layout(pq: &PageQuery, content: &str) -> String {
 </form>
 </header>
 <main id="main" tabindex="-1">
+{notice}
 {content}
 </main>
 </body>
@@ -124,6 +182,7 @@ fn layout(pq: &PageQuery, content: &str) -> String {
         title = text(&title),
         value = attr(q),
         autofocus = if q.is_empty() { " autofocus" } else { "" },
+        notice = notice_html(notice),
     )
 }
 

@@ -116,6 +116,9 @@ pub fn flag(p: &Params, name: &str, code: ErrorCode) -> Result<bool, ApiError> {
     }
 }
 
+/// The parameters that may be given several times (or as comma-separated lists): the filters.
+pub const LIST_PARAMS: &[&str] = &["category", "site", "audience"];
+
 /// Reads the filter parameters `category`, `site`, `audience` and `reviewed_after` (YYYY-MM-DD).
 pub fn filters(p: &Params) -> Result<Filters, ApiError> {
     let reviewed_after = match p.get("reviewed_after") {

@@ -2,7 +2,7 @@
 //! behind a query string or a chat-style JSON body.
 
 use super::error::{ApiError, ErrorCode};
-use super::params::{bounded, check_ratio, filters, parse_query, required_q, semantic_ratio};
+use super::params::{LIST_PARAMS, bounded, check_ratio, filters, parse_query, required_q, semantic_ratio};
 use super::routes::blocking;
 use super::state::AppState;
 use crate::index::filter::Filters;
@@ -28,11 +28,7 @@ pub async fn api_passages(
     State(st): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<PassagesResponse>, ApiError> {
-    let p = parse_query(
-        raw.as_deref(),
-        &["q", "k", "max_chars", "reviewed_after", "semantic_ratio"],
-        &["category", "site"],
-    )?;
+    let p = parse_query(raw.as_deref(), &["q", "k", "max_chars", "reviewed_after", "semantic_ratio"], LIST_PARAMS)?;
     let q = required_q(&p)?;
     let k = bounded(&p, "k", DEFAULT_K, 1, MAX_K, ErrorCode::InvalidSearchLimit)?;
     let max_chars =
@@ -54,7 +50,7 @@ pub struct RetrieveRequest {
     pub semantic_ratio: Option<f32>,
 }
 
-/// `POST /api/retrieve` with `{"query", "k", "max_chars", "filters": {"category", "site", "reviewed_after"}}`.
+/// `POST /api/retrieve` with `{"query", "k", "max_chars", "filters": {"category", "site", "audience", "reviewed_after"}}`.
 pub async fn api_retrieve(
     State(st): State<AppState>,
     body: Result<Json<RetrieveRequest>, JsonRejection>,

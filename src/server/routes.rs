@@ -1,7 +1,7 @@
 //! Request handlers for the JSON API.
 
 use super::error::{ApiError, ErrorCode};
-use super::params::{filters, flag, number, parse_query, required_q, semantic_ratio, truncate};
+use super::params::{LIST_PARAMS, filters, flag, number, parse_query, required_q, semantic_ratio, truncate};
 use super::state::AppState;
 use crate::index::filter::Sort;
 use crate::index::search::{FACETS, MAX_LIMIT, MAX_WINDOW, SearchParams, SearchResponse, search_with};
@@ -43,7 +43,7 @@ fn json_body(body: Bytes, cache: &'static str) -> Response {
 
 /// Reads and checks the search parameters.
 pub fn search_params(raw: Option<&str>) -> Result<SearchParams, ApiError> {
-    let p = parse_query(raw, SEARCH_SINGLE, &["category", "site"])?;
+    let p = parse_query(raw, SEARCH_SINGLE, LIST_PARAMS)?;
     let q = required_q(&p)?;
     let limit = number(&p, "limit", DEFAULT_LIMIT, MAX_LIMIT, ErrorCode::InvalidSearchLimit)?;
     let offset = number(&p, "offset", 0, MAX_WINDOW - limit, ErrorCode::InvalidSearchOffset)?;

@@ -6,6 +6,7 @@ use super::cache::{DEFAULT_CACHE_MIB, ResponseCache};
 use super::error::{ApiError, ErrorCode};
 use super::limits::RateLimit;
 use super::metrics::Metrics;
+use super::page::Notice;
 use crate::index::search::Ranker;
 use crate::index::suggest::Suggester;
 use crate::index::{HealthIndex, IndexError};
@@ -42,6 +43,8 @@ pub struct AppState {
     pub rate_limit: Option<Arc<RateLimit>>,
     /// Requests taking at least this long are logged at WARN (every request is logged at DEBUG).
     pub slow_request: Duration,
+    /// What the search page says about medical advice and urgent symptoms.
+    pub notice: Arc<Notice>,
     suggestions: Arc<Suggestions>,
 }
 
@@ -82,6 +85,7 @@ impl AppState {
             admin: None,
             rate_limit: None,
             slow_request: DEFAULT_SLOW_REQUEST,
+            notice: Arc::default(),
             suggestions: Arc::default(),
         }
     }

@@ -158,7 +158,7 @@ function buildWidget(target, origin, limit) {
       li.appendChild(snippet);
     }
     var site = make("div", "hs-site", { color: MUTED, "font-size": "0.8rem" });
-    site.textContent = hostOf(hit.url);
+    site.textContent = typeof hit.site_name === "string" && hit.site_name ? hit.site_name : hostOf(hit.url);
     li.appendChild(site);
     return li;
   }
@@ -168,7 +168,8 @@ function buildWidget(target, origin, limit) {
     var hits = Array.isArray(data.hits) ? data.hits : [];
     var total = typeof data.total === "number" ? data.total : hits.length;
     if (!total) message.textContent = "Nothing matched \u201c" + q + "\u201d. Try other words.";
-    else message.textContent = total + (total === 1 ? " article matches" : " articles match") + " \u201c" + q + "\u201d";
+    else message.textContent = total + (total === 1 ? " article matches" : " articles match") + " \u201c" + q + "\u201d" +
+      (data.relaxed === true ? " (none has all these words, so close matches are shown)" : "");
     showCorrection(typeof data.did_you_mean === "string" ? data.did_you_mean : "");
     hits.forEach(function (hit) {
       if (hit && typeof hit === "object") results.appendChild(hitItem(hit));

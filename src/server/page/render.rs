@@ -1,6 +1,7 @@
 //! The results part of the search page: hits, "did you mean", active filters, facets, the sort
 //! and date form, and paging. Every value from the index or the query is escaped.
 
+use super::help::Help;
 use super::query::{MAX_PAGE, PageQuery};
 use super::safe_href;
 use crate::index::count::Relation;
@@ -14,8 +15,22 @@ use std::fmt::Write;
 /// Facet values shown before the rest are folded under "More".
 const SHOWN_VALUES: usize = 8;
 
+/// What the page adds to a search's response.
+#[derive(Debug, Default)]
+pub struct Extras {
+    /// The page asked for, when it was past the last and the last is shown instead.
+    pub past_end: Option<usize>,
+    /// Ways on when nothing matched.
+    pub help: Help,
+}
+
+/// The last page of `total` results (1 when there are none).
+pub fn last_page(total: usize) -> usize {
+    total.min(MAX_WINDOW).div_ceil(DEFAULT_LIMIT).clamp(1, MAX_PAGE)
+}
+
 /// The results column and the refine column for one search.
-pub fn results(pq: &PageQuery, res: &SearchResponse) -> String {
+pub fn results(pq: &PageQuery, res: &SearchResponse, extras: &Extras) -> String {
     let mut out = String::from(r#"<div class="layout"><section class="hits" aria-labelledby="results-heading">"#);
     out.push_str(r#"<h2 id="results-heading" class="visually-hidden">Results</h2>"#);
     if let Some(dym) = &res.did_you_mean {
@@ -27,6 +42,18 @@ pub fn results(pq: &PageQuery, res: &SearchResponse) -> String {
         );
     }
     out.push_str(&summary(pq, res));
+    if let Some(asked) = extras.past_end {
+        let _ = write!(
+            out,
+            r#"<p class="note">There is no page {asked} of these results; this is the last page, page {}.</p>"#,
+            pq.page
+        );
+    }
+    if res.relaxed && !res.hits.is_empty() {
+        out.push_str(
+            r#"<p class="note relaxed">No article matches all of these words, so articles matching some of them are shown.</p>"#,
+        );
+    }
     if let Some(bad) = &pq.bad_date {
         let _ = write!(
             out,
@@ -36,7 +63,7 @@ pub fn results(pq: &PageQuery, res: &SearchResponse) -> String {
     }
     out.push_str(&active_filters(pq));
     if res.hits.is_empty() {
-        out.push_str(&nothing(pq, res));
+        out.push_str(&nothing(pq, res, &extras.help));
     } else {
         let start = (pq.page - 1) * DEFAULT_LIMIT + 1;
         let _ = write!(out, r#"<ol class="results" start="{start}">"#);
@@ -70,19 +97,42 @@ fn summary(pq: &PageQuery, res: &SearchResponse) -> String {
     out
 }
 
-fn nothing(pq: &PageQuery, res: &SearchResponse) -> String {
+fn nothing(pq: &PageQuery, res: &SearchResponse, help: &Help) -> String {
     if res.total > 0 {
         let first = pq.at_page(1).href();
         return format!(r#"<p>No results on this page. <a href="{}">Back to the first page</a>.</p>"#, attr(&first));
     }
-    if pq.is_filtered() {
+    let mut out = if pq.is_filtered() {
         let all = pq.unfiltered().href();
-        return format!(
-            r#"<p>Nothing matched with these filters. <a href="{}">Search without filters</a>.</p>"#,
-            attr(&all)
-        );
+        format!(r#"<p>Nothing matched with these filters. <a href="{}">Search without filters</a>.</p>"#, attr(&all))
+    } else {
+        "<p>Nothing matched. Check the spelling, or try other words, or fewer of them.</p>".to_string()
+    };
+    if !help.related.is_empty() {
+        out.push_str(r#"<section class="help"><h3>Related searches</h3><ul class="chips">"#);
+        for r in &help.related {
+            let _ = write!(
+                out,
+                r#"<li><a class="chip" href="{}">{}</a></li>"#,
+                attr(&pq.unfiltered().with_q(r).href()),
+                text(r)
+            );
+        }
+        out.push_str("</ul></section>");
     }
-    "<p>Nothing matched. Try other words, or fewer of them.</p>".to_string()
+    if !help.topics.is_empty() {
+        out.push_str(r#"<section class="help"><h3>Popular topics</h3><ul class="chips">"#);
+        for t in &help.topics {
+            let _ = write!(
+                out,
+                r#"<li><a class="chip" href="{}">{}</a></li>"#,
+                attr(&pq.unfiltered().with_q(&t.value).href()),
+                text(&t.value)
+            );
+        }
+        out.push_str("</ul></section>");
+    }
+    out
 }
 
 /// The filters in force, each a link that removes it.
@@ -161,7 +211,7 @@ fn hit_html(h: &Hit) -> String {
 }
 
 fn pager(pq: &PageQuery, total: usize) -> String {
-    let pages = total.min(MAX_WINDOW).div_ceil(DEFAULT_LIMIT).clamp(1, MAX_PAGE);
+    let pages = last_page(total);
     if pages <= 1 && pq.page == 1 {
         return String::new();
     }
@@ -172,8 +222,8 @@ fn pager(pq: &PageQuery, total: usize) -> String {
     let next = if pq.page < pages { link(pq.page + 1, "next", "Next →") } else { String::new() };
     format!(
         r#"<nav class="pages" aria-label="Result pages">{prev}<span aria-current="page">Page {} of {}</span>{next}</nav>"#,
-        pq.page,
-        pages.max(pq.page)
+        pq.page.min(pages),
+        pages
     )
 }
 
@@ -304,7 +354,7 @@ mod tests {
             vec![FacetValue { value: "<b>\"Baby\"</b>".into(), count: 3, selected: false }],
         )]);
         let pq = PageQuery::parse(Some("q=%3Cb%3Eq%3C%2Fb%3E&category=%22%3E%3Cx"));
-        let html = results(&pq, &response(vec![hostile_hit()], facets));
+        let html = results(&pq, &response(vec![hostile_hit()], facets), &Extras::default());
         for bad in ["<script", "<b>", "<i>", "<img", "<c>", "<x", "href=\"javascript:", "href=\"data:", "#\"x"] {
             assert!(!html.contains(bad), "{bad} in {html}");
         }
@@ -320,7 +370,7 @@ mod tests {
         let sites = vec![FacetValue { value: "www.a.example".into(), count: 2, selected: false }];
         let facets = BTreeMap::from([(CATEGORY, values), (SITE, sites)]);
         let pq = PageQuery::parse(Some("q=back&category=v11&page=2"));
-        let html = results(&pq, &response(Vec::new(), facets));
+        let html = results(&pq, &response(Vec::new(), facets), &Extras::default());
         assert!(
             html.contains(r#"class="facet-link selected" href="/?q=back" rel="nofollow" data-value="v11""#),
             "{html}"
