@@ -150,7 +150,9 @@ async fn the_page_works_without_javascript() {
     let html = res.text().await.expect("body");
     assert!(html.contains("is not a date") && html.contains(r#"<ol class="results" start="1">"#), "{html}");
     let past = reqwest::get(format!("http://{addr}/?q=back+pain&page=100")).await.expect("page");
-    assert!(past.text().await.expect("body").contains("No results on this page"));
+    let past = past.text().await.expect("body");
+    assert!(past.contains("There is no page 100 of these results"), "{past}");
+    assert!(past.contains(r#"<ol class="results""#) && !past.contains(r#"rel="next""#), "{past}");
     for path in ["/assets/app.js", "/widget.js"] {
         let res = reqwest::get(format!("http://{addr}{path}")).await.expect("script");
         let ctype = res.headers().get(header::CONTENT_TYPE.as_str()).and_then(|v| v.to_str().ok()).map(String::from);
@@ -209,6 +211,45 @@ async fn the_widget_searches_from_another_origin() {
             })
             .await;
         }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn counts_pages_and_relaxed_matches_agree_on_the_page() {
+    let addr = start_server().await;
+    with_browser(move |c| async move {
+        c.goto(&format!("http://{addr}/?q=pain")).await.expect("open results");
+        let summary = c.find(Locator::Css(".summary")).await.expect("summary").text().await.expect("text");
+        let total: usize = summary.split_whitespace().next().and_then(|n| n.parse().ok()).expect("a count first");
+        // Walk the pages by their Next links: every page has results and they add up to the count.
+        let mut seen = 0;
+        let mut pages = 0;
+        loop {
+            let on_page = js(&c, "return document.querySelectorAll('ol.results > li').length").await;
+            let on_page = on_page.as_u64().unwrap_or(0) as usize;
+            assert!(on_page > 0, "page {} is empty: {summary}", pages + 1);
+            seen += on_page;
+            pages += 1;
+            match c.find(Locator::Css("nav.pages a[rel=next]")).await {
+                Ok(next) => next.click().await.expect("next"),
+                Err(_) => break,
+            }
+        }
+        assert_eq!(seen, total, "{summary}");
+        assert!(pages > 1, "pain matches more than one page");
+        c.goto(&format!("http://{addr}/?q=pain&page=100")).await.expect("past the end");
+        let note = c.find(Locator::Css(".note")).await.expect("a note").text().await.expect("text");
+        assert!(note.contains("There is no page 100"), "{note}");
+        assert!(c.find(Locator::Css("nav.pages a[rel=next]")).await.is_err(), "no Next past the end");
+        let current = c.find(Locator::Css("nav.pages [aria-current=page]")).await.expect("pager");
+        assert_eq!(current.text().await.expect("text"), format!("Page {pages} of {pages}"));
+        c.goto(&format!("http://{addr}/?q=placenta+eczema+toddler")).await.expect("relaxed");
+        let relaxed = c.find(Locator::Css(".note.relaxed")).await.expect("relaxed note");
+        assert!(relaxed.is_displayed().await.expect("displayed"));
+        c.find(Locator::Css("ol.results > li")).await.expect("close matches shown");
+        let notice = c.find(Locator::Css(".notice")).await.expect("notice").text().await.expect("text");
+        assert!(notice.contains("not medical advice") && notice.contains("emergency"), "{notice}");
     })
     .await;
 }

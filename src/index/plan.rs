@@ -57,11 +57,12 @@ pub fn plan(
     f: &Fields,
     vocab: Option<&Vocabulary>,
     typos: bool,
+    language: Option<&dyn Fn(&str) -> bool>,
 ) -> QueryPlan {
     let mut plan = QueryPlan::literal(parsed);
     if typos {
         let stemmed = [f.title, f.alt_names, f.headings, f.summary, f.body];
-        let lexicon = IndexLexicon { searcher, surface: f.words, stemmed: &stemmed };
+        let lexicon = IndexLexicon { searcher, surface: f.words, stemmed: &stemmed, language };
         let none = HashSet::new();
         let domain = vocab.map_or(&none, Vocabulary::single_words);
         for (i, clause) in plan.parsed.clauses.iter_mut().enumerate() {

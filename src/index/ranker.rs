@@ -72,7 +72,9 @@ pub enum SearchError {
 impl Ranker {
     /// Plans a parsed query against this index.
     pub fn plan(&self, parsed: ParsedQuery, searcher: &Searcher, index: &HealthIndex) -> QueryPlan {
-        plan(parsed, searcher, &index.fields, Some(&self.vocab), self.typos)
+        let model = self.semantic.as_ref().map(|s| s.embedder.model());
+        let knows = |w: &str| model.is_some_and(|m| m.knows_word(w));
+        plan(parsed, searcher, &index.fields, Some(&self.vocab), self.typos, Some(&knows))
     }
 
     /// The meaning of a query, when this ranking uses it; `ratio` overrides the default

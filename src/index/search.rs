@@ -287,7 +287,8 @@ fn suggestion(
     // "Much more" is judged on articles containing every word: OR-matching counts barely move.
     let as_typed = count_up_to(searcher, &all_words(&typed, index), Some(TOTAL_LIMIT))?.0;
     let corrected = count_up_to(searcher, &all_words(&plan.parsed, index), Some(TOTAL_LIMIT))?.0;
-    if corrected == 0 || corrected < 2 * as_typed.max(1) || total == 0 {
+    // Clearly better: something where the typed words find nothing, or at least twice as much.
+    if corrected == 0 || corrected < 2 * as_typed || total == 0 {
         return Ok(None);
     }
     Ok(Some(respelled(q, &plan.corrections)))

@@ -114,6 +114,25 @@ const EVERYDAY: &[(&str, &str)] = &[
     ("tummys", "tummies"),
 ];
 
+/// Common English words that are never misspellings, whatever the index holds (some corpora
+/// strip them): a guard for when no larger word list (the model's vocabulary) is loaded.
+const COMMON: &[&str] = &[
+    "about", "above", "across", "actually", "after", "again", "against", "almost", "alone", "along", "already",
+    "also", "although", "always", "among", "another", "anyone", "anything", "around", "away", "back", "because",
+    "become", "been", "before", "behind", "being", "below", "beside", "best", "better", "between", "beyond", "both",
+    "bring", "came", "cannot", "come", "could", "daily", "does", "done", "down", "during", "each", "early", "either",
+    "else", "enough", "even", "ever", "every", "everyone", "fine", "first", "found", "from", "give", "given", "going",
+    "gone", "good", "great", "half", "hard", "have", "having", "help", "here", "high", "into", "just", "keep", "kept",
+    "know", "known", "last", "late", "later", "least", "less", "like", "likely", "little", "long", "look", "lost",
+    "made", "make", "many", "maybe", "might", "more", "most", "much", "must", "near", "need", "never", "next", "often",
+    "once", "only", "other", "over", "perhaps", "plus", "quite", "rather", "really", "right", "said", "same", "seen",
+    "several", "should", "since", "some", "something", "sometimes", "soon", "still", "such", "sure", "take", "taken",
+    "than", "that", "their", "them", "then", "there", "these", "they", "thing", "think", "this", "those", "though",
+    "through", "today", "together", "took", "toward", "towards", "under", "unless", "until", "upon", "used", "using",
+    "usually", "very", "want", "well", "were", "what", "whatever", "when", "where", "whether", "which", "while", "whole",
+    "whose", "will", "with", "within", "without", "would", "year", "years", "young", "your", "yours",
+];
+
 /// What an everyday spelling means, when `word` is one.
 pub fn everyday(word: &str) -> Option<&'static str> {
     EVERYDAY.iter().find(|(w, _)| *w == word).map(|(_, meant)| *meant)
@@ -125,7 +144,8 @@ pub fn respell(word: &str, lexicon: &dyn Lexicon, domain: &HashSet<String>) -> O
     if let Some(meant) = everyday(word) {
         return Some(Correction { from: word.into(), to: meant.into(), distance: 0, kind: Kind::Everyday });
     }
-    if word.bytes().any(|b| b.is_ascii_digit()) || domain.contains(word) || lexicon.knows(word) {
+    if word.bytes().any(|b| b.is_ascii_digit()) || COMMON.contains(&word) || domain.contains(word) || lexicon.knows(word)
+    {
         return None;
     }
     // A dropped g ("throwin", "feedin'"): read as the -ing word when that one is known.

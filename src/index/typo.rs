@@ -3,6 +3,7 @@
 //! Levenshtein automaton.
 
 use super::analyzer::analyze;
+use super::query::is_stop_term;
 use super::spell::{Lexicon, Near};
 use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder, SINK_STATE};
 use std::collections::HashMap;
@@ -30,14 +31,20 @@ pub struct IndexLexicon<'a> {
     pub surface: Field,
     /// Stemmed text fields.
     pub stemmed: &'a [Field],
+    /// Words of the language known beyond the index (the model's vocabulary, when it is loaded).
+    pub language: Option<&'a dyn Fn(&str) -> bool>,
 }
 
 impl Lexicon for IndexLexicon<'_> {
     fn knows(&self, word: &str) -> bool {
-        if doc_freq(self.searcher, &[self.surface], word) > 0 {
+        if doc_freq(self.searcher, &[self.surface], word) > 0 || self.language.is_some_and(|knows| knows(word)) {
             return true;
         }
         let stems = analyze(word);
+        // Stop words are words, whether or not the index keeps them.
+        if !stems.is_empty() && stems.iter().all(|s| is_stop_term(s)) {
+            return true;
+        }
         !stems.is_empty() && stems.iter().all(|s| doc_freq(self.searcher, self.stemmed, s) > 0)
     }
 

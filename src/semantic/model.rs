@@ -6,6 +6,7 @@ use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config};
 use std::path::Path;
+use std::collections::HashSet;
 use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
 
 /// Tokens the model reads at most per text (the sentence-transformers setting for this model);
@@ -18,6 +19,8 @@ pub const FILES: [&str; 3] = ["model.safetensors", "tokenizer.json", "config.jso
 pub struct Model {
     bert: BertModel,
     tokenizer: Tokenizer,
+    /// The whole English words of the tokenizer's vocabulary (about 22,000).
+    words: HashSet<String>,
 }
 
 impl std::fmt::Debug for Model {
@@ -48,7 +51,18 @@ impl Model {
         if config.hidden_size != DIM {
             return Err(SemanticError::Model(format!("the model has {} dimensions, not {DIM}", config.hidden_size)));
         }
-        Ok(Model { bert, tokenizer })
+        let words = tokenizer
+            .get_vocab(false)
+            .into_keys()
+            .filter(|w| w.len() > 1 && w.bytes().all(|b| b.is_ascii_lowercase()))
+            .collect();
+        Ok(Model { bert, tokenizer, words })
+    }
+
+    /// Whether `word` (lower-case) is a whole word of the model's vocabulary: a common English
+    /// word, which spelling correction leaves alone even where the index lacks it.
+    pub fn knows_word(&self, word: &str) -> bool {
+        self.words.contains(word)
     }
 
     /// WordPiece ids of a text as the model reads it (with `[CLS]` and `[SEP]`).
