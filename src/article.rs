@@ -10,8 +10,11 @@ pub struct Article {
     pub id: String,
     /// Canonical URL; the key under which the article is stored and replaced.
     pub url: String,
-    /// Host name of the publishing site (empty for records without a URL).
+    /// Host name of the publishing site (empty for records without a URL); the site filter's key.
     pub site: String,
+    /// The site's name as people know it ("Harbor Health Library"), when the page gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_name: Option<String>,
     pub title: String,
     pub summary: String,
     /// Body sections in page order; the first may have an empty heading (the introduction).
@@ -21,7 +24,8 @@ pub struct Article {
     pub updated: Option<NaiveDate>,
     /// When a clinician last reviewed it (falls back to `updated` when the page gives no review date).
     pub reviewed: Option<NaiveDate>,
-    /// Breadcrumb categories, broad to narrow.
+    /// Categories, broad to narrow: the page's breadcrumbs, else derived (see
+    /// [`crate::ingest::categories`]).
     pub categories: Vec<String>,
     pub author: Option<String>,
     pub reviewer: Option<String>,

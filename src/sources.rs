@@ -4,8 +4,14 @@
 use crate::article::Citation;
 use chrono::NaiveDate;
 
-/// Query parameters commonly added for tracking, dropped when URLs are compared.
-const TRACKING: &[&str] = &["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "fbclid", "gclid"];
+/// Query parameters added for tracking (besides every `utm_…`), dropped when URLs are compared
+/// and from canonical URLs.
+const TRACKING: &[&str] = &["fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "ref", "_ga", "_gl", "igshid"];
+
+/// Whether a query parameter only tracks where a visitor came from.
+pub fn is_tracking_param(key: &str) -> bool {
+    key.starts_with("utm_") || TRACKING.contains(&key)
+}
 
 /// The keys a citation is found by: `doi:…`, `pmid:…`, `pmcid:…` and `url:…`, each normalized.
 pub fn citation_keys(c: &Citation) -> Vec<String> {
@@ -55,7 +61,7 @@ pub fn url_key(raw: &str) -> Option<String> {
     let path = url.path().trim_end_matches('/');
     let query: Vec<String> = url
         .query_pairs()
-        .filter(|(k, _)| !TRACKING.contains(&k.as_ref()))
+        .filter(|(k, _)| !is_tracking_param(k))
         .map(|(k, v)| if v.is_empty() { k.into_owned() } else { format!("{k}={v}") })
         .collect();
     let mut key = format!("url:{host}{path}");

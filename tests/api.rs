@@ -218,3 +218,41 @@ async fn explain_shows_how_the_query_was_read() {
     let (_, plain) = get_json("/api/search?q=heart+attack").await;
     assert!(plain.get("explain").is_none());
 }
+
+#[tokio::test]
+async fn related_finds_the_article_however_its_link_is_written() {
+    let url = |u: &str| {
+        format!("/api/related?limit=1&url={}", url::form_urlencoded::byte_serialize(u.as_bytes()).collect::<String>())
+    };
+    for (link, stored) in [
+        (
+            "https://www.bumptobaby.example/after-the-birth/your-body/postpartum-back-pain/",
+            "https://www.bumptobaby.example/after-the-birth/your-body/postpartum-back-pain",
+        ),
+        (
+            "http://bumptobaby.example/after-the-birth/your-body/postpartum-back-pain?utm_source=news&fbclid=x#relief",
+            "https://www.bumptobaby.example/after-the-birth/your-body/postpartum-back-pain",
+        ),
+        (
+            "https://harborhealth.example/pregnancy/your-body/back-pain-during-pregnancy",
+            "https://www.harborhealth.example/pregnancy/your-body/back-pain-during-pregnancy/",
+        ),
+        (
+            "https://WWW.littlesprouts.example/baby/crying-and-sleep/colic.html?gclid=1&utm_medium=email",
+            "https://littlesprouts.example/baby/crying-and-sleep/colic.html",
+        ),
+    ] {
+        let (status, v) = get_json(&url(link)).await;
+        assert_eq!(status, StatusCode::OK, "{link}: {v}");
+        assert_eq!(v["article"]["url"], stored, "{link}");
+    }
+    // A parameter that may change the page is not tracking: no guessing which article was meant.
+    for other in [
+        "https://www.bumptobaby.example/after-the-birth/your-body/postpartum-back-pain?print=1",
+        "https://www.bumptobaby.example/after-the-birth/your-body/postpartum-back",
+        "https://bumptobaby.example.org/after-the-birth/your-body/postpartum-back-pain",
+    ] {
+        let (status, v) = get_json(&url(other)).await;
+        assert_eq!((status, v["code"].as_str()), (StatusCode::NOT_FOUND, Some("article_not_found")), "{other}");
+    }
+}

@@ -168,3 +168,121 @@ fn garbage_and_hostile_input_do_not_panic() {
     }
     assert!(matches!(extract("<p>x</p>", "not a url"), Err(ExtractError::BadUrl(_))));
 }
+
+fn article_at(url: &str, head: &str, body: &str) -> Article {
+    extract(&page(head, body), url).unwrap_or_else(|e| panic!("extraction failed: {e}"))
+}
+
+/// A page laid out the old way: a menu cell beside the article cell, a byline above the lead,
+/// a copyright line below.
+const TABLE_LAYOUT: &str = r#"<table><tr>
+    <td class="leftnav"><b>More articles</b><br><a href="/a">Bleeding gums in pregnancy</a><br>
+    <a href="/b">Braxton Hicks contractions</a><br><br><a href="/">Home</a></td>
+    <td class="maincell"><h1>Leg cramps in pregnancy</h1>
+    <p><i>Written by Ann Lee. Last reviewed 18 March 2025 by Dr Bo Chan, MD.</i></p>
+    <p class="lead">Leg cramps are common in pregnancy, especially at night.</p>
+    <h2>Why they happen</h2>{FILL}</td></tr></table>
+    <p align="center">&copy; Mothercraft 1999&ndash;2024. First published 22 November 2016.</p>"#;
+
+#[test]
+fn the_summary_is_the_first_real_sentence_not_a_byline_or_a_menu() {
+    let a = article("", TABLE_LAYOUT);
+    assert_eq!(a.summary, "Leg cramps are common in pregnancy, especially at night.");
+    let text = body_text(&a);
+    for junk in ["More articles", "Bleeding gums", "Braxton", "Home", "Written by", "Mothercraft", "First published"] {
+        assert!(!text.contains(junk), "{junk} left in {text}");
+    }
+    assert!(text.starts_with("Leg cramps are common"), "{text}");
+    // The byline still gives the people and the date.
+    assert_eq!(a.author.as_deref(), Some("Ann Lee"));
+    assert_eq!(a.reviewed.map(|d| d.to_string()).as_deref(), Some("2025-03-18"));
+}
+
+#[test]
+fn a_byline_description_gives_way_to_the_body() {
+    let a = article(
+        r#"<meta name="description" content="By Ann Lee | Updated 3 May 2024">"#,
+        "<main><p>Swollen ankles are common late in pregnancy.</p>{FILL}</main>",
+    );
+    assert_eq!(a.summary, "Swollen ankles are common late in pregnancy.");
+}
+
+#[test]
+fn share_buttons_and_related_lists_are_not_body_text() {
+    let a = article(
+        "",
+        r##"<main><ul class="actions"><li><a href="#">Share</a></li><li><a href="#">Print</a></li></ul>
+        <p>Real text.</p>{FILL}
+        <h2>Treatment</h2><p>Rest and <a href="/heat">heat</a> help most people.</p>
+        <h2>Related articles</h2><p>Our pick of further reading for you this week.</p>
+        <ul><li><a href="/a">Back pain in pregnancy</a></li><li><a href="/b">Sciatica</a></li></ul>
+        <p>Last updated: 3 May 2024</p></main>"##,
+    );
+    let text = body_text(&a);
+    for junk in ["Share", "Print", "further reading", "Back pain in pregnancy", "Sciatica", "Last updated"] {
+        assert!(!text.contains(junk), "{junk} left in {text}");
+    }
+    assert!(text.contains("Rest and heat help most people."), "{text}");
+    assert!(a.sections.iter().all(|s| s.heading != "Related articles"));
+}
+
+#[test]
+fn pages_without_breadcrumbs_are_filed_by_their_url_folders() {
+    let url = "https://www.site.example/pregnancy/aches-and-pains/carpal-tunnel.htm";
+    assert_eq!(article_at(url, "", "<main><p>Text.</p>{FILL}</main>").categories, vec!["Pregnancy", "Aches and pains"]);
+    let dated = "https://site.example/en/womens-health/2024/05/31/menopause-guide/";
+    assert_eq!(article_at(dated, "", "<main><p>Text.</p>{FILL}</main>").categories, vec!["Women's health"]);
+    let crumbs = r#"<nav aria-label="Breadcrumb"><ol><li>Home</li><li>Pregnancy</li><li>Your body</li></ol></nav>"#;
+    let stated = article_at(url, "", &format!("{crumbs}<main><p>Text.</p>{{FILL}}</main>"));
+    assert_eq!(stated.categories, vec!["Pregnancy", "Your body"], "breadcrumbs come first");
+}
+
+#[test]
+fn json_ld_sections_topics_and_standalone_breadcrumb_lists_give_categories() {
+    let body = "<main><p>Text.</p>{FILL}</main>";
+    let ld = |json: &str| format!(r#"<script type="application/ld+json">{json}</script>"#);
+    let list = ld(r#"[{"@type":"MedicalWebPage","articleSection":"Ignored when crumbs exist"},
+        {"@type":"BreadcrumbList","itemListElement":[{"@type":"ListItem","position":1,"item":{"name":"Baby"}},
+        {"@type":"ListItem","position":2,"name":"sleep-and-settling"}]}]"#);
+    assert_eq!(article(&list, body).categories, vec!["Baby", "Sleep and settling"]);
+    let section = ld(r#"{"@type":"Article","articleSection":["Child health"],"about":{"name":"Croup"}}"#);
+    assert_eq!(article(&section, body).categories, vec!["Child health"]);
+    let about = ld(r#"{"@type":"Article","about":[{"@type":"MedicalCondition","name":"Croup"}]}"#);
+    assert_eq!(article(&about, body).categories, vec!["Croup"]);
+}
+
+#[test]
+fn site_names_come_from_metadata_or_a_title_the_host_confirms() {
+    let body = "<main><p>Text.</p>{FILL}</main>";
+    let og = r#"<meta property="og:site_name" content="Harbor Health Library">"#;
+    assert_eq!(article(og, body).site_name.as_deref(), Some("Harbor Health Library"));
+    let publisher = r#"<script type="application/ld+json">{"@type":"MedicalWebPage","publisher":{"@type":"Organization","name":"Bump to Baby"}}</script>"#;
+    assert_eq!(article(publisher, body).site_name.as_deref(), Some("Bump to Baby"));
+    let app = r#"<meta name="application-name" content="Little Sprouts">"#;
+    assert_eq!(article(app, body).site_name.as_deref(), Some("Little Sprouts"));
+    // "Caring for a newborn at night | Site" on site.example: the host spells the suffix.
+    let plain = article("", body);
+    assert_eq!(plain.site_name.as_deref(), Some("Site"));
+    assert_eq!(plain.site, "site.example", "the host stays the site key");
+    let elsewhere = article_at("https://other.example/a/b", "", body);
+    assert_eq!(elsewhere.site_name, None, "a title suffix the host does not confirm is not a name");
+    let json = serde_json::to_value(&elsewhere).unwrap_or_default();
+    assert!(json.get("site_name").is_none(), "no name, no field: {json}");
+}
+
+#[test]
+fn audience_comes_from_json_ld_folders_and_titles() {
+    use healthsearch::article::Audience;
+    let body = "<main><p>Text.</p>{FILL}</main>";
+    let ld = r#"<script type="application/ld+json">{"@type":"MedicalWebPage","headline":"Tantrums",
+        "audience":{"@type":"PeopleAudience","suggestedMinAge":1,"suggestedMaxAge":3}}</script>"#;
+    let a = article_at("https://s.example/a/b", ld, body);
+    assert_eq!(a.audience, vec![Audience::Toddler]);
+    let a = article_at("https://s.example/feeding/breastfeeding/latch", "", body);
+    assert_eq!(a.audience, vec![Audience::Breastfeeding, Audience::Baby], "folder and the title's newborn");
+    let titled = |t: &str| format!(r#"<meta property="og:title" content="{t}">"#);
+    let a = article_at("https://s.example/after-the-birth/your-body/lochia", &titled("Bleeding after birth"), body);
+    assert_eq!(a.audience, vec![Audience::Postpartum]);
+    let a = article_at("https://s.example/a/b", &titled("Back pain"), body);
+    assert_eq!(a.audience, vec![], "nothing names a person");
+}

@@ -1,16 +1,17 @@
-//! Editors' tools: related articles (shared words and shared sources), the articles that cite a
-//! source, and articles due for review (old review dates or old citation access dates).
+//! Editors' tools: related articles (shared words and shared sources) of an article found by its
+//! URL however written, the articles that cite a source, and articles due for review (old review
+//! dates or old citation access dates).
 
 use super::feedback::{body_term, stored_terms};
 use super::fusion::MIN_COSINE;
-use super::lookup::articles_with;
+use super::lookup::{articles_with, doc_with};
 use super::search::{stored_article, surface_form};
 use super::writer::date_value;
 use super::{HealthIndex, IndexError};
 use crate::article::{Article, Citation};
 use crate::semantic::table::nearest;
 use crate::semantic::vectors;
-use crate::sources::{accessed_date, citation_keys};
+use crate::sources::{accessed_date, citation_keys, is_tracking_param, url_key};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -19,6 +20,7 @@ use tantivy::query::{BooleanQuery, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::schema::Value;
 use tantivy::{DateTime, DocAddress, Searcher, TantivyDocument, Term};
+use url::Url;
 
 /// Words of an article used to find related ones.
 const RELATED_TERMS: usize = 25;
@@ -147,6 +149,49 @@ fn by_meaning(
     let mut near = nearest(searcher, &tables, &lead, RELATED_CANDIDATES + 1, &|_| true);
     near.retain(|(c, _)| *c >= MIN_COSINE);
     Ok(near)
+}
+
+/// The stored article at `url` however the link is written: with or without `www.`, a trailing
+/// slash, a fragment or tracking parameters, over http or https. Two links name the same page
+/// when their [`url_key`]s agree, the key `/api/citations` finds sources by.
+pub fn doc_by_url(index: &HealthIndex, searcher: &Searcher, url: &str) -> Result<Option<TantivyDocument>, IndexError> {
+    if let Some(doc) = doc_with(searcher, index.fields.url, url)? {
+        return Ok(Some(doc));
+    }
+    let Some(key) = url_key(url) else { return Ok(None) };
+    for stored in stored_forms(url).iter().filter(|s| url_key(s).as_ref() == Some(&key)) {
+        if let Some(doc) = doc_with(searcher, index.fields.url, stored)? {
+            return Ok(Some(doc));
+        }
+    }
+    Ok(None)
+}
+
+/// The ways an article's stored (canonical) URL can spell the page `url` names: http or https,
+/// with or without `www.`, with or without a trailing slash, query parameters as given (minus
+/// tracking ones), no fragment.
+fn stored_forms(url: &str) -> Vec<String> {
+    let Ok(u) = Url::parse(url.trim()) else { return Vec::new() };
+    let Some(host) = u.host_str().map(str::to_ascii_lowercase) else { return Vec::new() };
+    let bare = host.strip_prefix("www.").unwrap_or(&host).to_string();
+    let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+    let kept: Vec<(String, String)> =
+        u.query_pairs().filter(|(k, _)| !is_tracking_param(k)).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let path = u.path().trim_end_matches('/');
+    let paths = if path.is_empty() { vec!["/".to_string()] } else { vec![path.to_string(), format!("{path}/")] };
+    let mut out = Vec::new();
+    for scheme in ["https", "http"] {
+        for h in [bare.clone(), format!("www.{bare}")] {
+            for p in &paths {
+                let Ok(mut form) = Url::parse(&format!("{scheme}://{h}{port}{p}")) else { continue };
+                if !kept.is_empty() {
+                    form.query_pairs_mut().extend_pairs(&kept);
+                }
+                out.push(form.to_string());
+            }
+        }
+    }
+    out
 }
 
 /// An article citing a source, with the entries that cite it.

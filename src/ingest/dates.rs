@@ -16,6 +16,26 @@ pub fn find_date(text: &str) -> Option<NaiveDate> {
     re.find_iter(text).find_map(|m| parse_date(m.as_str()))
 }
 
+/// `text` with every written date taken out, or `None` when it has none. A match that is not a
+/// date ("Published 2024" in "Published 2024-05-03") is skipped by one character, so the real
+/// date after it is still found.
+pub fn strip_dates(text: &str) -> Option<String> {
+    let re = FIND.as_ref()?;
+    let (mut rest, mut from, mut found) = (String::new(), 0, false);
+    let mut at = 0;
+    while let Some(m) = re.find_at(text, at) {
+        if parse_date(m.as_str()).is_some() {
+            rest.push_str(&text[from..m.start()]);
+            rest.push(' ');
+            (from, at, found) = (m.end(), m.end(), true);
+        } else {
+            at = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8);
+        }
+    }
+    rest.push_str(&text[from..]);
+    found.then_some(rest)
+}
+
 static ORDINAL: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"(\d)(?:st|nd|rd|th)\b").ok());
 
 const FORMATS: &[&str] = &["%Y-%m-%d", "%B %d, %Y", "%B %d %Y", "%d %B %Y", "%b %d, %Y", "%b %d %Y", "%d %b %Y"];
@@ -83,6 +103,16 @@ mod tests {
         assert_eq!(parse_date("Feb. 6th, 2024"), d(2024, 2, 6));
         assert_eq!(parse_date("February 2022"), d(2022, 2, 1));
         assert_eq!(parse_date("13/03/2024"), d(2024, 3, 13));
+    }
+
+    #[test]
+    fn strips_dates_from_text() {
+        assert_eq!(
+            strip_dates("Updated 3 May 2024 by").as_deref().map(str::split_whitespace).map(Vec::from_iter),
+            Some(vec!["Updated", "by"])
+        );
+        assert_eq!(strip_dates("No date here"), None);
+        assert_eq!(strip_dates("Published 2024-05-03").as_deref().map(str::trim), Some("Published"));
     }
 
     #[test]

@@ -1,14 +1,19 @@
 //! One HTML page to one [`Article`]: metadata, body sections without furniture, and references.
 
+use super::audience;
+use super::categories::categories;
 use super::dates::{find_date, parse_date};
 use super::general;
 use super::meta::{PageMeta, read_meta};
 use super::references::{citations_in, reference_lists};
 use super::rules::{RULES, compile};
 use super::sections::sections_of;
+use super::site_name;
 use super::site_rules::{SiteRule, SiteRules};
+use super::summary::summary;
 use super::walk::{Lines, Walk};
 use crate::article::{Article, Citation, Section, id_for_url};
+use crate::sources::is_tracking_param;
 use crate::text::normalize;
 use ego_tree::NodeId;
 use scraper::{ElementRef, Html};
@@ -19,8 +24,6 @@ use url::Url;
 pub const MAX_PAGE_BYTES: usize = 5 * 1024 * 1024;
 /// A page with fewer body words than this is not an article (an index page, an empty shell).
 pub const MIN_ARTICLE_WORDS: usize = 120;
-/// Summaries taken from the body are cut at a sentence end near this many characters.
-const SUMMARY_CHARS: usize = 300;
 
 /// Why a page was not turned into an article.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -119,21 +122,26 @@ fn apply_site_meta(doc: &Html, rule: &SiteRule, meta: &mut PageMeta) {
     }
 }
 
-/// Puts the parts together and decides whether the page is an article at all.
+/// Puts the parts together: what the page states, and what is derived where it states nothing
+/// (summary, categories, site name, audience).
 fn assemble(meta: PageMeta, sections: Vec<Section>, citations: Vec<Citation>, base: &Url) -> Article {
     let url = canonical_url(meta.canonical.as_deref(), base);
+    let site = Url::parse(&url).ok().and_then(|u| u.host_str().map(String::from)).unwrap_or_default();
     let title = meta.title.clone().unwrap_or_default();
+    let headings: Vec<&str> = sections.iter().map(|s| s.heading.as_str()).filter(|h| !h.is_empty()).collect();
+    let site_name = meta.site_name.or_else(|| meta.document_title.and_then(|t| site_name::from_title(&t, &site)));
     let mut article = Article {
         id: id_for_url(&dedupe_key(&url)),
-        site: Url::parse(&url).ok().and_then(|u| u.host_str().map(String::from)).unwrap_or_default(),
+        categories: categories(&meta.categories, &url, &title, &headings),
+        summary: summary(meta.description.as_deref(), &sections),
+        site,
+        site_name,
         url,
         title,
-        summary: meta.description.clone().unwrap_or_default(),
         sections,
         published: meta.published,
         updated: meta.modified,
         reviewed: meta.reviewed.or(meta.modified),
-        categories: meta.categories,
         author: meta.author,
         reviewer: meta.reviewer,
         lang: meta.lang,
@@ -141,9 +149,7 @@ fn assemble(meta: PageMeta, sections: Vec<Section>, citations: Vec<Citation>, ba
         citations,
         audience: Vec::new(),
     };
-    if article.summary.is_empty() {
-        article.summary = first_sentences(&article.body(), SUMMARY_CHARS);
-    }
+    article.audience = audience::infer(&article, &meta.audience);
     article
 }
 
@@ -169,10 +175,8 @@ fn content_root(doc: &Html) -> ElementRef<'_> {
     RULES.content.iter().find_map(|s| doc.select(s).next()).unwrap_or_else(|| doc.root_element())
 }
 
-/// Tracking parameters removed from canonical URLs.
-const TRACKING_PARAMS: &[&str] = &["fbclid", "gclid", "mc_cid", "mc_eid", "ref", "_ga"];
-
-/// Resolves the canonical link against the page URL, dropping the fragment and tracking parameters.
+/// Resolves the canonical link against the page URL, dropping the fragment and tracking parameters
+/// (see [`is_tracking_param`]).
 pub fn canonical_url(canonical: Option<&str>, base: &Url) -> String {
     let mut url = canonical
         .and_then(|c| base.join(c).ok())
@@ -181,7 +185,7 @@ pub fn canonical_url(canonical: Option<&str>, base: &Url) -> String {
     url.set_fragment(None);
     let kept: Vec<(String, String)> = url
         .query_pairs()
-        .filter(|(k, _)| !k.starts_with("utm_") && !TRACKING_PARAMS.contains(&k.as_ref()))
+        .filter(|(k, _)| !is_tracking_param(k))
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     if kept.is_empty() {
@@ -211,20 +215,4 @@ pub fn dedupe_key(url: &str) -> String {
         let _ = u.set_scheme("https");
     }
     u.to_string()
-}
-
-/// The first sentences of `text` up to about `max` characters.
-fn first_sentences(text: &str, max: usize) -> String {
-    let first = text.lines().next().unwrap_or("");
-    if first.chars().count() <= max {
-        return first.to_string();
-    }
-    let mut out = String::new();
-    for sentence in first.split_inclusive(". ") {
-        if !out.is_empty() && out.chars().count() + sentence.chars().count() > max {
-            break;
-        }
-        out.push_str(sentence);
-    }
-    out.trim().to_string()
 }

@@ -2,7 +2,9 @@
 //! read from schema.org JSON-LD, meta tags and visible text, in that order of trust.
 
 use super::dates::{DATE_PATTERN, parse_date};
+use super::jsonld::{LinkedData, names_of, string_of};
 use super::rules::RULES;
+use crate::article::Audience;
 use crate::text::normalize;
 use chrono::NaiveDate;
 use regex::Regex;
@@ -22,19 +24,15 @@ pub struct PageMeta {
     pub published: Option<NaiveDate>,
     pub modified: Option<NaiveDate>,
     pub reviewed: Option<NaiveDate>,
+    /// The categories the page states (breadcrumbs, JSON-LD); empty when it states none.
     pub categories: Vec<String>,
+    /// The site's name as the page's metadata gives it (see [`super::site_name`]).
+    pub site_name: Option<String>,
+    /// The document `<title>` as written, for the site name it may end with.
+    pub document_title: Option<String>,
+    /// Who the page's structured data says it is for.
+    pub audience: Vec<Audience>,
 }
-
-/// JSON-LD `@type`s that describe an article page.
-const ARTICLE_TYPES: &[&str] = &[
-    "MedicalWebPage",
-    "Article",
-    "NewsArticle",
-    "BlogPosting",
-    "WebPage",
-    "MedicalScholarlyArticle",
-    "HealthTopicContent",
-];
 
 struct TextPatterns {
     reviewed: Regex,
@@ -62,29 +60,48 @@ static TEXT: LazyLock<Option<TextPatterns>> = LazyLock::new(|| {
 
 /// Reads the page's metadata. `lines` is the page's visible text, one block per line.
 pub fn read_meta(doc: &Html, lines: &[String]) -> PageMeta {
-    let ld = json_ld(doc);
-    let ld_str = |key: &str| ld.iter().find_map(|v| v.get(key).and_then(string_of));
-    let ld_name = |key: &str| ld.iter().find_map(|v| v.get(key).and_then(name_of));
-    let ld_date = |key: &str| ld_str(key).and_then(|s| parse_date(&s));
-
+    let ld = LinkedData::read(doc);
+    let ld_date = |key: &str| ld.article_str(key).and_then(|s| parse_date(&s));
     let mut m = PageMeta {
         canonical: attr(doc, "link[rel=canonical]", "href").or_else(|| meta(doc, "og:url")),
-        description: meta(doc, "description").or_else(|| meta(doc, "og:description")).or_else(|| ld_str("description")),
+        description: meta(doc, "description")
+            .or_else(|| meta(doc, "og:description"))
+            .or_else(|| ld.article_str("description")),
         lang: attr(doc, "html", "lang"),
-        author: ld_name("author").or_else(|| first_text(doc, &RULES.authors)),
-        reviewer: ld_name("reviewedBy").or_else(|| first_text(doc, &RULES.reviewers)),
+        author: ld.article_name("author").or_else(|| first_text(doc, &RULES.authors)),
+        reviewer: ld.article_name("reviewedBy").or_else(|| first_text(doc, &RULES.reviewers)),
         published: ld_date("datePublished")
             .or_else(|| meta(doc, "article:published_time").and_then(|s| parse_date(&s))),
         modified: ld_date("dateModified").or_else(|| meta(doc, "article:modified_time").and_then(|s| parse_date(&s))),
         reviewed: ld_date("lastReviewed"),
-        categories: ld.iter().find_map(ld_breadcrumbs).unwrap_or_else(|| html_breadcrumbs(doc)),
+        categories: stated_categories(doc, &ld),
+        site_name: super::site_name::from_metadata(doc, &ld),
+        document_title: first_element_text(doc, "title"),
+        audience: super::audience::declared(&ld),
         title: None,
     };
-    m.title = super::title::page_title(doc, ld_str("headline"), ld_str("name"));
+    m.title = super::title::page_title(doc, ld.article_str("headline"), ld.article_str("name"));
     from_visible_text(&mut m, lines);
     m.author = m.author.map(|a| strip_person_prefix(&a));
     m.reviewer = m.reviewer.map(|a| strip_person_prefix(&a));
     m
+}
+
+/// The categories a page states, in order of trust: a JSON-LD breadcrumb list (the article's
+/// own or a standalone one), the visible breadcrumbs, JSON-LD `articleSection`, then `about`.
+/// The first that names anything wins; pages that state none get theirs from
+/// [`super::categories`].
+fn stated_categories(doc: &Html, ld: &LinkedData) -> Vec<String> {
+    let nested = ld.articles().filter_map(|v| v.get("breadcrumb")).find_map(|b| crumb_names(ld.resolve(b)?));
+    let standalone = || ld.of_type("BreadcrumbList").find_map(crumb_names);
+    let listed = |key: &str| ld.articles().flat_map(|v| v.get(key).map(names_of).unwrap_or_default()).collect();
+    let non_empty = |v: Vec<String>| (!v.is_empty()).then_some(v);
+    nested
+        .or_else(standalone)
+        .or_else(|| non_empty(html_breadcrumbs(doc)))
+        .or_else(|| non_empty(listed("articleSection")))
+        .or_else(|| non_empty(listed("about")))
+        .unwrap_or_default()
 }
 
 /// Fills what structured data left empty from lines such as "Medically reviewed by X on March 3, 2024".
@@ -126,87 +143,17 @@ fn strip_person_prefix(s: &str) -> String {
     s.trim().to_string()
 }
 
-/// "Back pain | Site name" gives "Back pain" when the suffix is short.
+/// "Back pain | Site name" gives "Back pain" when the suffix is short and the title is not.
 pub fn strip_site_suffix(title: &str) -> String {
-    for sep in [" | ", " - ", " – ", " — ", " :: "] {
-        if let Some(pos) = title.rfind(sep) {
-            let (head, tail) = (&title[..pos], &title[pos + sep.len()..]);
-            if tail.split_whitespace().count() <= 5 && head.split_whitespace().count() >= 2 {
-                return head.trim().to_string();
-            }
-        }
-    }
-    title.trim().to_string()
-}
-
-/// Every JSON-LD object on the page whose type is an article type, `@graph`s flattened.
-fn json_ld(doc: &Html) -> Vec<Value> {
-    let Some(sel) = super::rules::sel(r#"script[type="application/ld+json"]"#) else {
-        return vec![];
-    };
-    let mut out = Vec::new();
-    for script in doc.select(&sel) {
-        let text: String = script.text().collect();
-        if let Ok(v) = serde_json::from_str::<Value>(strip_cdata(&text)) {
-            flatten_ld(v, &mut out);
-        }
-    }
-    out.retain(|v| types_of(v).iter().any(|t| ARTICLE_TYPES.contains(&t.as_str())));
-    out
-}
-
-/// Script bodies are sometimes wrapped in `<![CDATA[ ... ]]>` (optionally behind `//`).
-fn strip_cdata(text: &str) -> &str {
-    let t = text.trim();
-    let t = t.strip_prefix("//").map_or(t, str::trim_start);
-    match t.strip_prefix("<![CDATA[") {
-        Some(inner) => {
-            let inner = inner.trim_end();
-            let inner = inner.strip_suffix("]]>").unwrap_or(inner).trim_end();
-            inner.strip_suffix("//").unwrap_or(inner)
-        }
-        None => t,
+    match super::site_name::split_title(title) {
+        Some((head, _)) if head.split_whitespace().count() >= 2 => head.to_string(),
+        _ => title.trim().to_string(),
     }
 }
 
-fn flatten_ld(v: Value, out: &mut Vec<Value>) {
-    match v {
-        Value::Array(items) => items.into_iter().for_each(|i| flatten_ld(i, out)),
-        Value::Object(mut map) => {
-            if let Some(graph) = map.remove("@graph") {
-                flatten_ld(graph, out);
-            }
-            out.push(Value::Object(map));
-        }
-        _ => {}
-    }
-}
-
-fn types_of(v: &Value) -> Vec<String> {
-    match v.get("@type") {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a.iter().filter_map(|t| t.as_str().map(String::from)).collect(),
-        _ => vec![],
-    }
-}
-
-fn string_of(v: &Value) -> Option<String> {
-    v.as_str().map(normalize).filter(|s| !s.is_empty())
-}
-
-/// A person or organisation: a string, an object with `name`, or the first of a list.
-fn name_of(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(normalize(s)),
-        Value::Object(_) => v.get("name").and_then(string_of),
-        Value::Array(a) => a.iter().find_map(name_of),
-        _ => None,
-    }
-    .filter(|s| !s.is_empty())
-}
-
-fn ld_breadcrumbs(v: &Value) -> Option<Vec<String>> {
-    let items = v.get("breadcrumb")?.get("itemListElement")?.as_array()?;
+/// The names of a breadcrumb list's items, without "Home".
+fn crumb_names(list: &Value) -> Option<Vec<String>> {
+    let items = list.get("itemListElement")?.as_array()?;
     let names: Vec<String> = items
         .iter()
         .filter_map(|i| i.get("name").or_else(|| i.get("item").and_then(|x| x.get("name"))))
@@ -230,9 +177,16 @@ fn html_breadcrumbs(doc: &Html) -> Vec<String> {
     Vec::new()
 }
 
-fn meta(doc: &Html, name: &str) -> Option<String> {
+/// The content of `<meta name=…>` or `<meta property=…>`.
+pub fn meta(doc: &Html, name: &str) -> Option<String> {
     let css = format!(r#"meta[name="{name}"], meta[property="{name}"]"#);
     attr(doc, &css, "content")
+}
+
+/// The text of the first element matching `css`, normalized.
+fn first_element_text(doc: &Html, css: &str) -> Option<String> {
+    let sel = Selector::parse(css).ok()?;
+    doc.select(&sel).map(text_of).find(|t| !t.is_empty())
 }
 
 fn attr(doc: &Html, css: &str, attr: &str) -> Option<String> {

@@ -1,19 +1,25 @@
 //! Ingestion: turning a site mirror or a JSON Lines file into normalized articles and writing
 //! them to the index in one commit, with a report of what happened to every page.
 
+pub mod audience;
+pub mod categories;
 pub mod citation;
 pub mod crawl;
 pub mod dates;
 pub mod decode;
 pub mod extract;
+pub mod furniture;
 pub mod general;
+pub mod jsonld;
 pub mod meta;
 pub mod references;
 pub mod report;
 pub mod rules;
 pub mod sections;
+pub mod site_name;
 pub mod site_rules;
 pub mod source;
+pub mod summary;
 pub mod title;
 pub mod walk;
 

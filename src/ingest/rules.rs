@@ -156,11 +156,103 @@ pub const BOILERPLATE_PREFIXES: &[&str] = &[
     "last reviewed",
     "last updated",
     "content reviewed",
+    // Bylines: who wrote or checked the page.
+    "written by",
+    "medically reviewed",
+    "reviewed by",
+    "fact checked by",
+    "fact-checked by",
+    "author:",
+    // Navigation labels and the link lists they head.
+    "more articles",
+    "more on this topic",
+    "related articles",
+    "related topics",
+    "related pages",
+    "related content",
+    "related links",
+    "related reading",
+    "you may also like",
+    "you might also like",
+    "popular right now",
+    "most popular",
+    "read next",
+    "read more",
+    "back to top",
+    "copyright ©",
 ];
 
 /// A short block (under [`BOILERPLATE_MAX_WORDS`] words) containing one of these is furniture.
-pub const BOILERPLATE_CONTAINS: &[&str] =
-    &["editorial policy", "editorial policies", "medical review policy", "all rights reserved", "we use cookies"];
+pub const BOILERPLATE_CONTAINS: &[&str] = &[
+    "editorial policy",
+    "editorial policies",
+    "medical review policy",
+    "all rights reserved",
+    "we use cookies",
+    "(c) copyright",
+    "privacy policy",
+    "terms of use",
+    "terms and conditions",
+    "cookie policy",
+];
+
+/// Words that label a date in a date line ("Updated 3 May 2024", "Published: 2024-05-03"); a short
+/// block of these and a date is furniture.
+pub const DATE_LABELS: &[&str] = &[
+    "updated",
+    "published",
+    "posted",
+    "reviewed",
+    "last",
+    "first",
+    "modified",
+    "date",
+    "on",
+    "page",
+    "next",
+    "review",
+    "due",
+];
+
+/// The words of share, print and save buttons: a short block made only of these (and at least one
+/// of [`ACTION_VERBS`]) is furniture.
+pub const ACTION_WORDS: &[&str] = &[
+    "share",
+    "print",
+    "email",
+    "e-mail",
+    "save",
+    "tweet",
+    "facebook",
+    "twitter",
+    "x",
+    "pinterest",
+    "whatsapp",
+    "linkedin",
+    "reddit",
+    "copy",
+    "link",
+    "this",
+    "page",
+    "article",
+    "on",
+    "via",
+    "pdf",
+    "download",
+    "bookmark",
+];
+/// See [`ACTION_WORDS`].
+pub const ACTION_VERBS: &[&str] = &["share", "print", "email", "e-mail", "save", "tweet", "download", "bookmark"];
+
+/// Blocks reading only one of these are navigation ("Home", "Back to top").
+pub const NAVIGATION_LABELS: &[&str] =
+    &["home", "top", "back to top", "menu", "next", "previous", "back", "skip to content", "more", "see all"];
+
+/// A block with at least this many links, whose link text is at least [`LINK_LIST_SHARE`] of its
+/// words, is a list of links (navigation, "related articles") rather than prose.
+pub const LINK_LIST_MIN_LINKS: usize = 2;
+/// See [`LINK_LIST_MIN_LINKS`].
+pub const LINK_LIST_SHARE: f32 = 0.75;
 
 /// Blocks this long or longer are never dropped for their text.
 pub const BOILERPLATE_MAX_WORDS: usize = 80;
@@ -253,17 +345,6 @@ pub fn is_block(name: &str) -> bool {
     BLOCK_ELEMENTS.contains(&name)
 }
 
-/// Whether a block's normalized text is page furniture.
-pub fn is_boilerplate(text: &str) -> bool {
-    let lower = text.to_lowercase();
-    let lower = lower.trim_start();
-    let words = lower.split_whitespace().count();
-    if words >= BOILERPLATE_MAX_WORDS {
-        return false;
-    }
-    BOILERPLATE_PREFIXES.iter().any(|p| lower.starts_with(p)) || BOILERPLATE_CONTAINS.iter().any(|p| lower.contains(p))
-}
-
 /// Whether a heading's text names a reference list.
 pub fn is_reference_heading(text: &str) -> bool {
     let t = text.trim().trim_end_matches(':').trim().to_lowercase();
@@ -290,10 +371,7 @@ mod tests {
     }
 
     #[test]
-    fn recognises_furniture() {
-        assert!(is_boilerplate("Was this article helpful? Yes No"));
-        assert!(is_boilerplate("Read our editorial policy to learn how we cite sources."));
-        assert!(!is_boilerplate("Back pain is common after birth."));
+    fn recognises_reference_headings() {
         assert!(is_reference_heading("Sources:"));
         assert!(!is_reference_heading("Sources of iron"));
     }

@@ -1,5 +1,6 @@
 //! Cutting an article body into sections at its `h2`/`h3` headings, with unique anchors.
 
+use super::furniture::{furniture_runs, is_furniture_text};
 use super::rules::is_reference_heading;
 use super::walk::{Lines, Sink, Walk};
 use crate::article::Section;
@@ -10,26 +11,30 @@ use std::collections::HashSet;
 
 /// Walks `root` (skipping `skip` and furniture) and returns its sections in order.
 pub fn sections_of(root: ElementRef<'_>, skip: &HashSet<NodeId>) -> Vec<Section> {
+    let mut skip = skip.clone();
+    skip.extend(furniture_runs(*root, &skip));
     let mut sink = SectionSink::default();
-    Walk { skip, drop_boilerplate: true }.run(*root, &mut sink);
+    Walk { skip: &skip, drop_boilerplate: true }.run(*root, &mut sink);
     sink.finish()
 }
 
-/// Builds sections from a walk: each `h2`/`h3` opens one; a reference heading closes the body.
+/// Builds sections from a walk: each `h2`/`h3` opens one. A reference heading or a furniture
+/// heading ("Related articles", "Share this page") opens one that is left out, with its text.
 #[derive(Default)]
 struct SectionSink {
     done: Vec<Section>,
     current: Section,
     lines: Lines,
     anchors: HashSet<String>,
-    in_references: bool,
+    /// The open section is a reference list or page furniture.
+    left_out: bool,
 }
 
 impl SectionSink {
     fn close(&mut self) {
         let mut s = std::mem::take(&mut self.current);
         s.text = std::mem::take(&mut self.lines).finish().join("\n");
-        if !self.in_references && (!s.heading.is_empty() || !s.text.is_empty()) {
+        if !self.left_out && (!s.heading.is_empty() || !s.text.is_empty()) {
             self.done.push(s);
         }
     }
@@ -73,7 +78,7 @@ impl Sink for SectionSink {
     fn heading(&mut self, el: ElementRef<'_>, level: u8) -> bool {
         let heading = strip_artifacts(&normalize(&el.text().collect::<String>()));
         self.close();
-        self.in_references = is_reference_heading(&heading);
+        self.left_out = is_reference_heading(&heading) || is_furniture_text(&heading);
         let anchor = self.unique_anchor(el, &heading);
         self.current = Section { heading, anchor, level, text: String::new() };
         true

@@ -136,7 +136,7 @@ pub fn record_to_article(line: &str) -> Result<Article, String> {
     alt.dedup();
     let url = r.url.map(|u| normalize(&u)).filter(|u| !u.is_empty()).unwrap_or_default();
     let site = url::Url::parse(&url).ok().and_then(|u| u.host_str().map(String::from)).unwrap_or_default();
-    Ok(Article {
+    let mut article = Article {
         id,
         url,
         site,
@@ -145,7 +145,10 @@ pub fn record_to_article(line: &str) -> Result<Article, String> {
         sections: vec![Section { heading: String::new(), anchor: String::new(), level: 0, text: text.join("\n") }],
         alt_names: alt,
         ..Article::default()
-    })
+    };
+    // A record has no structured data: its title, URL and text say who it is for.
+    article.audience = super::audience::infer(&article, &[]);
+    Ok(article)
 }
 
 #[cfg(test)]
@@ -174,6 +177,11 @@ mod tests {
                 .is_ok_and(|a| a.alt_names == ["a", "b"])
         );
         assert!(record_to_article("{not json").is_err());
+        let baby = record_to_article(r#"{"_id":"c","title":"Colic in babies","url":"https://s.example/a/colic"}"#);
+        assert_eq!(baby.map(|a| a.audience).unwrap_or_default(), vec![crate::article::Audience::Baby]);
+        let filed =
+            record_to_article(r#"{"_id":"p","title":"Back pain","url":"https://s.example/pregnancy/back-pain"}"#);
+        assert_eq!(filed.map(|a| a.audience).unwrap_or_default(), vec![crate::article::Audience::Pregnancy]);
         assert!(record_to_article(r#"{"_id":"","title":"x"}"#).is_err());
     }
 

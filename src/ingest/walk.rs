@@ -1,7 +1,8 @@
 //! A depth-first walk over a parsed page that feeds text, line breaks and headings to a sink,
 //! skipping dropped subtrees and page furniture.
 
-use super::rules::{is_block, is_boilerplate};
+use super::furniture::is_furniture_block;
+use super::rules::is_block;
 use crate::text::{normalize, strip_artifacts};
 use ego_tree::{NodeId, NodeRef};
 use scraper::{ElementRef, Node};
@@ -31,9 +32,6 @@ enum Step<'a> {
     EndBlock,
 }
 
-/// A furniture check reads at most this many nodes of a block before deciding it is content.
-const FURNITURE_NODE_BUDGET: usize = 400;
-
 impl Walk<'_> {
     /// Walks the descendants of `node` in document order. Iterative, so deeply nested hostile
     /// markup cannot exhaust the stack.
@@ -41,7 +39,8 @@ impl Walk<'_> {
         self.run_limited(node, sink, usize::MAX);
     }
 
-    fn run_limited(&self, node: NodeRef<'_, Node>, sink: &mut impl Sink, mut budget: usize) -> bool {
+    /// [`Walk::run`] over at most `budget` nodes; false when the budget ran out first.
+    pub fn run_limited(&self, node: NodeRef<'_, Node>, sink: &mut impl Sink, mut budget: usize) -> bool {
         let mut stack: Vec<Step> = node.children().rev().map(Step::Visit).collect();
         while let Some(step) = stack.pop() {
             if budget == 0 {
@@ -55,12 +54,12 @@ impl Walk<'_> {
                 }
                 Step::Visit(child) => child,
             };
+            if self.skip.contains(&child.id()) {
+                continue;
+            }
             match child.value() {
                 Node::Text(t) => sink.text(t),
                 Node::Element(el) => {
-                    if self.skip.contains(&child.id()) {
-                        continue;
-                    }
                     let Some(elref) = ElementRef::wrap(child) else { continue };
                     let level = match el.name() {
                         "h2" => 2,
@@ -71,7 +70,7 @@ impl Walk<'_> {
                         continue;
                     }
                     if is_block(el.name()) {
-                        if self.drop_boilerplate && self.is_furniture(child) {
+                        if self.drop_boilerplate && is_furniture_block(child, self.skip) {
                             continue;
                         }
                         sink.line_break();
@@ -83,14 +82,6 @@ impl Walk<'_> {
             }
         }
         true
-    }
-
-    /// Whether a block's own text (skips applied) reads as page furniture. Blocks too large to
-    /// read within the budget are content.
-    fn is_furniture(&self, node: NodeRef<'_, Node>) -> bool {
-        let mut t = PlainText::default();
-        let inner = Walk { skip: self.skip, drop_boilerplate: false };
-        inner.run_limited(node, &mut t, FURNITURE_NODE_BUDGET) && is_boilerplate(&t.finish())
     }
 }
 

@@ -6,7 +6,7 @@ use super::params::{bounded, number, parse_query, truncate};
 use super::routes::blocking;
 use super::state::AppState;
 use crate::article::Article;
-use crate::index::editorial::{Citing, Related, Stale, citing, related, stale};
+use crate::index::editorial::{Citing, Related, Stale, citing, doc_by_url, related, stale};
 use crate::index::lookup::{article_by_id, doc_with};
 use crate::sources::{doi_key, pmid_key, url_key};
 use axum::Json;
@@ -45,7 +45,7 @@ pub async fn api_related(
     blocking(&st, move |st| {
         let (fields, searcher) = (&st.index.fields, st.index.searcher());
         let doc = match (url, id) {
-            (Some(url), None) => doc_with(&searcher, fields.url, url.trim())?,
+            (Some(url), None) => doc_by_url(&st.index, &searcher, url.trim())?,
             (None, Some(id)) => doc_with(&searcher, fields.id, id.trim())?,
             _ => return Err(ApiError::new(ErrorCode::InvalidUrl, "give the article's url or its id (one of them)")),
         };
