@@ -126,6 +126,9 @@ pub struct Hit {
     pub id: String,
     pub title: String,
     pub url: String,
+    /// The publishing site's name (`og:site_name`, JSON-LD publisher), when the page gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site_name: Option<String>,
     /// HTML: matched words in `<mark>`, everything else escaped.
     pub snippet_html: String,
     pub score: f32,
@@ -415,6 +418,7 @@ fn to_hit(article: Article, score: f32, hl: &Highlighter) -> Hit {
         id: article.id,
         title: article.title,
         url: article.url,
+        site_name: article.site_name,
         snippet_html,
         score,
         section,

@@ -5,8 +5,8 @@ use super::{DIM, SemanticError};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config};
-use std::path::Path;
 use std::collections::HashSet;
+use std::path::Path;
 use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
 
 /// Tokens the model reads at most per text (the sentence-transformers setting for this model);

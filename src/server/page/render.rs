@@ -168,7 +168,19 @@ fn active_filters(pq: &PageQuery) -> String {
 fn hit_html(h: &Hit) -> String {
     let mut out = String::from(r#"<li class="hit">"#);
     let _ = write!(out, r#"<h3 class="hit-title"><a href="{}">{}</a></h3>"#, safe_href(&h.url), text(&h.title));
-    let _ = write!(out, r#"<div class="hit-url">{}</div>"#, text(&h.url));
+    match &h.site_name {
+        Some(name) => {
+            let _ = write!(
+                out,
+                r#"<div class="hit-url"><span class="site-name">{}</span> · {}</div>"#,
+                text(name),
+                text(&h.url)
+            );
+        }
+        None => {
+            let _ = write!(out, r#"<div class="hit-url">{}</div>"#, text(&h.url));
+        }
+    }
     // The API's snippet is already HTML: text escaped, matches in <mark>.
     let _ = write!(out, r#"<p class="snippet">{}</p>"#, h.snippet_html);
     if let Some(s) = &h.section {
@@ -338,6 +350,7 @@ mod tests {
             id: "x".into(),
             title: "<script>alert(1)</script>".into(),
             url: "javascript:alert(1)".into(),
+            site_name: Some("<i>Site</i>".into()),
             snippet_html: "safe <mark>text</mark>".into(),
             score: 1.0,
             section: Some(SectionLink { heading: "<i>h</i>".into(), url: "https://a.example/#\"x".into() }),
