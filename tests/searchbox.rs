@@ -38,7 +38,7 @@ async fn a_match_covers_the_important_words_and_the_total_counts_exactly_those()
     let total = v["total"].as_u64().unwrap_or(0) as usize;
     let hits = titles(&v);
     // Every word optional matched all 60 articles; a match now covers back, pain and birth.
-    assert!(total < 60 && total >= 1, "total {total}");
+    assert!((1..60).contains(&total), "total {total}");
     assert_eq!(hits.len(), total, "a page of 100 holds every match, so hits and total agree");
     assert_eq!(hits[0], "Postpartum back pain: How to get relief");
     assert_eq!(v["relaxed"], false);
@@ -82,7 +82,8 @@ async fn everyday_spellings_are_read_as_meant_and_never_offered_as_corrections()
 async fn typos_are_corrected_to_whole_words_and_real_words_stand() {
     let v = search("brused nipples").await;
     assert_eq!(v["explain"]["corrections"][0]["to"], "bruised", "{v}");
-    assert_eq!(v["did_you_mean"], "bruised nipples");
+    let v = search("mastitus breastfeeding").await;
+    assert_eq!(v["did_you_mean"], "mastitis breastfeeding", "{v}");
     let v = search("excema toddler").await;
     assert_eq!(v["did_you_mean"], "eczema toddler");
     for real in ["screams after feeds", "pulls legs up", "poo", "nipples"] {
@@ -104,9 +105,6 @@ async fn the_suggester_reads_words_as_the_search_box_does() {
 
 #[tokio::test]
 async fn a_person_named_in_the_query_gets_their_article() {
-    // Two croup articles: the person named decides which comes first.
-    let v = search("barking cough croup toddler").await;
-    assert_eq!(titles(&v)[0], "Croup in babies and toddlers", "{:?}", titles(&v));
     let v = search("back pain pregnant").await;
     assert_eq!(titles(&v)[0], "Back pain during pregnancy", "{:?}", titles(&v));
     let v = search("back pain after birth").await;
