@@ -76,9 +76,27 @@ pub fn slugify(text: &str) -> String {
     if slug.is_empty() { "section".to_string() } else { slug }
 }
 
+/// The noun for `n` things: `singular` for exactly one, else `plural`.
+pub fn plural<'a, N: PartialEq + From<u8>>(n: N, singular: &'a str, many: &'a str) -> &'a str {
+    if n == N::from(1) { singular } else { many }
+}
+
+/// `n` and its noun in the right number: "1 page", "2 pages", "0 queries".
+pub fn count<N: std::fmt::Display + PartialEq + From<u8> + Copy>(n: N, singular: &str, many: &str) -> String {
+    format!("{n} {}", plural(n, singular, many))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_take_the_right_noun() {
+        assert_eq!(count(0u32, "page", "pages"), "0 pages");
+        assert_eq!(count(1u32, "page", "pages"), "1 page");
+        assert_eq!(count(2usize, "query", "queries"), "2 queries");
+        assert_eq!(count(1u64, "article", "articles"), "1 article");
+    }
 
     #[test]
     fn folds_whitespace_and_nbsp() {

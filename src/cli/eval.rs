@@ -7,7 +7,7 @@ use healthsearch::eval::passages::{PassageRanking, evaluate_passages};
 use healthsearch::eval::ranking::{Corpus, evaluate, load_qrels, load_queries};
 use healthsearch::index::feedback::Feedback;
 use healthsearch::index::search::{Ranker, Ranking};
-use healthsearch::ingest::report::count;
+use healthsearch::text::count;
 use healthsearch::vocab::Vocabulary;
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -7,8 +7,8 @@ use clap::Args;
 use healthsearch::article::Article;
 use healthsearch::eval::extraction::evaluate;
 use healthsearch::ingest::decode::decode;
-use healthsearch::ingest::report::count;
 use healthsearch::ingest::{Extractor, Method};
+use healthsearch::text::count;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `extract`.

@@ -4,8 +4,8 @@
 use super::output::outln;
 use anyhow::{Context, bail};
 use clap::Args;
-use healthsearch::ingest::report::count;
 use healthsearch::synth::{GenDoc, generate, to_html, to_jsonl};
+use healthsearch::text::count;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 

@@ -11,8 +11,8 @@ pub mod search;
 pub mod serve;
 
 use healthsearch::index::search::Ranker;
-use healthsearch::ingest::report::count;
 use healthsearch::ingest::site_rules::SiteRules;
+use healthsearch::text::count;
 use healthsearch::vocab::load::add_file;
 use output::note;
 use std::path::{Path, PathBuf};

@@ -5,7 +5,7 @@ use clap::Args;
 use healthsearch::index::count::Relation;
 use healthsearch::index::search::{SearchParams, SearchResponse, search_with};
 use healthsearch::index::{HealthIndex, IndexError};
-use healthsearch::ingest::report::count;
+use healthsearch::text::count;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `search`.

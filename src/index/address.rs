@@ -17,6 +17,10 @@ pub struct AddressQuery {
 impl AddressQuery {
     /// A query for `docs` (in any order; addresses of the searcher the query will run on).
     pub fn new(docs: Arc<Vec<DocAddress>>) -> AddressQuery {
+        // Lists in index order (as a vector scan gives them) are shared as they are.
+        if docs.windows(2).all(|w| w[0] < w[1]) {
+            return AddressQuery { docs };
+        }
         let mut sorted = docs.as_ref().clone();
         sorted.sort_unstable();
         sorted.dedup();

@@ -5,7 +5,7 @@
 use super::filter::Filters;
 use super::schema::Fields;
 use super::{HealthIndex, IndexError};
-use crate::semantic::table::{SegmentVectors, nearest};
+use crate::semantic::table::{SegmentVectors, best_of_each, keep_best};
 use crate::semantic::{Code, Embedder};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -42,7 +42,7 @@ pub struct QueryMeaning {
     pub query: Arc<Code>,
     pub tables: Vec<Arc<SegmentVectors>>,
     pub ratio: f32,
-    /// Every live article's best cosine, best first: scanned once per request, on first use.
+    /// Every live article's best cosine, in index order: scanned once per request, on first use.
     scanned: OnceLock<Vec<(f32, DocAddress)>>,
 }
 
@@ -102,20 +102,27 @@ impl QueryMeaning {
     ) -> Result<Vec<(f32, DocAddress)>, IndexError> {
         let passing = filter_set(searcher, filters, fields)?;
         let allow = |a: &DocAddress| passing.as_ref().is_none_or(|s| s.contains(a));
-        let hits = self.scan(searcher).iter().filter(|(c, a)| *c >= MIN_COSINE && allow(a)).take(k).copied().collect();
+        let mut hits: Vec<(f32, DocAddress)> =
+            self.scan(searcher).iter().filter(|(c, a)| *c >= MIN_COSINE && allow(a)).copied().collect();
+        keep_best(&mut hits, k);
         Ok(hits)
     }
 
-    /// The live articles matching the query by meaning: from [`MATCH_COSINE`] up, and within
-    /// [`MATCH_MARGIN`] of the closest.
+    /// The lowest cosine that matches the query by meaning: [`MATCH_COSINE`], or
+    /// [`MATCH_MARGIN`] below the closest article when that is higher.
+    pub fn match_floor(&self, searcher: &Searcher) -> f32 {
+        let best = self.scan(searcher).iter().map(|(c, _)| *c).fold(f32::NEG_INFINITY, f32::max);
+        MATCH_COSINE.max(best - MATCH_MARGIN)
+    }
+
+    /// The live articles matching the query by meaning (from [`Self::match_floor`] up).
     pub fn matches(&self, searcher: &Searcher) -> Vec<DocAddress> {
-        let scanned = self.scan(searcher);
-        let min = scanned.first().map_or(MATCH_COSINE, |(best, _)| MATCH_COSINE.max(best - MATCH_MARGIN));
-        scanned.iter().take_while(|(c, _)| *c >= min).map(|(_, a)| *a).collect()
+        let floor = self.match_floor(searcher);
+        self.scan(searcher).iter().filter(|(c, _)| *c >= floor).map(|(_, a)| *a).collect()
     }
 
     fn scan(&self, searcher: &Searcher) -> &[(f32, DocAddress)] {
-        self.scanned.get_or_init(|| nearest(searcher, &self.tables, &self.query, usize::MAX, &|_| true))
+        self.scanned.get_or_init(|| best_of_each(searcher, &self.tables, &self.query, &|_| true))
     }
 
     /// An article's best cosine to the query.

@@ -39,7 +39,7 @@ pub struct MatchRule {
 
 /// The query's important clauses, each as the query matching an article that covers it.
 pub fn covers(plan: &QueryPlan, f: &Fields) -> Vec<Box<dyn Query>> {
-    let fields = [f.title, f.alt_names, f.headings, f.summary, f.body];
+    let fields = f.texts();
     let mut out = Vec::new();
     // Expansions locate their words in the sequence of Word clauses' terms.
     let mut at = 0usize;
@@ -79,7 +79,7 @@ pub fn matching(covers: &[Box<dyn Query>], required: usize, by_meaning: &Arc<Vec
 }
 
 /// `terms` (one word, or a phrase) in any of `fields`.
-fn in_any(fields: &[Field], terms: &[String]) -> Box<dyn Query> {
+pub fn in_any(fields: &[Field], terms: &[String]) -> Box<dyn Query> {
     let per_field: Vec<Box<dyn Query>> = fields
         .iter()
         .map(|&field| match terms {

@@ -96,8 +96,7 @@ pub fn passages(index: &HealthIndex, p: &PassageParams, ranker: &Ranker) -> Resu
     let plan = ranker.plan(parsed, &searcher, index);
     let stats = RequestStats::new(&searcher);
     let meaning = ranker.meaning(&p.q, &plan, p.semantic_ratio, index, &searcher)?;
-    let top =
-        ranker.retrieve(&stats, index, &plan, &p.filters, Scope::Expand, CANDIDATE_ARTICLES, meaning.as_ref())?.hits;
+    let top = ranker.retrieve(&stats, index, &plan, &p.filters, Scope::Expand, CANDIDATE_ARTICLES, meaning.as_ref())?;
     let best_article = top.first().map_or(1.0, |(s, _)| s.fused.max(f32::EPSILON));
     let weights = query_weights(&stats, index, &plan);
     let mut pool: Vec<Candidate> = Vec::new();

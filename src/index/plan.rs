@@ -61,7 +61,7 @@ pub fn plan(
 ) -> QueryPlan {
     let mut plan = QueryPlan::literal(parsed);
     if typos {
-        let stemmed = [f.title, f.alt_names, f.headings, f.summary, f.body];
+        let stemmed = f.texts();
         let lexicon = IndexLexicon { searcher, surface: f.words, stemmed: &stemmed, language };
         let none = HashSet::new();
         let domain = vocab.map_or(&none, Vocabulary::single_words);

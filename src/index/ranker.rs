@@ -122,7 +122,7 @@ pub fn rank(index: &HealthIndex, q: &str, k: usize, ranking: &Ranking) -> Result
             let meaning = ranker.meaning(q, &plan, None, index, &searcher)?;
             let stats = RequestStats::new(&searcher);
             let top = ranker.retrieve(&stats, index, &plan, &Filters::default(), Scope::Expand, k, meaning.as_ref())?;
-            top.hits.into_iter().map(|(s, a)| (s.fused, a)).collect()
+            top.into_iter().map(|(s, a)| (s.fused, a)).collect()
         }
         Ranking::Baseline => {
             let query = build_baseline(&parsed, &index.fields);

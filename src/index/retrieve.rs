@@ -31,7 +31,7 @@ pub const SEARCH_BOX_CANDIDATES: usize = 50;
 impl Ranker {
     /// The best `k` documents for a plan, best first, with their scores: lexical alone, or fused
     /// with the query's meaning when `meaning` is given (articles found by meaning alone join the
-    /// candidates, and are counted).
+    /// candidates).
     #[allow(clippy::too_many_arguments)]
     pub fn retrieve(
         &self,
@@ -42,7 +42,7 @@ impl Ranker {
         scope: Scope,
         k: usize,
         meaning: Option<&QueryMeaning>,
-    ) -> Result<Retrieved, IndexError> {
+    ) -> Result<Vec<(Scores, DocAddress)>, IndexError> {
         let lexical = self.retrieve_lexical(stats, index, plan, filters, scope, k, meaning)?;
         let searcher = stats.searcher();
         let Some(m) = meaning else {
@@ -50,14 +50,13 @@ impl Ranker {
             let mut hits: Vec<(Scores, DocAddress)> = lexical.ranked.into_iter().map(only).collect();
             audience::prefer(searcher, &plan.audience, &mut hits);
             hits.truncate(k);
-            return Ok(Retrieved { hits, by_meaning_only: 0 });
+            return Ok(hits);
         };
         let trust = lexical.ranked.first().map_or(0.0, |(_, a)| coverage(stats, index, plan, *a));
         let mut fused = m.fuse(&lexical.ranked, &lexical.by_meaning, &lexical.dropped, trust);
         audience::prefer(searcher, &plan.audience, &mut fused);
-        let by_meaning_only = fused.iter().filter(|(s, _)| s.lexical.is_none()).count();
         fused.truncate(k);
-        Ok(Retrieved { hits: fused, by_meaning_only })
+        Ok(fused)
     }
 
     /// The lexical ranking of the candidates (those found by meaning included).
@@ -86,9 +85,9 @@ impl Ranker {
         let by_meaning = match meaning {
             // In the search box, an article joins by meaning only when it matches by meaning.
             Some(m) if plan.within.is_some() => {
-                let matching = m.matches(searcher);
+                let floor = m.match_floor(searcher);
                 let mut near = m.nearest(searcher, filters, f, pool)?;
-                near.retain(|(_, a)| matching.contains(a));
+                near.retain(|(c, _)| *c >= floor);
                 near
             }
             Some(m) => m.nearest(searcher, filters, f, pool)?,
@@ -159,13 +158,6 @@ impl Ranker {
         out.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         out
     }
-}
-
-/// What a retrieval found: the best documents with their scores, best first, and how many of
-/// the candidates only meaning found (no query word matched them; the search box counts them).
-pub struct Retrieved {
-    pub hits: Vec<(Scores, DocAddress)>,
-    pub by_meaning_only: usize,
 }
 
 /// The lexical side of a retrieval: matched candidates with their scores, best first; the

@@ -130,6 +130,12 @@ pub fn schema() -> Schema {
 }
 
 impl Fields {
+    /// The fields holding an article's own words (title, other names, headings, summary, body):
+    /// where a word counts as found, for matching and spelling.
+    pub fn texts(&self) -> [Field; 5] {
+        [self.title, self.alt_names, self.headings, self.summary, self.body]
+    }
+
     /// Looks every field up in `schema`; fails if the schema is not ours.
     pub fn new(schema: &Schema) -> Result<Fields, IndexError> {
         let f = |n: &str| schema.get_field(n).map_err(|_| IndexError::SchemaMismatch(format!("field {n} missing")));

@@ -2,7 +2,6 @@
 //! with the best section's snippet and the article's sources.
 
 use super::analyzer::analyze;
-use super::analyzer::folded_words;
 use super::count::{Relation, TOTAL_LIMIT, count_up_to};
 use super::feedback::Scope;
 use super::filter::{FacetCounter, FacetValue, Filters, Sort, facet_values};
@@ -11,7 +10,7 @@ use super::matching::{self, MatchRule};
 use super::plan::QueryPlan;
 use super::query::{Boosts, ParsedQuery, build_match, is_stop_term, parse};
 use super::snippet::{Highlighter, SNIPPET_CHARS, plain_html};
-use super::spell::{Correction, Kind};
+use super::spell::{self, Correction, Kind};
 use super::stats::RequestStats;
 use super::{HealthIndex, IndexError};
 use crate::article::Article;
@@ -22,8 +21,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{Bm25StatisticsProvider, BooleanQuery, Occur, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::query::{Bm25StatisticsProvider, BooleanQuery, Query};
+use tantivy::schema::Value;
 use tantivy::{DocAddress, Order, Score};
 use tantivy::{Searcher, TantivyDocument, Term};
 
@@ -181,7 +180,7 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
             let k = offset + limit;
             let found = ranker.retrieve(&stats, index, &plan, &params.filters, Scope::Rerank, k, meaning.as_ref())?;
             let total = count_up_to(&searcher, base.as_ref(), total_limit)?;
-            (found.hits.into_iter().skip(offset).collect::<Vec<_>>(), total)
+            (found.into_iter().skip(offset).collect::<Vec<_>>(), total)
         }
         Sort::Reviewed => {
             let (top, total) = newest_first(&searcher, base.as_ref(), limit, offset, total_limit)?;
@@ -294,44 +293,14 @@ fn suggestion(
     if corrected == 0 || corrected < 2 * as_typed || total == 0 {
         return Ok(None);
     }
-    Ok(Some(respelled(q, &plan.corrections)))
-}
-
-/// `q` with each corrected word replaced by what it was read as; the rest kept as typed.
-pub fn respelled(q: &str, corrections: &[Correction]) -> String {
-    let mut out = String::with_capacity(q.len() + 8);
-    let mut last = 0;
-    for (word, range) in folded_words(q) {
-        if let Some(c) = corrections.iter().find(|c| c.from == word) {
-            out.push_str(&q[last..range.start]);
-            out.push_str(&c.to);
-            last = range.end;
-        }
-    }
-    out.push_str(&q[last..]);
-    out
+    Ok(Some(spell::apply(q, &plan.corrections)))
 }
 
 /// Articles containing every non-stop word of the query (in any text field).
 fn all_words(parsed: &ParsedQuery, index: &HealthIndex) -> BooleanQuery {
-    let f = &index.fields;
-    let fields = [f.title, f.alt_names, f.headings, f.summary, f.body];
-    let musts: Vec<(Occur, Box<dyn Query>)> = parsed
-        .positive_terms()
-        .into_iter()
-        .filter(|t| !is_stop_term(t))
-        .map(|t| {
-            let any: Vec<(Occur, Box<dyn Query>)> = fields
-                .iter()
-                .map(|fl| {
-                    let q = TermQuery::new(Term::from_field_text(*fl, t), IndexRecordOption::Basic);
-                    (Occur::Should, Box::new(q) as Box<dyn Query>)
-                })
-                .collect();
-            (Occur::Must, Box::new(BooleanQuery::new(any)) as Box<dyn Query>)
-        })
-        .collect();
-    BooleanQuery::new(musts)
+    let fields = index.fields.texts();
+    let terms = parsed.positive_terms().into_iter().filter(|t| !is_stop_term(t));
+    BooleanQuery::intersection(terms.map(|t| matching::in_any(&fields, &[t.to_string()])).collect())
 }
 
 /// A word of the article that analyzes to `term`, as written (lower-cased).

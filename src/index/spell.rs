@@ -353,25 +353,20 @@ fn plausibility(typed: &str, near: &Near, in_domain: bool) -> f64 {
         + if in_domain { 1.5 } else { 0.0 }
 }
 
-/// Reads a query's text word by word: each word as `respell` reads it (the text between words
-/// kept as typed), with the corrections made. Quoted phrases and `-` exclusions are read too.
-pub fn respell_text(text: &str, lexicon: &dyn Lexicon, domain: &HashSet<String>) -> (String, Vec<Correction>) {
-    let mut out = String::with_capacity(text.len());
-    let mut corrections = Vec::new();
+/// `text` with each word a correction was made `from` replaced by what it was read as; the
+/// rest (other words, spaces, quotes, `-`) kept as typed.
+pub fn apply(text: &str, corrections: &[Correction]) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
     let mut last = 0;
     for (word, range) in super::analyzer::folded_words(text) {
-        out.push_str(&text[last..range.start]);
-        match respell(&word, lexicon, domain) {
-            Some(c) => {
-                out.push_str(&c.to);
-                corrections.push(c);
-            }
-            None => out.push_str(&text[range.clone()]),
+        if let Some(c) = corrections.iter().find(|c| c.from == word) {
+            out.push_str(&text[last..range.start]);
+            out.push_str(&c.to);
+            last = range.end;
         }
-        last = range.end;
     }
     out.push_str(&text[last..]);
-    (out, corrections)
+    out
 }
 
 #[cfg(test)]
@@ -436,8 +431,12 @@ mod tests {
 
     #[test]
     fn rewrites_text_between_words_as_typed() {
-        let (text, made) = respell_text("Cant  \"brused nipples\" -nite", &words(), &HashSet::new());
-        assert_eq!(text, "can't  \"bruised nipples\" -night");
+        let typed = "Cant  \"brused nipples\" -nite";
+        let made: Vec<Correction> = super::super::analyzer::folded_words(typed)
+            .into_iter()
+            .filter_map(|(w, _)| respell(&w, &words(), &HashSet::new()))
+            .collect();
+        assert_eq!(apply(typed, &made), "can't  \"bruised nipples\" -night");
         assert_eq!(made.len(), 3);
     }
 }

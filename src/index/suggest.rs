@@ -315,7 +315,7 @@ impl Suggester {
             return None;
         }
         let mut best: Option<(usize, String)> = None;
-        for w in self.first_letter_slice(prefix) {
+        for w in &self.words[self.first_letter_range(prefix)] {
             let start: String = w.chars().take(n).collect();
             let d = strsim::damerau_levenshtein(prefix, &start);
             if d <= usize::from(max) && best.as_ref().is_none_or(|(bd, _)| d < *bd) {
@@ -325,13 +325,13 @@ impl Suggester {
         best.map(|(_, w)| w)
     }
 
-    /// The known words sharing `word`'s first letter: the suggester looks for slips only there,
-    /// where nearly all of them lie, to keep each keystroke to one slice of the list.
-    fn first_letter_slice(&self, word: &str) -> &[String] {
+    /// Where the known words sharing `word`'s first letter lie in `words`: the suggester looks
+    /// for slips only there, where nearly all of them lie, to keep each keystroke to one slice.
+    fn first_letter_range(&self, word: &str) -> std::ops::Range<usize> {
         let first = word.chars().next();
         let start = self.words.partition_point(|w| w.chars().next() < first);
         let end = self.words.partition_point(|w| w.chars().next() <= first);
-        &self.words[start..end]
+        start..end
     }
 
     fn suggest_exact(&self, typed: &str, limit: usize) -> Vec<Suggestion> {
@@ -434,16 +434,16 @@ impl spell::Lexicon for Suggester {
     }
 
     fn near(&self, word: &str, max: u8) -> Vec<spell::Near> {
-        let offset = self.words.partition_point(|w| w.chars().next() < word.chars().next());
         let n = word.chars().count();
         let mut out = Vec::new();
-        for (i, w) in self.first_letter_slice(word).iter().enumerate() {
+        for i in self.first_letter_range(word) {
+            let w = &self.words[i];
             if w.chars().count().abs_diff(n) > usize::from(max) {
                 continue;
             }
             let d = strsim::damerau_levenshtein(word, w);
             if d <= usize::from(max) {
-                let count = self.word_counts.get(offset + i).copied().unwrap_or(1);
+                let count = self.word_counts.get(i).copied().unwrap_or(1);
                 out.push(spell::Near { word: w.clone(), count: u64::from(count), distance: d as u8 });
             }
         }

@@ -18,7 +18,7 @@ static BUILDERS: LazyLock<[LevenshteinAutomatonBuilder; 2]> =
     LazyLock::new(|| [LevenshteinAutomatonBuilder::new(1, true), LevenshteinAutomatonBuilder::new(2, true)]);
 
 /// How many documents contain `term` in any of `fields`.
-pub fn doc_freq(searcher: &Searcher, fields: &[Field], term: &str) -> u64 {
+fn doc_freq(searcher: &Searcher, fields: &[Field], term: &str) -> u64 {
     fields.iter().map(|f| searcher.doc_freq(&Term::from_field_text(*f, term)).unwrap_or(0)).sum()
 }
 

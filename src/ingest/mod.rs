@@ -197,10 +197,10 @@ fn why_no_articles(source: &Source, report: &IngestReport) -> String {
     let (one, many) = if matches!(source, Source::Jsonl(_)) { ("record", "records") } else { ("page", "pages") };
     let mut parts = Vec::new();
     if !report.failed.is_empty() {
-        parts.push(format!("{} failed", report::count(report.failed.len(), one, many)));
+        parts.push(format!("{} failed", crate::text::count(report.failed.len(), one, many)));
     }
     if !report.skipped.is_empty() {
-        parts.push(format!("{} skipped", report::count(report.skipped.len(), one, many)));
+        parts.push(format!("{} skipped", crate::text::count(report.skipped.len(), one, many)));
     }
     let mut why = match report.failed.first().or(report.skipped.first()) {
         Some(first) => format!("{} (the first: {}: {})", parts.join(", "), first.page, first.reason),
@@ -212,7 +212,7 @@ fn why_no_articles(source: &Source, report: &IngestReport) -> String {
     }
     // A crawl that found only links it may not follow says so: the likely cause.
     for t in report.crawl.iter().flat_map(|c| &c.not_followed) {
-        why.push_str(&format!("; {} not followed ({})", report::count(t.count, "link", "links"), t.reason));
+        why.push_str(&format!("; {} not followed ({})", crate::text::count(t.count, "link", "links"), t.reason));
     }
     why
 }

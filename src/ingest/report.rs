@@ -116,12 +116,6 @@ pub struct Tally {
     pub examples: Vec<String>,
 }
 
-/// `n` and its noun in the right number: "1 page", "2 pages", "0 queries".
-pub fn count<N: std::fmt::Display + PartialEq + From<u8>>(n: N, singular: &str, plural: &str) -> String {
-    let noun = if n == N::from(1) { singular } else { plural };
-    format!("{n} {noun}")
-}
-
 /// An error with its causes on one line, each cause once: a cause whose text the message so far
 /// already holds (some libraries print their source inside their own message) is left out.
 pub fn error_chain(e: &dyn std::error::Error) -> String {
@@ -141,14 +135,6 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn counts_take_the_right_noun() {
-        assert_eq!(count(0u32, "page", "pages"), "0 pages");
-        assert_eq!(count(1u32, "page", "pages"), "1 page");
-        assert_eq!(count(2usize, "query", "queries"), "2 queries");
-        assert_eq!(count(1u64, "article", "articles"), "1 article");
-    }
 
     #[derive(Debug, thiserror::Error)]
     #[error("outer: {0}")]

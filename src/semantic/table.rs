@@ -116,6 +116,36 @@ pub fn nearest(
     allow: &dyn Fn(DocAddress) -> bool,
 ) -> Vec<(f32, DocAddress)> {
     let mut best: Vec<(f32, DocAddress)> = Vec::new();
+    for_each_best(searcher, tables, q, allow, |score, addr| {
+        best.push((score, addr));
+        if best.len() > k.max(1).saturating_mul(4) {
+            keep_best(&mut best, k);
+        }
+    });
+    keep_best(&mut best, k);
+    best
+}
+
+/// Every live article `allow` accepts with its best cosine to `q`, in index order.
+pub fn best_of_each(
+    searcher: &Searcher,
+    tables: &[Arc<SegmentVectors>],
+    q: &Code,
+    allow: &dyn Fn(DocAddress) -> bool,
+) -> Vec<(f32, DocAddress)> {
+    let mut all = Vec::new();
+    for_each_best(searcher, tables, q, allow, |score, addr| all.push((score, addr)));
+    all
+}
+
+/// Calls `f` with each live, allowed article's best cosine to `q`.
+fn for_each_best(
+    searcher: &Searcher,
+    tables: &[Arc<SegmentVectors>],
+    q: &Code,
+    allow: &dyn Fn(DocAddress) -> bool,
+    mut f: impl FnMut(f32, DocAddress),
+) {
     for (ord, (table, segment)) in tables.iter().zip(searcher.segment_readers()).enumerate() {
         let alive = segment.alive_bitset();
         for doc in 0..table.starts.len().saturating_sub(1) as DocId {
@@ -124,18 +154,14 @@ pub fn nearest(
                 continue;
             }
             if let Some(score) = table.best(doc, q) {
-                best.push((score, addr));
+                f(score, addr);
             }
         }
-        if best.len() > k.max(1).saturating_mul(4) {
-            keep_best(&mut best, k);
-        }
     }
-    keep_best(&mut best, k);
-    best
 }
 
-fn keep_best(v: &mut Vec<(f32, DocAddress)>, k: usize) {
+/// Keeps the `k` best of `v`, best first (ties by address).
+pub fn keep_best(v: &mut Vec<(f32, DocAddress)>, k: usize) {
     let by_score = |a: &(f32, DocAddress), b: &(f32, DocAddress)| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1));
     if v.len() > k && k > 0 {
         v.select_nth_unstable_by(k - 1, by_score);

@@ -46,8 +46,6 @@ pub struct Expansion {
 pub struct Vocabulary {
     concepts: Vec<Concept>,
     by_name: HashMap<Vec<String>, Vec<usize>>,
-    /// The one-term names, kept as a set: every query's typo check asks about them.
-    single: HashSet<String>,
     /// The one-word names as written (lower-cased, folded): words spelling correction knows.
     single_words: HashSet<String>,
 }
@@ -83,9 +81,6 @@ impl Vocabulary {
         let idx = self.concepts.len();
         for t in &terms {
             self.by_name.entry(t.clone()).or_default().push(idx);
-            if let [one] = t.as_slice() {
-                self.single.insert(one.clone());
-            }
         }
         for name in &kept {
             if let [(word, _)] = crate::index::analyzer::folded_words(name).as_slice() {
@@ -93,11 +88,6 @@ impl Vocabulary {
             }
         }
         self.concepts.push(Concept { id: id.to_string(), names: kept, terms });
-    }
-
-    /// Every one-term name, as analyzed (candidates for correcting typos).
-    pub fn single_terms(&self) -> &HashSet<String> {
-        &self.single
     }
 
     /// Every one-word name as written, lower-cased and folded (known to spelling correction).

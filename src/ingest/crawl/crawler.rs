@@ -83,7 +83,7 @@ impl<'a, F: FnMut(&str, PageEvent) -> Option<String>> Crawler<'a, F> {
         }
         while let Some((url, lastmod)) = self.queue.pop_front() {
             if self.visited >= self.cfg.max_pages {
-                let left = crate::ingest::report::count(self.queue.len() + 1, "URL", "URLs");
+                let left = crate::text::count(self.queue.len() + 1, "URL", "URLs");
                 self.problems.push(format!("stopped at --max-pages {}; {left} left", self.cfg.max_pages));
                 break;
             }

@@ -2,7 +2,7 @@
 //! CI job) plain lines every so many pages or seconds. A crawl that fails at its first page
 //! prints no progress, only its error.
 
-use crate::ingest::report::count;
+use crate::text::count;
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 

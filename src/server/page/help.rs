@@ -1,9 +1,9 @@
 //! What the page offers instead of a dead end when nothing matches: searches related to the
 //! words typed (from the suggester) and the topics the index covers most.
 
-use crate::index::analyzer::folded_words;
+use crate::index::analyzer::{analyze, folded_words};
 use crate::index::filter::{FacetCounter, FacetValue, facet_values};
-use crate::index::query::{is_stop_term, parse};
+use crate::index::query::is_stop_term;
 use crate::index::schema::name::CATEGORY;
 use crate::index::suggest::Kind;
 use crate::server::state::AppState;
@@ -28,8 +28,7 @@ pub fn help(st: &AppState, q: &str) -> Help {
     let mut related: Vec<String> = Vec::new();
     if let Ok(suggester) = st.suggester() {
         let words = folded_words(q).into_iter().map(|(w, _)| w);
-        let important =
-            words.filter(|w| parse(w).ok().is_some_and(|p| !p.positive_terms().iter().all(|t| is_stop_term(t))));
+        let important = words.filter(|w| !analyze(w).iter().all(|t| is_stop_term(t)));
         for word in important {
             for s in suggester.suggest(&format!("{word} "), RELATED) {
                 if s.kind == Kind::Query && !related.iter().any(|r| r.eq_ignore_ascii_case(&s.text)) {

@@ -9,6 +9,7 @@ use crate::index::filter::{FacetValue, Sort};
 use crate::index::schema::name::{CATEGORY, SITE};
 use crate::index::search::{FACETS, Hit, MAX_WINDOW, SearchResponse};
 use crate::server::routes::DEFAULT_LIMIT;
+use crate::text::plural;
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use std::fmt::Write;
 
@@ -80,7 +81,7 @@ pub fn results(pq: &PageQuery, res: &SearchResponse, extras: &Extras) -> String 
 }
 
 fn summary(pq: &PageQuery, res: &SearchResponse) -> String {
-    let noun = if res.total == 1 { "article matches" } else { "articles match" };
+    let noun = plural(res.total, "article matches", "articles match");
     let count = match res.total_relation {
         Relation::Eq => res.total.to_string(),
         Relation::Gte => format!("More than {}", res.total),
@@ -108,31 +109,22 @@ fn nothing(pq: &PageQuery, res: &SearchResponse, help: &Help) -> String {
     } else {
         "<p>Nothing matched. Check the spelling, or try other words, or fewer of them.</p>".to_string()
     };
-    if !help.related.is_empty() {
-        out.push_str(r#"<section class="help"><h3>Related searches</h3><ul class="chips">"#);
-        for r in &help.related {
-            let _ = write!(
-                out,
-                r#"<li><a class="chip" href="{}">{}</a></li>"#,
-                attr(&pq.unfiltered().with_q(r).href()),
-                text(r)
-            );
-        }
-        out.push_str("</ul></section>");
-    }
-    if !help.topics.is_empty() {
-        out.push_str(r#"<section class="help"><h3>Popular topics</h3><ul class="chips">"#);
-        for t in &help.topics {
-            let _ = write!(
-                out,
-                r#"<li><a class="chip" href="{}">{}</a></li>"#,
-                attr(&pq.unfiltered().with_q(&t.value).href()),
-                text(&t.value)
-            );
-        }
-        out.push_str("</ul></section>");
-    }
+    out.push_str(&searches("Related searches", pq, help.related.iter().map(String::as_str)));
+    out.push_str(&searches("Popular topics", pq, help.topics.iter().map(|t| t.value.as_str())));
     out
+}
+
+/// A headed list of searches to run instead, each a link (nothing when there are none).
+fn searches<'a>(heading: &str, pq: &PageQuery, queries: impl Iterator<Item = &'a str>) -> String {
+    let mut items = String::new();
+    for q in queries {
+        let href = pq.unfiltered().with_q(q).href();
+        let _ = write!(items, r#"<li><a class="chip" href="{}">{}</a></li>"#, attr(&href), text(q));
+    }
+    if items.is_empty() {
+        return items;
+    }
+    format!(r#"<section class="help"><h3>{heading}</h3><ul class="chips">{items}</ul></section>"#)
 }
 
 /// The filters in force, each a link that removes it.
@@ -313,7 +305,7 @@ fn facet_html(pq: &PageQuery, facet: &str, values: &[FacetValue]) -> String {
 
 fn facet_value(pq: &PageQuery, facet: &str, v: &FacetValue) -> String {
     let selected = pq.values(facet).contains(&v.value);
-    let noun = if v.count == 1 { "article" } else { "articles" };
+    let noun = plural(v.count, "article", "articles");
     format!(
         r#"<li><a class="facet-link{cls}" href="{href}" rel="nofollow" data-value="{data}"><span class="check" aria-hidden="true"></span><span class="facet-name">{name}</span> <span class="count">{count}<span class="visually-hidden"> {noun}</span></span>{state}</a></li>"#,
         cls = if selected { " selected" } else { "" },
