@@ -122,7 +122,7 @@ fn a_full_disk_fails_the_ingest_cleanly_and_the_next_one_succeeds() {
     assert!(errs[0].contains("disk is full") && errs[0].contains("as it was"), "{}", errs[0]);
     assert!(!out.contains("panicked"), "{out}");
     assert_eq!(after(&out, "== files before"), after(&out, "== files after"), "files of the failed run remain: {out}");
-    assert!(after(&out, "== search after failure").starts_with("1 results"), "{out}");
+    assert!(after(&out, "== search after failure").starts_with("1 result "), "{out}");
     assert!(after(&out, "== retry").starts_with("added 60"), "{out}");
     assert!(after(&out, "== search after retry").starts_with("2 results"), "croup from the corpus too: {out}");
 }
