@@ -1,8 +1,9 @@
-//! What one page may cost to read, bounded while it is parsed. The tree builder's checks and the
-//! selectors run on the tree afterwards do work that grows with how deeply elements nest
-//! (100,000 nested `<div>`s took 32 s), so a page is parsed a piece at a time and refused once
-//! an element sits deeper than [`MAX_DEPTH`] or there are more than [`MAX_ELEMENTS`], before the
-//! rest of it is read.
+//! What one page may cost to read, bounded while it is parsed. The tree builder's checks, and the
+//! selectors and text walks run on the tree afterwards, do work that grows with the number of
+//! elements times how deeply they nest (100,000 nested `<div>`s took 32 s), so a page is parsed a
+//! piece at a time and refused, before the rest of it is read, once an element sits deeper than
+//! [`MAX_DEPTH`], there are more than [`MAX_ELEMENTS`], or their depths add up to more than
+//! [`MAX_NESTING`].
 
 use ego_tree::NodeId;
 use html5ever::tendril::{StrTendril, TendrilSink};
@@ -19,6 +20,10 @@ pub const MAX_DEPTH: usize = 256;
 /// Most elements read in one page: far more than any article page has (a few thousand at most),
 /// few enough that reading one costs about a second at worst.
 pub const MAX_ELEMENTS: usize = 50_000;
+/// Most depths of all nodes added up: what makes a page of many deep subtrees costly, each
+/// nearly [`MAX_DEPTH`] deep. Real pages are far within it (30,000 elements at an average depth of
+/// 25 come to 750,000); at the limit, reading a page costs about a second.
+pub const MAX_NESTING: usize = 2_500_000;
 /// Bytes parsed between two checks of the budget, so that little work is done past a limit.
 const CHUNK: usize = 16 * 1024;
 
@@ -29,6 +34,8 @@ pub enum OverBudget {
     Depth,
     #[error("more than {MAX_ELEMENTS} elements")]
     Elements,
+    #[error("the depths of its elements add up to more than {MAX_NESTING}")]
+    Nesting,
 }
 
 /// Parses a page as `scraper` does, or says which limit it goes over.
@@ -37,6 +44,7 @@ pub fn parse(html: &str) -> Result<Html, OverBudget> {
         inner: HtmlTreeSink::new(Html::new_document()),
         depths: RefCell::default(),
         elements: Cell::new(0),
+        nesting: Cell::new(0),
         over: Cell::new(None),
     };
     let mut parser = html5ever::parse_document(sink, Default::default());
@@ -64,6 +72,7 @@ struct Counting {
     inner: HtmlTreeSink,
     depths: RefCell<FxHashMap<NodeId, usize>>,
     elements: Cell<usize>,
+    nesting: Cell<usize>,
     over: Cell<Option<OverBudget>>,
 }
 
@@ -75,8 +84,11 @@ impl Counting {
     fn place(&self, node: &NodeOrText<NodeId>, depth: usize) {
         if let NodeOrText::AppendNode(id) = node {
             self.depths.borrow_mut().insert(*id, depth);
+            self.nesting.set(self.nesting.get() + depth);
             if depth > MAX_DEPTH {
                 self.exceed(OverBudget::Depth);
+            } else if self.nesting.get() > MAX_NESTING {
+                self.exceed(OverBudget::Nesting);
             }
         }
     }
@@ -239,8 +251,12 @@ mod tests {
     }
 
     #[test]
-    fn too_many_elements_are_refused() {
+    fn too_many_elements_or_too_many_deep_ones_are_refused() {
         let flat = format!("<html><body>{}</body></html>", "<i>x</i>".repeat(MAX_ELEMENTS));
         assert_eq!(parse(&flat).err(), Some(OverBudget::Elements));
+        let subtree = format!("{}x{}", "<div>".repeat(200), "</div>".repeat(200));
+        let deep_subtrees = format!("<html><body>{}</body></html>", subtree.repeat(MAX_ELEMENTS / 200));
+        assert_eq!(parse(&deep_subtrees).err(), Some(OverBudget::Nesting));
+        assert!(parse(&subtree.repeat(10)).is_ok(), "a few deep subtrees are read");
     }
 }

@@ -1,5 +1,5 @@
 //! The crawl loop: URLs from the sitemap or the start page, each checked (its address, the
-//! origin's robots.txt), fetched at the origin's pace and handed on; links found are offered to
+//! origin's robots.txt), fetched at the host's pace and handed on; links found are offered to
 //! the frontier.
 
 use super::fetch::{self, Fetched, Validators};
@@ -24,8 +24,10 @@ pub(super) struct Crawler<'a, F> {
     indexed: &'a HashSet<String>,
     on_page: F,
     frontier: Frontier,
-    /// robots.txt and the rate limiter of each origin (robots.txt is per origin, RFC 9309).
-    origin_rules: HashMap<String, (robots::Rules, DefaultDirectRateLimiter)>,
+    /// robots.txt by origin (RFC 9309 scopes it so).
+    robots: HashMap<String, robots::Rules>,
+    /// The pace by host, so that http and https of one host share it.
+    limiters: HashMap<String, DefaultDirectRateLimiter>,
     progress: Progress,
     problems: Vec<String>,
     visited: usize,
@@ -47,7 +49,8 @@ impl<'a, F: FnMut(&str, PageEvent) -> Option<String>> Crawler<'a, F> {
             indexed,
             on_page,
             frontier: Frontier::new(cfg, origins),
-            origin_rules: HashMap::new(),
+            robots: HashMap::new(),
+            limiters: HashMap::new(),
             progress: Progress::new(cfg.progress),
             problems: Vec::new(),
             visited: 0,
@@ -130,22 +133,20 @@ impl<'a, F: FnMut(&str, PageEvent) -> Option<String>> Crawler<'a, F> {
         }
     }
 
-    /// Waits for the origin's turn; an error says why robots.txt does not allow the URL.
+    /// Waits for the host's turn; an error says why robots.txt does not allow the URL.
     async fn wait_turn(&mut self, url: &Url) -> Result<(), String> {
-        let (rules, limiter) = match self.origin_rules.entry(url.origin().ascii_serialization()) {
+        let rules = match self.robots.entry(url.origin().ascii_serialization()) {
             Entry::Occupied(e) => e.into_mut(),
-            Entry::Vacant(e) => {
-                let rules = robots::load(&self.client, url, self.cfg).await;
-                let limiter = limiter(self.cfg.rate, rules.delay());
-                e.insert((rules, limiter))
-            }
+            Entry::Vacant(e) => e.insert(robots::load(&self.client, url, self.cfg).await),
         };
         match rules {
             robots::Rules::DisallowAll(reason) => return Err(reason.clone()),
             r if !r.allowed(url) => return Err("disallowed by robots.txt".into()),
             _ => {}
         }
-        limiter.until_ready().await;
+        let (rate, delay) = (self.cfg.rate, rules.delay());
+        let host = url.host_str().unwrap_or_default().to_string();
+        self.limiters.entry(host).or_insert_with(|| limiter(rate, delay)).until_ready().await;
         Ok(())
     }
 
