@@ -20,10 +20,11 @@ pub const MAX_DEPTH: usize = 256;
 /// Most elements read in one page: far more than any article page has (a few thousand at most),
 /// few enough that reading one costs about a second at worst.
 pub const MAX_ELEMENTS: usize = 50_000;
-/// Most depths of all nodes added up: what makes a page of many deep subtrees costly, each
-/// nearly [`MAX_DEPTH`] deep. Real pages are far within it (30,000 elements at an average depth of
-/// 25 come to 750,000); at the limit, reading a page costs about a second.
-pub const MAX_NESTING: usize = 2_500_000;
+/// Most depths of all nodes added up: what makes a page of many deep subtrees costly (Readability
+/// scoring above all), each nearly [`MAX_DEPTH`] deep. Real pages are well within it (20,000
+/// elements at an average depth of 25 come to 500,000); at the limit, reading a page of subtrees
+/// 250 deep costs about a second.
+pub const MAX_NESTING: usize = 1_000_000;
 /// Bytes parsed between two checks of the budget, so that little work is done past a limit.
 const CHUNK: usize = 16 * 1024;
 
@@ -254,8 +255,8 @@ mod tests {
     fn too_many_elements_or_too_many_deep_ones_are_refused() {
         let flat = format!("<html><body>{}</body></html>", "<i>x</i>".repeat(MAX_ELEMENTS));
         assert_eq!(parse(&flat).err(), Some(OverBudget::Elements));
-        let subtree = format!("{}x{}", "<div>".repeat(200), "</div>".repeat(200));
-        let deep_subtrees = format!("<html><body>{}</body></html>", subtree.repeat(MAX_ELEMENTS / 200));
+        let subtree = format!("{}x{}", "<div>".repeat(100), "</div>".repeat(100));
+        let deep_subtrees = format!("<html><body>{}</body></html>", subtree.repeat(MAX_ELEMENTS / 100));
         assert_eq!(parse(&deep_subtrees).err(), Some(OverBudget::Nesting));
         assert!(parse(&subtree.repeat(10)).is_ok(), "a few deep subtrees are read");
     }
