@@ -9,6 +9,7 @@ use super::fusion::{FEW_WORD_MATCHES, MeaningExplain, QueryMeaning, Scores};
 use super::matching::{self, MatchRule};
 use super::plan::{QueryPlan, Within};
 use super::query::{Boosts, ParsedQuery, build_match, is_stop_term, parse};
+use super::schema::name::SITE;
 use super::snippet::{Highlighter, SNIPPET_CHARS, plain_html};
 use super::spell::{self, Correction, Kind};
 use super::stats::RequestStats;
@@ -21,7 +22,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{Bm25StatisticsProvider, BooleanQuery, Query};
+use tantivy::query::{Bm25StatisticsProvider, BooleanQuery, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
 use tantivy::schema::Value;
 use tantivy::{DocAddress, Order, Score};
 use tantivy::{Searcher, TantivyDocument, Term};
@@ -192,7 +194,11 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
     for &facet in &params.facets {
         let query = params.filters.without(facet).apply(matches.box_clone(), &index.fields);
         let counts = searcher.search(query.as_ref(), &FacetCounter::new(facet)).map_err(IndexError::from)?;
-        facets.insert(facet, facet_values(counts, params.filters.values(facet), MAX_FACET_VALUES));
+        let mut values = facet_values(counts, params.filters.values(facet), MAX_FACET_VALUES);
+        if facet == SITE {
+            label_sites(&searcher, index, &mut values)?;
+        }
+        facets.insert(facet, values);
     }
     let highlighter = Highlighter::new(term_weights(&stats, index, &plan.parsed));
     let mut hits = Vec::with_capacity(top.len());
@@ -220,6 +226,19 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
             e
         }),
     })
+}
+
+/// Labels each site (a host) with the name one of its articles gives the site, if any.
+fn label_sites(searcher: &Searcher, index: &HealthIndex, values: &mut [FacetValue]) -> Result<(), IndexError> {
+    for v in values {
+        let term = TermQuery::new(Term::from_field_text(index.fields.site, &v.value), IndexRecordOption::Basic);
+        let Some((_, addr)) = searcher.search(&term, &TopDocs::with_limit(1).order_by_score())?.into_iter().next()
+        else {
+            continue;
+        };
+        v.label = stored_article(index, &searcher.doc(addr)?)?.site_name;
+    }
+    Ok(())
 }
 
 /// A count of matches and whether it is exact.
