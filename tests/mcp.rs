@@ -95,6 +95,7 @@ async fn check_server(client: &Client) {
     let search_schema = schema("search_health_articles").unwrap_or_default();
     assert_eq!(search_schema["required"], json!(["query"]));
     assert_eq!(search_schema["properties"]["limit"]["maximum"], 100);
+    assert_eq!(search_schema["properties"]["query"]["maxLength"], 500);
     assert_eq!(schema("get_passages").unwrap_or_default()["required"], json!(["question"]));
 
     // Search: the postpartum back-pain article answers, with plain snippets of whole words.

@@ -5,6 +5,7 @@
 use crate::article::Audience;
 use crate::index::filter::Filters;
 use crate::index::passages::{DEFAULT_K, DEFAULT_MAX_CHARS, MAX_K, MAX_MAX_CHARS, MIN_MAX_CHARS};
+use crate::index::query::MAX_QUERY_CHARS;
 use crate::index::search::MAX_LIMIT;
 use crate::server::editors;
 use crate::server::routes::DEFAULT_LIMIT;
@@ -18,6 +19,7 @@ use serde::Deserialize;
 pub struct SearchArgs {
     /// What to look for, in plain words: a question, symptoms or a condition (e.g. "back pain
     /// after birth"). "Quoted words" must appear together; a leading minus excludes a word.
+    #[schemars(length(min = 1, max = MAX_QUERY_CHARS))]
     pub query: String,
     /// Only articles matching all of these restrictions.
     #[serde(default)]
@@ -32,6 +34,7 @@ pub struct SearchArgs {
 #[serde(deny_unknown_fields)]
 pub struct PassagesArgs {
     /// The reader's health question, in their words (e.g. "back pain after birth").
+    #[schemars(length(min = 1, max = MAX_QUERY_CHARS))]
     pub question: String,
     /// How many passages to return, best first.
     #[schemars(range(min = 1, max = MAX_K), extend("default" = DEFAULT_K))]
