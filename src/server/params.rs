@@ -99,12 +99,18 @@ pub fn bounded(
         return Ok(default);
     };
     match v.trim().parse::<usize>() {
-        Ok(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(ApiError::new(
-            code,
-            format!("{name} must be a whole number from {min} to {max}, not {:?}", truncate(v)),
-        )),
+        Ok(n) => within(name, n, min, max, code),
+        Err(_) => Err(out_of_range(name, min, max, &format!("{:?}", truncate(v)), code)),
     }
+}
+
+/// A whole number from a request (a query string or a JSON body) refused outside `min..=max`.
+pub fn within(name: &str, n: usize, min: usize, max: usize, code: ErrorCode) -> Result<usize, ApiError> {
+    if (min..=max).contains(&n) { Ok(n) } else { Err(out_of_range(name, min, max, &n.to_string(), code)) }
+}
+
+fn out_of_range(name: &str, min: usize, max: usize, shown: &str, code: ErrorCode) -> ApiError {
+    ApiError::new(code, format!("{name} must be a whole number from {min} to {max}, not {shown}"))
 }
 
 /// Reads an optional `true`/`false` parameter (`1`/`0`, or present without a value for true).
@@ -125,15 +131,31 @@ pub fn filters(p: &Params) -> Result<Filters, ApiError> {
         None => None,
         Some(v) => Some(date(v, "reviewed_after")?),
     };
-    let audience = p.list("audience");
-    if let Some(bad) = audience.iter().find(|a| crate::article::Audience::from_name(a).is_none()) {
+    checked_filters(Filters {
+        category: p.list("category"),
+        site: p.list("site"),
+        audience: p.list("audience"),
+        reviewed_after,
+    })
+}
+
+/// Filters from any request, checked: known audiences, and at most [`MAX_LIST_VALUES`] values
+/// per field.
+pub fn checked_filters(f: Filters) -> Result<Filters, ApiError> {
+    if let Some(bad) = f.audience.iter().find(|a| crate::article::Audience::from_name(a).is_none()) {
         let names: Vec<&str> = crate::article::Audience::ALL.iter().map(|a| a.name()).collect();
         return Err(ApiError::new(
             ErrorCode::InvalidFilter,
             format!("audience must be one of {}, not {:?}", names.join(", "), truncate(bad)),
         ));
     }
-    Ok(Filters { category: p.list("category"), site: p.list("site"), audience, reviewed_after })
+    for (name, values) in [("category", &f.category), ("site", &f.site), ("audience", &f.audience)] {
+        if values.len() > MAX_LIST_VALUES {
+            let msg = format!("{name} may list at most {MAX_LIST_VALUES} values");
+            return Err(ApiError::new(ErrorCode::InvalidFilter, msg));
+        }
+    }
+    Ok(f)
 }
 
 /// A `YYYY-MM-DD` day.
