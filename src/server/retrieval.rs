@@ -2,7 +2,9 @@
 //! behind a query string or a chat-style JSON body.
 
 use super::error::{ApiError, ErrorCode};
-use super::params::{LIST_PARAMS, bounded, check_ratio, filters, parse_query, required_q, semantic_ratio};
+use super::params::{
+    LIST_PARAMS, bounded, check_ratio, checked_filters, filters, parse_query, required_q, semantic_ratio,
+};
 use super::routes::blocking;
 use super::state::AppState;
 use crate::index::filter::Filters;
@@ -69,7 +71,8 @@ pub async fn api_retrieve(
         Some(r) => check_ratio(Some(r), &r.to_string())?,
         None => None,
     };
-    run(&st, PassageParams { q: req.query, k, max_chars, filters: req.filters, semantic_ratio }).await
+    let filters = checked_filters(req.filters)?;
+    run(&st, PassageParams { q: req.query, k, max_chars, filters, semantic_ratio }).await
 }
 
 async fn run(st: &AppState, params: PassageParams) -> Result<Json<PassagesResponse>, ApiError> {
