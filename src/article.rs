@@ -39,8 +39,8 @@ pub struct Article {
 }
 
 /// The person a health answer is for: advice differs between them (a painkiller's dose, how to
-/// sleep, which symptoms are urgent).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// sleep, which symptoms are urgent). The JSON schema lists the names for MCP tool arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Audience {
     /// Someone pregnant, or trying to be.

@@ -1,4 +1,4 @@
-//! The `healthsearch` command line: ingest, serve, search and extract. This file only parses the
+//! The `healthsearch` command line: ingest, serve, search, MCP and extract. This file only parses the
 //! arguments and dispatches; each command lives in `cli/`.
 
 use clap::{Parser, Subcommand};
@@ -23,6 +23,8 @@ enum Command {
     Serve(cli::serve::ServeArgs),
     /// Search the index and print ranked results.
     Search(cli::search::SearchArgs),
+    /// Serve the Model Context Protocol on standard input and output, for desktop assistants.
+    Mcp(cli::mcp::McpArgs),
     /// Install the embedding model that ranks by meaning.
     Model {
         #[command(subcommand)]
@@ -59,6 +61,7 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::GenCorpus(args) => cli::gen_corpus::run(args),
         Command::Serve(args) => cli::serve::run(args),
         Command::Search(args) => cli::search::run(args),
+        Command::Mcp(args) => cli::mcp::run(args),
         Command::Model { command } => cli::model::run(command),
         Command::Eval(args) => cli::eval::run(args),
         Command::Extract(args) => cli::extract::run(args),

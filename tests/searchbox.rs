@@ -51,6 +51,10 @@ async fn a_match_covers_the_important_words_and_the_total_counts_exactly_those()
     }
     let by_site: u64 = v["facets"]["site"].as_array().into_iter().flatten().filter_map(|x| x["count"].as_u64()).sum();
     assert_eq!(by_site as usize, total, "each match has one site, so the site counts add up to the total");
+    // A site is shown by the name its pages give it, not its host name.
+    let labels: Vec<&str> =
+        v["facets"]["site"].as_array().into_iter().flatten().filter_map(|x| x["label"].as_str()).collect();
+    assert!(labels.contains(&"BumpToBaby") && labels.contains(&"Harbor Health Library"), "{labels:?}");
 }
 
 #[tokio::test]

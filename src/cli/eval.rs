@@ -55,13 +55,14 @@ pub struct EvalArgs {
     #[arg(long)]
     json: bool,
     /// Rank by meaning too (`on`, installing the model if needed) or by words alone (`off`).
-    #[arg(long, default_value = "on", value_parser = ["on", "off"])]
-    semantic: String,
+    /// Without it: on, unless --no-semantic or HEALTHSEARCH_NO_SEMANTIC says otherwise.
+    #[arg(long, value_parser = ["on", "off"])]
+    semantic: Option<String>,
     /// Weight of meaning against words, 0 to 1 (default: the service's).
     #[arg(long)]
     semantic_ratio: Option<f32>,
     #[command(flatten)]
-    models: super::model::ModelsArgs,
+    model: super::model::SemanticArgs,
     /// Keep the evaluation index here (reused by later runs: unchanged articles are not
     /// embedded again).
     #[arg(long)]
@@ -131,7 +132,8 @@ fn ranker(args: &EvalArgs) -> anyhow::Result<Ranker> {
     if args.no_vocab {
         ranker.vocab = Arc::new(Vocabulary::default());
     }
-    let semantic = super::model::SemanticArgs { models: args.models.clone(), no_semantic: args.semantic == "off" };
+    let no_semantic = args.semantic.as_deref().map_or(args.model.no_semantic, |s| s == "off");
+    let semantic = super::model::SemanticArgs { no_semantic, ..args.model.clone() };
     ranker.semantic = semantic.ranking(args.semantic_ratio)?;
     Ok(ranker)
 }

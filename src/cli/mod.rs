@@ -5,6 +5,7 @@ pub mod eval;
 pub mod extract;
 pub mod gen_corpus;
 pub mod ingest;
+pub mod mcp;
 pub mod model;
 pub mod output;
 pub mod search;

@@ -4,6 +4,7 @@ use super::output::outln;
 use clap::Args;
 use healthsearch::index::count::Relation;
 use healthsearch::index::search::{SearchParams, SearchResponse, search_with};
+use healthsearch::index::snippet::snippet_text;
 use healthsearch::index::{HealthIndex, IndexError};
 use healthsearch::text::count;
 use std::path::{Path, PathBuf};
@@ -63,23 +64,14 @@ fn print_hits(res: &SearchResponse) -> anyhow::Result<()> {
     }
     for (i, h) in res.hits.iter().enumerate() {
         let at = h.section.as_ref().map_or(h.url.as_str(), |s| s.url.as_str());
-        outln!("{:>2}. {} ({:.2})\n    {}\n    {}", i + 1, h.title, h.score, at, snippet_text(&h.snippet_html))?;
+        outln!(
+            "{:>2}. {} ({:.2})\n    {}\n    {}",
+            i + 1,
+            h.title,
+            h.score,
+            at,
+            snippet_text(&h.snippet_html, "[", "]")
+        )?;
     }
     Ok(())
-}
-
-/// A snippet as plain text on one line: matched words in brackets, entities decoded.
-fn snippet_text(html: &str) -> String {
-    let marked = html.replace("<mark>", "[").replace("</mark>", "]");
-    healthsearch::text::collapse_whitespace(&html_escape::decode_html_entities(&marked))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn snippets_read_as_text() {
-        assert_eq!(snippet_text("<mark>Back</mark> pain &amp;\n&lt;birth&gt;"), "[Back] pain & <birth>");
-    }
 }

@@ -3,6 +3,7 @@
 use anyhow::Context;
 use healthsearch::index::HealthIndex;
 use healthsearch::ingest::{Source, ingest};
+use healthsearch::mcp::McpHttp;
 use healthsearch::semantic::Embedder;
 use healthsearch::server::admin::Admin;
 use healthsearch::server::cache::{DEFAULT_CACHE_MIB, ResponseCache};
@@ -47,7 +48,7 @@ pub struct ServeArgs {
     /// The environment variable HEALTHSEARCH_ADMIN_TOKEN works too. Without either, they are off.
     #[arg(long)]
     admin_token_file: Option<PathBuf>,
-    /// Requests per second each client address may make to the page and the API (0: no limit).
+    /// Requests per second each client address may make to the page, the API and /mcp (0: no limit).
     #[arg(long, default_value_t = 0)]
     rate_limit: u32,
     /// Requests a client may make at once before --rate-limit applies (default: 2x the rate).
@@ -79,6 +80,13 @@ pub struct ServeArgs {
     /// The search page's line on urgent symptoms, e.g. your country's emergency number ("" hides it).
     #[arg(long)]
     urgent_notice: Option<String>,
+    /// Serve the Model Context Protocol (streamable HTTP) at /mcp, for assistants and agents.
+    #[arg(long)]
+    mcp: bool,
+    /// Token /mcp requires as `Authorization: Bearer` (at least 16 characters); without one,
+    /// /mcp is as open as the API.
+    #[arg(long, env = "HEALTHSEARCH_MCP_TOKEN", hide_env_values = true)]
+    mcp_token: Option<String>,
     #[command(flatten)]
     semantic: super::model::SemanticArgs,
 }
@@ -107,6 +115,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     state.cors = cors_setting(&args.cors_origin)?;
     state.cache = (args.cache_mib > 0).then(|| Arc::new(ResponseCache::new(args.cache_mib)));
     state.admin = admin(&args)?.map(Arc::new);
+    state.mcp = mcp(&args)?.map(Arc::new);
     state.slow_request = std::time::Duration::from_millis(args.slow_ms);
     let mut notice = healthsearch::server::page::Notice::default();
     if let Some(text) = &args.notice {
@@ -148,7 +157,21 @@ fn admin(args: &ServeArgs) -> anyhow::Result<Option<Admin>> {
         (None, Ok(token)) => token,
         (None, Err(_)) => return Ok(None),
     };
-    Ok(Some(Admin::new(&token, Source::Mirror(args.corpus.clone()))?))
+    let admin = Admin::new(&token, Source::Mirror(args.corpus.clone())).context("the admin token is refused")?;
+    Ok(Some(admin))
+}
+
+/// The MCP endpoint, if `--mcp` turns it on.
+fn mcp(args: &ServeArgs) -> anyhow::Result<Option<McpHttp>> {
+    if !args.mcp {
+        if args.mcp_token.is_some() {
+            tracing::warn!("an MCP token is set but /mcp is off: start serve with --mcp to serve it");
+        }
+        return Ok(None);
+    }
+    let mcp =
+        McpHttp::new(args.mcp_token.as_deref(), args.addr.ip().is_loopback()).context("the MCP token is refused")?;
+    Ok(Some(mcp))
 }
 
 /// Opens the index, building it from the corpus when it is missing or from another schema version.

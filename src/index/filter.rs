@@ -102,6 +102,9 @@ impl Filters {
 pub struct FacetValue {
     pub value: String,
     pub count: u64,
+    /// What to show for the value when it differs from it: a site's name for its host.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// Whether the search is filtered on this value.
     pub selected: bool,
 }
@@ -179,11 +182,11 @@ impl SegmentCollector for SegmentFacetCounter {
 pub fn facet_values(counts: HashMap<String, u64>, selected: &[String], max: usize) -> Vec<FacetValue> {
     let mut values: Vec<FacetValue> = counts
         .into_iter()
-        .map(|(value, count)| FacetValue { selected: selected.contains(&value), value, count })
+        .map(|(value, count)| FacetValue { selected: selected.contains(&value), value, count, label: None })
         .collect();
     for s in selected {
         if !values.iter().any(|v| &v.value == s) {
-            values.push(FacetValue { value: s.clone(), count: 0, selected: true });
+            values.push(FacetValue { value: s.clone(), count: 0, selected: true, label: None });
         }
     }
     values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));

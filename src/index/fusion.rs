@@ -27,6 +27,10 @@ pub const MIN_COSINE: f32 = 0.3;
 pub const MATCH_COSINE: f32 = 0.45;
 /// How far below the closest article's cosine a meaning match may be.
 pub const MATCH_MARGIN: f32 = 0.1;
+/// When the query's words match fewer articles than this, it is likely phrased in words the
+/// articles do not use ("sore noggin while expecting"): meaning then matches from [`MIN_COSINE`]
+/// (still within [`MATCH_MARGIN`] of the closest article) instead of [`MATCH_COSINE`].
+pub const FEW_WORD_MATCHES: usize = 3;
 
 /// Ranking by meaning as configured for a process: the model and the default ratio.
 #[derive(Debug, Clone)]
@@ -108,16 +112,17 @@ impl QueryMeaning {
         Ok(hits)
     }
 
-    /// The lowest cosine that matches the query by meaning: [`MATCH_COSINE`], or
-    /// [`MATCH_MARGIN`] below the closest article when that is higher.
-    pub fn match_floor(&self, searcher: &Searcher) -> f32 {
+    /// The lowest cosine that matches the query by meaning: [`MATCH_COSINE`] ([`MIN_COSINE`]
+    /// when the words match fewer than [`FEW_WORD_MATCHES`] articles), or [`MATCH_MARGIN`] below
+    /// the closest article when that is higher.
+    pub fn match_floor(&self, searcher: &Searcher, few_word_matches: bool) -> f32 {
         let best = self.scan(searcher).iter().map(|(c, _)| *c).fold(f32::NEG_INFINITY, f32::max);
-        MATCH_COSINE.max(best - MATCH_MARGIN)
+        let floor = if few_word_matches { MIN_COSINE } else { MATCH_COSINE };
+        floor.max(best - MATCH_MARGIN)
     }
 
-    /// The live articles matching the query by meaning (from [`Self::match_floor`] up).
-    pub fn matches(&self, searcher: &Searcher) -> Vec<DocAddress> {
-        let floor = self.match_floor(searcher);
+    /// The live articles matching the query by meaning: from `floor` up.
+    pub fn matches(&self, searcher: &Searcher, floor: f32) -> Vec<DocAddress> {
         self.scan(searcher).iter().filter(|(c, _)| *c >= floor).map(|(_, a)| *a).collect()
     }
 

@@ -46,3 +46,19 @@ pub fn articles_with(
     }
     Ok((out, total))
 }
+
+/// A page of every article in index order (stable for one index state): `limit` articles from
+/// the `offset`-th, and how many there are in all. For listing, not ranking.
+pub fn article_page(index: &HealthIndex, offset: usize, limit: usize) -> Result<(Vec<Article>, usize), IndexError> {
+    let searcher = index.searcher();
+    let total = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
+    let live = searcher.segment_readers().iter().enumerate().flat_map(|(ord, segment)| {
+        (0..segment.max_doc()).filter(|&doc| !segment.is_deleted(doc)).map(move |doc| DocAddress::new(ord as u32, doc))
+    });
+    let mut out = Vec::with_capacity(limit.min(total));
+    for addr in live.skip(offset).take(limit) {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        out.push(stored_article(index, &doc)?);
+    }
+    Ok((out, total))
+}

@@ -25,7 +25,7 @@ pub fn required(words: usize) -> usize {
 }
 
 /// How a search decided what matches (in responses and `explain`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct MatchRule {
     /// Important (non-stop) words and phrases in the query.
     pub words: usize,
@@ -35,6 +35,9 @@ pub struct MatchRule {
     pub relaxed: bool,
     /// Articles matching by meaning (their best passage close enough to the query).
     pub by_meaning: usize,
+    /// The cosine from which an article matches by meaning (absent without the model).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meaning_from: Option<f32>,
 }
 
 /// The query's important clauses, each as the query matching an article that covers it.

@@ -77,6 +77,9 @@ pub struct ArticleRef {
     pub id: String,
     pub title: String,
     pub url: String,
+    /// The publishing site's name, when the page gives one (for citing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site_name: Option<String>,
 }
 
 /// A source of the passage's article.
@@ -183,7 +186,8 @@ type At = (usize, usize);
 
 /// Every passage of an article with where it sits.
 fn indexed_passages(a: &Article, max_chars: usize) -> Vec<(At, Passage)> {
-    let article = ArticleRef { id: a.id.clone(), title: a.title.clone(), url: a.url.clone() };
+    let article =
+        ArticleRef { id: a.id.clone(), title: a.title.clone(), url: a.url.clone(), site_name: a.site_name.clone() };
     let citations: Vec<SourceRef> = a.citations.iter().map(source_ref).collect();
     let mut out = Vec::new();
     for (s, section) in a.sections.iter().enumerate() {
@@ -336,7 +340,7 @@ mod tests {
         let mk = |id: &str, text: &str| Passage {
             passage_id: id.into(),
             text: text.into(),
-            article: ArticleRef { id: id.into(), title: String::new(), url: String::new() },
+            article: ArticleRef { id: id.into(), title: String::new(), url: String::new(), site_name: None },
             heading: String::new(),
             url: String::new(),
             score: 0.0,

@@ -29,9 +29,18 @@ pub struct QueryPlan {
     pub expansions: Vec<Expansion>,
     /// What the search box counts as a match ([`super::matching`]): when set, candidates come
     /// only from it. `None` ranks whatever the query's words find (the chatbot and evaluation).
-    pub within: Option<Arc<dyn Query>>,
+    pub within: Option<Within>,
     /// The people the query names ([`super::audience`]); their articles are preferred.
     pub audience: Vec<Audience>,
+}
+
+/// The search box's match set, as candidates are drawn from it.
+#[derive(Debug, Clone)]
+pub struct Within {
+    /// The articles that match.
+    pub query: Arc<dyn Query>,
+    /// The lowest cosine at which an article matches by meaning.
+    pub meaning_floor: f32,
 }
 
 impl QueryPlan {

@@ -82,16 +82,15 @@ impl Ranker {
             Scope::Rerank => SEARCH_BOX_CANDIDATES.max(k + k / 2),
             Scope::Expand => CANDIDATES.max(k + k / 2),
         };
-        let by_meaning = match meaning {
+        let by_meaning = match (meaning, &plan.within) {
             // In the search box, an article joins by meaning only when it matches by meaning.
-            Some(m) if plan.within.is_some() => {
-                let floor = m.match_floor(searcher);
+            (Some(m), Some(within)) => {
                 let mut near = m.nearest(searcher, filters, f, pool)?;
-                near.retain(|(c, _)| *c >= floor);
+                near.retain(|(c, _)| *c >= within.meaning_floor);
                 near
             }
-            Some(m) => m.nearest(searcher, filters, f, pool)?,
-            None => Vec::new(),
+            (Some(m), None) => m.nearest(searcher, filters, f, pool)?,
+            (None, _) => Vec::new(),
         };
         let mut candidates = top_flat(stats, searcher, filters, plan, clone_all(&flat), pool, f)?;
         with_meaning(&mut candidates, &by_meaning);
@@ -193,7 +192,7 @@ fn top_flat(
     f: &super::schema::Fields,
 ) -> Result<Vec<DocAddress>, IndexError> {
     if let Some(within) = &plan.within {
-        clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(within.box_clone(), 0.0))));
+        clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(within.query.box_clone(), 0.0))));
     }
     let query = filters.apply(Box::new(BooleanQuery::new(clauses)), f);
     let top = searcher.search_with_statistics_provider(

@@ -5,10 +5,11 @@ use super::analyzer::analyze;
 use super::count::{Relation, TOTAL_LIMIT, count_up_to};
 use super::feedback::Scope;
 use super::filter::{FacetCounter, FacetValue, Filters, Sort, facet_values};
-use super::fusion::{MeaningExplain, QueryMeaning, Scores};
+use super::fusion::{FEW_WORD_MATCHES, MeaningExplain, QueryMeaning, Scores};
 use super::matching::{self, MatchRule};
-use super::plan::QueryPlan;
+use super::plan::{QueryPlan, Within};
 use super::query::{Boosts, ParsedQuery, build_match, is_stop_term, parse};
+use super::schema::name::SITE;
 use super::snippet::{Highlighter, SNIPPET_CHARS, plain_html};
 use super::spell::{self, Correction, Kind};
 use super::stats::RequestStats;
@@ -21,7 +22,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{Bm25StatisticsProvider, BooleanQuery, Query};
+use tantivy::query::{Bm25StatisticsProvider, BooleanQuery, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
 use tantivy::schema::Value;
 use tantivy::{DocAddress, Order, Score};
 use tantivy::{Searcher, TantivyDocument, Term};
@@ -173,7 +175,8 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
     let meaning = ranker.meaning(&params.q, &plan, params.semantic_ratio, index, &searcher)?;
     // What the query matches, for totals, facets, pages and date sorting.
     let (matches, rule) = match_set(&searcher, index, &plan, &params.filters, meaning.as_ref(), &ranker.boosts)?;
-    plan.within = Some(Arc::from(matches.box_clone()));
+    let meaning_floor = rule.meaning_from.unwrap_or(f32::INFINITY);
+    plan.within = Some(Within { query: Arc::from(matches.box_clone()), meaning_floor });
     let base = params.filters.apply(matches.box_clone(), &index.fields);
     let (top, (total, total_relation)) = match params.sort {
         Sort::Relevance => {
@@ -191,7 +194,11 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
     for &facet in &params.facets {
         let query = params.filters.without(facet).apply(matches.box_clone(), &index.fields);
         let counts = searcher.search(query.as_ref(), &FacetCounter::new(facet)).map_err(IndexError::from)?;
-        facets.insert(facet, facet_values(counts, params.filters.values(facet), MAX_FACET_VALUES));
+        let mut values = facet_values(counts, params.filters.values(facet), MAX_FACET_VALUES);
+        if facet == SITE {
+            label_sites(&searcher, index, &mut values)?;
+        }
+        facets.insert(facet, values);
     }
     let highlighter = Highlighter::new(term_weights(&stats, index, &plan.parsed));
     let mut hits = Vec::with_capacity(top.len());
@@ -221,6 +228,19 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
     })
 }
 
+/// Labels each site (a host) with the name one of its articles gives the site, if any.
+fn label_sites(searcher: &Searcher, index: &HealthIndex, values: &mut [FacetValue]) -> Result<(), IndexError> {
+    for v in values {
+        let term = TermQuery::new(Term::from_field_text(index.fields.site, &v.value), IndexRecordOption::Basic);
+        let Some((_, addr)) = searcher.search(&term, &TopDocs::with_limit(1).order_by_score())?.into_iter().next()
+        else {
+            continue;
+        };
+        v.label = stored_article(index, &searcher.doc(addr)?)?.site_name;
+    }
+    Ok(())
+}
+
 /// A count of matches and whether it is exact.
 type Total = (usize, Relation);
 
@@ -236,9 +256,20 @@ fn match_set(
     boosts: &Boosts,
 ) -> Result<(Box<dyn Query>, MatchRule), IndexError> {
     let covers = matching::covers(plan, &index.fields);
-    let by_meaning = Arc::new(meaning.map(|m| m.matches(searcher)).unwrap_or_default());
     let strict = matching::required(covers.len());
-    let mut rule = MatchRule { words: covers.len(), required: strict, relaxed: false, by_meaning: by_meaning.len() };
+    let words_only = Arc::new(Vec::new());
+    let few_word_matches = |required| -> Result<bool, IndexError> {
+        let words = filters.apply(matching::matching(&covers, required, &words_only), &index.fields);
+        Ok(count_up_to(searcher, words.as_ref(), Some(FEW_WORD_MATCHES))?.0 < FEW_WORD_MATCHES)
+    };
+    let meaning_from = match meaning {
+        Some(m) => Some(m.match_floor(searcher, covers.is_empty() || few_word_matches(strict)?)),
+        None => None,
+    };
+    let by_meaning =
+        Arc::new(meaning.zip(meaning_from).map(|(m, floor)| m.matches(searcher, floor)).unwrap_or_default());
+    let mut rule =
+        MatchRule { words: covers.len(), required: strict, relaxed: false, by_meaning: by_meaning.len(), meaning_from };
     if covers.is_empty() {
         return Ok((build_match(plan, &index.fields, boosts), rule));
     }

@@ -218,6 +218,14 @@ pub fn plain_html(text: &str, max: usize) -> String {
     format!("{}…", html_escape::encode_text(cut))
 }
 
+/// A snippet's HTML as plain text on one line: each matched word between `open` and `close`
+/// (both empty to drop the marks), entities decoded. Snippets are cut at word boundaries, so the
+/// text never ends mid-word.
+pub fn snippet_text(html: &str, open: &str, close: &str) -> String {
+    let marked = html.replace("<mark>", open).replace("</mark>", close);
+    crate::text::collapse_whitespace(&html_escape::decode_html_entities(&marked))
+}
+
 /// The char boundary at or before byte `at` (`str::floor_char_boundary` is newer than our MSRV).
 fn floor_char(text: &str, mut at: usize) -> usize {
     while !text.is_char_boundary(at) {
@@ -241,6 +249,13 @@ mod tests {
             html.as_deref(),
             Some("<mark>Pains</mark> &lt;b&gt;&amp; aches&lt;/b&gt;; <mark>painful</mark> <mark>pain</mark>.")
         );
+    }
+
+    #[test]
+    fn snippets_read_as_text() {
+        let html = "<mark>Back</mark> pain &amp;\n&lt;birth&gt;";
+        assert_eq!(snippet_text(html, "[", "]"), "[Back] pain & <birth>");
+        assert_eq!(snippet_text(html, "", ""), "Back pain & <birth>");
     }
 
     #[test]

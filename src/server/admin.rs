@@ -1,28 +1,22 @@
 //! State-changing endpoints (reload the reader, re-ingest the configured source): off unless a
-//! token is configured, and then only with `Authorization: Bearer TOKEN`, compared in constant
-//! time.
+//! token is configured, and then only with `Authorization: Bearer TOKEN` (see [`super::bearer`]).
 
+use super::bearer::{BearerToken, WeakToken};
 use super::error::{ApiError, ErrorCode};
 use super::routes::blocking;
 use super::state::AppState;
 use crate::ingest::{Source, ingest};
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use std::sync::{Mutex, MutexGuard};
-use subtle::ConstantTimeEq;
-
-/// Shortest token accepted.
-pub const MIN_TOKEN_CHARS: usize = 16;
 
 /// The admin token and the state of the one ingest job that may run at a time.
 pub struct Admin {
-    /// SHA-256 of the token: digests have one length, so comparing them leaks nothing.
-    token_digest: [u8; 32],
+    token: BearerToken,
     /// What `POST /admin/ingest` ingests.
     source: Source,
     job: Mutex<Job>,
@@ -51,29 +45,10 @@ pub struct Job {
     pub error: Option<String>,
 }
 
-/// Why a token was refused at start-up.
-#[derive(Debug, thiserror::Error)]
-#[error("the admin token must be at least {MIN_TOKEN_CHARS} characters with no whitespace")]
-pub struct WeakToken;
-
 impl Admin {
     /// Admin access with `token`, re-ingesting `source` on request.
     pub fn new(token: &str, source: Source) -> Result<Admin, WeakToken> {
-        let token = token.trim_end_matches(['\n', '\r']);
-        if token.chars().count() < MIN_TOKEN_CHARS || token.chars().any(char::is_whitespace) {
-            return Err(WeakToken);
-        }
-        Ok(Admin { token_digest: Sha256::digest(token.as_bytes()).into(), source, job: Mutex::default() })
-    }
-
-    fn authorized(&self, headers: &HeaderMap) -> bool {
-        let Some(given) =
-            headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
-        else {
-            return false;
-        };
-        let digest: [u8; 32] = Sha256::digest(given.trim().as_bytes()).into();
-        digest.ct_eq(&self.token_digest).into()
+        Ok(Admin { token: BearerToken::new(token)?, source, job: Mutex::default() })
     }
 
     /// The job, even if a thread panicked holding it (it is plain data).
@@ -88,10 +63,8 @@ fn check(st: &AppState, headers: &HeaderMap) -> Result<std::sync::Arc<Admin>, Ap
         let msg = "state-changing endpoints are off: start serve with an admin token to use them";
         return Err(ApiError::new(ErrorCode::AdminDisabled, msg));
     };
-    if !admin.authorized(headers) {
-        let msg = "send Authorization: Bearer with the admin token";
-        let challenge = HeaderValue::from_static("Bearer");
-        return Err(ApiError::new(ErrorCode::InvalidToken, msg).with_header(header::WWW_AUTHENTICATE, challenge));
+    if !admin.token.allows(headers) {
+        return Err(BearerToken::refusal("admin"));
     }
     Ok(admin)
 }

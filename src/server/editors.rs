@@ -7,16 +7,19 @@ use super::routes::blocking;
 use super::state::AppState;
 use crate::article::Article;
 use crate::index::editorial::{Citing, Related, Stale, citing, doc_by_url, related, stale};
-use crate::index::lookup::{article_by_id, doc_with};
+use crate::index::lookup::doc_with;
+use crate::index::search::stored_article;
 use crate::sources::{doi_key, pmid_key, url_key};
 use axum::Json;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
+use tantivy::{Searcher, TantivyDocument};
 
-const DEFAULT_LIMIT: usize = 10;
-const MAX_LIMIT: usize = 100;
+/// Articles listed when `limit` is not given, and at most.
+pub const DEFAULT_LIMIT: usize = 10;
+pub const MAX_LIMIT: usize = 100;
 /// Deepest stale article reachable by paging.
 const MAX_STALE_OFFSET: usize = 100_000;
 
@@ -42,22 +45,57 @@ pub async fn api_related(
 ) -> Result<Json<RelatedResponse>, ApiError> {
     let p = parse_query(raw.as_deref(), &["url", "id", "limit"], &[])?;
     let limit = bounded(&p, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, ErrorCode::InvalidSearchLimit)?;
-    let (url, id) = (p.get("url").cloned(), p.get("id").cloned());
-    blocking(&st, move |st| {
-        let (fields, searcher) = (&st.index.fields, st.index.searcher());
-        let doc = match (url, id) {
-            (Some(url), None) => doc_by_url(&st.index, &searcher, url.trim())?,
-            (None, Some(id)) => doc_with(&searcher, fields.id, id.trim())?,
-            _ => return Err(ApiError::new(ErrorCode::InvalidUrl, "give the article's url or its id (one of them)")),
+    let key = ArticleKey::one_of(p.get("url").cloned(), p.get("id").cloned())?;
+    Ok(Json(related_to(&st, key, limit).await?))
+}
+
+/// An article named by its URL (however written, see [`doc_by_url`]) or by its id.
+#[derive(Debug, Clone)]
+pub enum ArticleKey {
+    Url(String),
+    Id(String),
+}
+
+impl ArticleKey {
+    /// The key from a request's `url` and `id`: exactly one of them.
+    pub fn one_of(url: Option<String>, id: Option<String>) -> Result<ArticleKey, ApiError> {
+        match (url, id) {
+            (Some(url), None) => Ok(ArticleKey::Url(url)),
+            (None, Some(id)) => Ok(ArticleKey::Id(id)),
+            _ => Err(ApiError::new(ErrorCode::InvalidUrl, "give the article's url or its id (one of them)")),
+        }
+    }
+
+    /// The stored document of the article, or `article_not_found`.
+    fn doc(&self, st: &AppState, searcher: &Searcher) -> Result<TantivyDocument, ApiError> {
+        let doc = match self {
+            ArticleKey::Url(url) => doc_by_url(&st.index, searcher, url.trim())?,
+            ArticleKey::Id(id) => doc_with(searcher, st.index.fields.id, id.trim())?,
         };
-        let doc = doc.ok_or_else(|| ApiError::new(ErrorCode::ArticleNotFound, "no article with that url or id"))?;
+        doc.ok_or_else(|| {
+            let (what, value) = match self {
+                ArticleKey::Url(url) => ("url", url),
+                ArticleKey::Id(id) => ("id", id),
+            };
+            ApiError::new(ErrorCode::ArticleNotFound, format!("no article with {what} {:?}", truncate(value)))
+        })
+    }
+}
+
+/// The articles related to one, best first (at most `limit`), on the blocking pool.
+pub async fn related_to(st: &AppState, key: ArticleKey, limit: usize) -> Result<RelatedResponse, ApiError> {
+    blocking(st, move |st| {
+        let searcher = st.index.searcher();
+        let doc = key.doc(st, &searcher)?;
         let (article, related) = related(&st.index, &searcher, &doc, limit)?;
-        Ok(Json(RelatedResponse {
-            article: ArticleLink { id: article.id, title: article.title, url: article.url },
-            related,
-        }))
+        Ok(RelatedResponse { article: ArticleLink { id: article.id, title: article.title, url: article.url }, related })
     })
     .await
+}
+
+/// The whole stored article, on the blocking pool.
+pub async fn article_by(st: &AppState, key: ArticleKey) -> Result<Article, ApiError> {
+    blocking(st, move |st| Ok(stored_article(&st.index, &key.doc(st, &st.index.searcher())?)?)).await
 }
 
 /// Articles citing a source.
@@ -76,20 +114,34 @@ pub async fn api_citations(
 ) -> Result<Json<CitationsResponse>, ApiError> {
     let p = parse_query(raw.as_deref(), &["url", "doi", "pmid", "limit"], &[])?;
     let limit = bounded(&p, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, ErrorCode::InvalidSearchLimit)?;
-    let given: Vec<(&str, &String)> =
-        ["url", "doi", "pmid"].into_iter().filter_map(|k| p.get(k).map(|v| (k, v))).collect();
+    let key = source_key(
+        p.get("url").map(String::as_str),
+        p.get("doi").map(String::as_str),
+        p.get("pmid").map(String::as_str),
+    )?;
+    Ok(Json(citing_source(&st, key, limit).await?))
+}
+
+/// The normalized key of the one source given by URL, DOI or PubMed id.
+pub fn source_key(url: Option<&str>, doi: Option<&str>, pmid: Option<&str>) -> Result<String, ApiError> {
+    let given: Vec<(&str, &str)> =
+        [("url", url), ("doi", doi), ("pmid", pmid)].into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).collect();
     let [(kind, value)] = given.as_slice() else {
         return Err(ApiError::new(ErrorCode::MissingCitationSource, "give exactly one of url, doi or pmid"));
     };
-    let key = match *kind {
+    match *kind {
         "url" => url_key(value),
         "doi" => doi_key(value),
         _ => pmid_key(value),
     }
-    .ok_or_else(|| ApiError::new(ErrorCode::InvalidUrl, format!("{kind} is not valid: {:?}", truncate(value))))?;
-    blocking(&st, move |st| {
+    .ok_or_else(|| ApiError::new(ErrorCode::InvalidUrl, format!("{kind} is not valid: {:?}", truncate(value))))
+}
+
+/// The articles citing the source with this key (at most `limit`) and how many there are.
+pub async fn citing_source(st: &AppState, key: String, limit: usize) -> Result<CitationsResponse, ApiError> {
+    blocking(st, move |st| {
         let (articles, total) = citing(&st.index, &key, limit)?;
-        Ok(Json(CitationsResponse { source: key, total, articles }))
+        Ok(CitationsResponse { source: key, total, articles })
     })
     .await
 }
@@ -154,12 +206,7 @@ pub async fn api_article(
     let Ok(Path(id)) = id else {
         return Err(ApiError::new(ErrorCode::ArticleNotFound, "no article with that id (it is not UTF-8 text)"));
     };
-    blocking(&st, move |st| {
-        article_by_id(&st.index, &id)?
-            .map(Json)
-            .ok_or_else(|| ApiError::new(ErrorCode::ArticleNotFound, format!("no article with id {:?}", truncate(&id))))
-    })
-    .await
+    Ok(Json(article_by(&st, ArticleKey::Id(id)).await?))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The HTTP service: router, handlers, errors and shared state.
 
 pub mod admin;
+pub mod bearer;
 pub mod cache;
 pub mod cors;
 pub mod editors;
@@ -50,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(openapi))
         .route("/admin/reload", post(admin::reload))
         .route("/admin/ingest", post(admin::start_ingest).get(admin::ingest_status))
+        .merge(crate::mcp::http::routes(&state))
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), limits::limit))

@@ -93,12 +93,18 @@ pub fn bounded(
         return Ok(default);
     };
     match v.trim().parse::<usize>() {
-        Ok(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(ApiError::new(
-            code,
-            format!("{name} must be a whole number from {min} to {max}, not {:?}", truncate(v)),
-        )),
+        Ok(n) => within(name, n, min, max, code),
+        Err(_) => Err(out_of_range(name, min, max, &format!("{:?}", truncate(v)), code)),
     }
+}
+
+/// A whole number from a request (a query string or a JSON body) refused outside `min..=max`.
+pub fn within(name: &str, n: usize, min: usize, max: usize, code: ErrorCode) -> Result<usize, ApiError> {
+    if (min..=max).contains(&n) { Ok(n) } else { Err(out_of_range(name, min, max, &n.to_string(), code)) }
+}
+
+fn out_of_range(name: &str, min: usize, max: usize, shown: &str, code: ErrorCode) -> ApiError {
+    ApiError::new(code, format!("{name} must be a whole number from {min} to {max}, not {shown}"))
 }
 
 /// Reads an optional `true`/`false` parameter (`1`/`0`, or present without a value for true).

@@ -3,7 +3,7 @@
 
 use super::error::{ApiError, ErrorCode};
 use super::params::{
-    LIST_PARAMS, bounded, check_ratio, checked_filters, filters, parse_query, required_q, semantic_ratio,
+    LIST_PARAMS, bounded, check_ratio, checked_filters, filters, parse_query, required_q, semantic_ratio, within,
 };
 use super::routes::blocking;
 use super::state::AppState;
@@ -58,29 +58,40 @@ pub async fn api_retrieve(
     body: Result<Json<RetrieveRequest>, JsonRejection>,
 ) -> Result<Json<PassagesResponse>, ApiError> {
     let Json(req) = body.map_err(json_error)?;
-    let k = req.k.unwrap_or(DEFAULT_K);
-    if !(1..=MAX_K).contains(&k) {
-        return Err(ApiError::new(ErrorCode::InvalidSearchLimit, format!("k must be from 1 to {MAX_K}, not {k}")));
-    }
-    let max_chars = req.max_chars.unwrap_or(DEFAULT_MAX_CHARS);
-    if !(MIN_MAX_CHARS..=MAX_MAX_CHARS).contains(&max_chars) {
-        let msg = format!("max_chars must be from {MIN_MAX_CHARS} to {MAX_MAX_CHARS}, not {max_chars}");
-        return Err(ApiError::new(ErrorCode::InvalidMaxChars, msg));
-    }
     let semantic_ratio = match req.semantic_ratio {
         Some(r) => check_ratio(Some(r), &r.to_string())?,
         None => None,
     };
-    let filters = checked_filters(req.filters)?;
-    run(&st, PassageParams { q: req.query, k, max_chars, filters, semantic_ratio }).await
+    let params = passage_params(req.query, req.k, req.max_chars, req.filters)?;
+    Ok(Json(find_passages(&st, PassageParams { semantic_ratio, ..params }).await?))
+}
+
+/// Passage parameters from a JSON request (`POST /api/retrieve`, the MCP `get_passages` tool):
+/// the defaults and limits of `k` and `max_chars`, and checked filters. Ranks with the service's
+/// default semantic ratio.
+pub fn passage_params(
+    q: String,
+    k: Option<usize>,
+    max_chars: Option<usize>,
+    filters: Filters,
+) -> Result<PassageParams, ApiError> {
+    let k = within("k", k.unwrap_or(DEFAULT_K), 1, MAX_K, ErrorCode::InvalidSearchLimit)?;
+    let max_chars = max_chars.unwrap_or(DEFAULT_MAX_CHARS);
+    let max_chars = within("max_chars", max_chars, MIN_MAX_CHARS, MAX_MAX_CHARS, ErrorCode::InvalidMaxChars)?;
+    Ok(PassageParams { q, k, max_chars, filters: checked_filters(filters)?, semantic_ratio: None })
 }
 
 async fn run(st: &AppState, params: PassageParams) -> Result<Json<PassagesResponse>, ApiError> {
+    Ok(Json(find_passages(st, params).await?))
+}
+
+/// The passages for `params`, best first, found on the blocking pool within the state's timeout.
+pub async fn find_passages(st: &AppState, params: PassageParams) -> Result<PassagesResponse, ApiError> {
     let started = Instant::now();
     let query = params.q.clone();
     let found = blocking(st, move |st| Ok(passages(&st.index, &params, &st.ranker)?)).await?;
     let took_ms = crate::index::search::elapsed_ms(started);
-    Ok(Json(PassagesResponse { query, took_ms, passages: found }))
+    Ok(PassagesResponse { query, took_ms, passages: found })
 }
 
 /// A JSON body that could not be read, as `invalid_json_body` (or `payload_too_large`).

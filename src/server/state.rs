@@ -10,6 +10,7 @@ use super::page::Notice;
 use crate::index::search::Ranker;
 use crate::index::suggest::Suggester;
 use crate::index::{HealthIndex, IndexError};
+use crate::mcp::McpHttp;
 use axum::http::{HeaderValue, header};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock, TryLockError};
@@ -45,6 +46,8 @@ pub struct AppState {
     pub slow_request: Duration,
     /// What the search page says about medical advice and urgent symptoms.
     pub notice: Arc<Notice>,
+    /// The MCP endpoint `/mcp` (`None`: off).
+    pub mcp: Option<Arc<McpHttp>>,
     suggestions: Arc<Suggestions>,
 }
 
@@ -86,6 +89,7 @@ impl AppState {
             rate_limit: None,
             slow_request: DEFAULT_SLOW_REQUEST,
             notice: Arc::default(),
+            mcp: None,
             suggestions: Arc::default(),
         }
     }

@@ -311,7 +311,7 @@ fn facet_value(pq: &PageQuery, facet: &str, v: &FacetValue) -> String {
         cls = if selected { " selected" } else { "" },
         href = attr(&pq.toggled(facet, &v.value).href()),
         data = attr(&v.value),
-        name = text(shown_value(facet, &v.value)),
+        name = text(v.label.as_deref().unwrap_or_else(|| shown_value(facet, &v.value))),
         count = v.count,
         state = if selected { r#"<span class="visually-hidden">, filter on (select to remove)</span>"# } else { "" },
     )
@@ -356,7 +356,7 @@ mod tests {
     fn everything_from_data_is_escaped() {
         let facets = BTreeMap::from([(
             CATEGORY,
-            vec![FacetValue { value: "<b>\"Baby\"</b>".into(), count: 3, selected: false }],
+            vec![FacetValue { value: "<b>\"Baby\"</b>".into(), count: 3, selected: false, label: None }],
         )]);
         let pq = PageQuery::parse(Some("q=%3Cb%3Eq%3C%2Fb%3E&category=%22%3E%3Cx"));
         let html = results(&pq, &response(vec![hostile_hit()], facets), &Extras::default());
@@ -370,9 +370,15 @@ mod tests {
 
     #[test]
     fn facets_link_to_toggled_filters_and_fold_long_lists() {
-        let values: Vec<FacetValue> =
-            (0..12).map(|i| FacetValue { value: format!("v{i}"), count: 20 - i, selected: i == 11 }).collect();
-        let sites = vec![FacetValue { value: "www.a.example".into(), count: 2, selected: false }];
+        let values: Vec<FacetValue> = (0..12)
+            .map(|i| FacetValue { value: format!("v{i}"), count: 20 - i, selected: i == 11, label: None })
+            .collect();
+        let sites = vec![FacetValue {
+            value: "www.a.example".into(),
+            count: 2,
+            selected: false,
+            label: Some("A Example".into()),
+        }];
         let facets = BTreeMap::from([(CATEGORY, values), (SITE, sites)]);
         let pq = PageQuery::parse(Some("q=back&category=v11&page=2"));
         let html = results(&pq, &response(Vec::new(), facets), &Extras::default());
@@ -382,7 +388,7 @@ mod tests {
         );
         assert!(html.contains(r#"href="/?q=back&amp;category=v11&amp;category=v0""#));
         assert!(html.contains(r#"<summary>3 more categories</summary>"#));
-        assert!(html.contains(r#"data-value="www.a.example"><span class="check" aria-hidden="true"></span><span class="facet-name">a.example</span>"#));
+        assert!(html.contains(r#"data-value="www.a.example"><span class="check" aria-hidden="true"></span><span class="facet-name">A Example</span>"#));
         assert!(html.contains("No results on this page"));
         assert!(html.contains(r#"<span aria-current="page">Page 2 of 3</span>"#));
     }
