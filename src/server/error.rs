@@ -30,6 +30,8 @@ pub enum ErrorCode {
     ArticleNotFound,
     UnknownParameter,
     DuplicateParameter,
+    TooManyValues,
+    DateOutOfRange,
     NotFound,
     MethodNotAllowed,
     SearchTimeout,
@@ -38,6 +40,9 @@ pub enum ErrorCode {
     InvalidToken,
     IngestInProgress,
     SuggestionsNotReady,
+    MalformedRequest,
+    UriTooLong,
+    HeadersTooLarge,
     Internal,
 }
 
@@ -62,6 +67,8 @@ pub const TABLE: &[(ErrorCode, &str, StatusCode)] = &[
     (ErrorCode::ArticleNotFound, "article_not_found", StatusCode::NOT_FOUND),
     (ErrorCode::UnknownParameter, "unknown_parameter", StatusCode::BAD_REQUEST),
     (ErrorCode::DuplicateParameter, "duplicate_parameter", StatusCode::BAD_REQUEST),
+    (ErrorCode::TooManyValues, "too_many_values", StatusCode::BAD_REQUEST),
+    (ErrorCode::DateOutOfRange, "date_out_of_range", StatusCode::BAD_REQUEST),
     (ErrorCode::NotFound, "not_found", StatusCode::NOT_FOUND),
     (ErrorCode::MethodNotAllowed, "method_not_allowed", StatusCode::METHOD_NOT_ALLOWED),
     (ErrorCode::SearchTimeout, "search_timeout", StatusCode::SERVICE_UNAVAILABLE),
@@ -70,6 +77,9 @@ pub const TABLE: &[(ErrorCode, &str, StatusCode)] = &[
     (ErrorCode::InvalidToken, "invalid_token", StatusCode::UNAUTHORIZED),
     (ErrorCode::IngestInProgress, "ingest_in_progress", StatusCode::CONFLICT),
     (ErrorCode::SuggestionsNotReady, "suggestions_not_ready", StatusCode::SERVICE_UNAVAILABLE),
+    (ErrorCode::MalformedRequest, "malformed_request", StatusCode::BAD_REQUEST),
+    (ErrorCode::UriTooLong, "uri_too_long", StatusCode::URI_TOO_LONG),
+    (ErrorCode::HeadersTooLarge, "headers_too_large", StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE),
     (ErrorCode::Internal, "internal", StatusCode::INTERNAL_SERVER_ERROR),
 ];
 
@@ -116,6 +126,11 @@ impl ApiError {
     pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> ApiError {
         self.headers.push((name, value));
         self
+    }
+
+    /// The JSON body alone, for answers written below the router (see [`super::wire`]).
+    pub fn json_body(&self) -> Vec<u8> {
+        serde_json::to_vec(&Body { code: self.code.name(), message: &self.message }).unwrap_or_default()
     }
 }
 
