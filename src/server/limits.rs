@@ -59,10 +59,8 @@ pub async fn limit(State(st): State<AppState>, req: Request, next: Next) -> Resp
     let Some(limit) = st.rate_limit.as_ref() else { return next.run(req).await };
     let path = req.uri().path();
     // Admin endpoints count too: a wrong token costs a hash, and guessing should not be free.
-    let public = path == "/"
-        || path.starts_with("/api/")
-        || path.starts_with("/admin/")
-        || path == crate::mcp::http::PATH;
+    let public =
+        path == "/" || path.starts_with("/api/") || path.starts_with("/admin/") || path == crate::mcp::http::PATH;
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
     if let (true, Some(ip)) = (public, peer)
         && let Err(wait) = limit.check(ip)
