@@ -1,6 +1,7 @@
 //! The semantic path's costs: embedding a query (uncached; through the query path and through the
-//! f32 model), embedding passages in batches, and the exact int8 scan over stored vectors. Needs the installed model
-//! (`healthsearch model install`); without it the benchmarks say so and do nothing.
+//! f32 model), embedding passages in batches, and the exact int8 scan over stored vectors. Needs
+//! the installed model (`healthsearch model install`); without it the benchmarks say so and do
+//! nothing.
 //! Run with `cargo bench --bench semantic`; `RAYON_NUM_THREADS=1` for one core.
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
