@@ -9,6 +9,7 @@ use super::fusion::{FEW_WORD_MATCHES, MeaningExplain, QueryMeaning, Scores};
 use super::matching::{self, MatchRule};
 use super::plan::{QueryPlan, Within};
 use super::query::{Boosts, ParsedQuery, build_match, is_stop_term, parse};
+use super::schema::TEXT_FIELDS;
 use super::schema::name::SITE;
 use super::snippet::{Highlighter, SNIPPET_CHARS, plain_html};
 use super::spell::{self, Correction, Kind};
@@ -110,9 +111,9 @@ pub struct Explain {
     pub corrections: Vec<Correction>,
     pub expansions: Vec<Expansion>,
     /// Field weights.
-    pub fields: BTreeMap<&'static str, f32>,
+    pub fields: BTreeMap<String, f32>,
     /// Weights of the other signals.
-    pub signals: BTreeMap<&'static str, f32>,
+    pub signals: BTreeMap<String, f32>,
     /// What counted as a match.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub matching: Option<MatchRule>,
@@ -341,28 +342,20 @@ pub fn surface_form(a: &Article, term: &str) -> Option<String> {
 }
 
 fn explain(plan: &QueryPlan, b: &Boosts) -> Explain {
+    // The weights of indexed fields are field weights; every other weight is a signal's.
+    let (fields, signals): (BTreeMap<String, f32>, _) = b
+        .named()
+        .into_iter()
+        .map(|(name, v)| (name, v.as_f64().unwrap_or_default() as f32))
+        .partition(|(name, _)| TEXT_FIELDS.contains(&name.as_str()));
     let terms: Vec<String> = plan.parsed.positive_terms().into_iter().map(String::from).collect();
     Explain {
         stop_words: terms.iter().filter(|t| is_stop_term(t)).cloned().collect(),
         terms,
         corrections: plan.corrections.clone(),
         expansions: plan.expansions.clone(),
-        fields: BTreeMap::from([
-            ("title", b.title),
-            ("alt_names", b.alt_names),
-            ("headings", b.headings),
-            ("summary", b.summary),
-            ("body", b.body),
-            ("citations", b.citations),
-        ]),
-        signals: BTreeMap::from([
-            ("proximity", b.proximity),
-            ("phrase", b.phrase),
-            ("stop_word", b.stop_word),
-            ("expansion", b.expansion),
-            ("correction", b.correction),
-            ("recency", b.recency),
-        ]),
+        fields,
+        signals,
         matching: None,
         meaning: None,
     }
