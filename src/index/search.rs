@@ -10,7 +10,6 @@ use super::matching::{self, MatchRule};
 use super::plan::{QueryPlan, Within};
 use super::query::{Boosts, ParsedQuery, build_match, is_stop_term, parse};
 use super::schema::TEXT_FIELDS;
-use super::schema::name::SITE;
 use super::snippet::{Highlighter, SNIPPET_CHARS, plain_html};
 use super::spell::{self, Correction, Kind};
 use super::stats::RequestStats;
@@ -29,7 +28,7 @@ use tantivy::schema::Value;
 use tantivy::{DocAddress, Order, Score};
 use tantivy::{Searcher, TantivyDocument, Term};
 
-pub use super::filter::FACETS;
+pub use super::filter::Facet;
 pub use super::ranker::{Ranked, Ranker, Ranking, SearchError, rank};
 
 /// Most values listed per facet.
@@ -49,8 +48,8 @@ pub struct SearchParams {
     pub explain: bool,
     pub filters: Filters,
     pub sort: Sort,
-    /// Facet fields to count (from [`FACETS`]).
-    pub facets: Vec<&'static str>,
+    /// Facets to count.
+    pub facets: Vec<Facet>,
     /// Count every match, not only up to [`TOTAL_LIMIT`].
     pub exact_total: bool,
     /// Weight of meaning against words (0..1); `None` for the ranking's default.
@@ -95,7 +94,7 @@ pub struct SearchResponse {
     /// Counts per value of each requested facet, among the articles matching the query and the
     /// other facets' filters (so several values of one facet can be chosen).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub facets: BTreeMap<&'static str, Vec<FacetValue>>,
+    pub facets: BTreeMap<Facet, Vec<FacetValue>>,
     /// How the query was read (with `explain=true`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explain: Option<Explain>,
@@ -194,9 +193,9 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
     let mut facets = BTreeMap::new();
     for &facet in &params.facets {
         let query = params.filters.without(facet).apply(matches.box_clone(), &index.fields);
-        let counts = searcher.search(query.as_ref(), &FacetCounter::new(facet)).map_err(IndexError::from)?;
+        let counts = searcher.search(query.as_ref(), &FacetCounter::new(facet.name())).map_err(IndexError::from)?;
         let mut values = facet_values(counts, params.filters.values(facet), MAX_FACET_VALUES);
-        if facet == SITE {
+        if facet == Facet::Site {
             label_sites(&searcher, index, &mut values)?;
         }
         facets.insert(facet, values);
