@@ -143,3 +143,18 @@ async fn a_real_socket_is_limited_by_its_peer_address() {
     assert_eq!(health.status(), reqwest::StatusCode::OK);
     server.abort();
 }
+
+#[tokio::test]
+async fn admin_endpoints_are_rate_limited_like_the_api() {
+    let state = limited_state(1, 2);
+    let from_one_client = || {
+        let mut req = admin_request("POST", "/admin/reload", Some(TOKEN));
+        req.extensions_mut().insert(ConnectInfo(SocketAddr::from(([192, 0, 2, 9], 40000))));
+        req
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        statuses.push(call(&state, from_one_client()).await.0.as_u16());
+    }
+    assert_eq!(statuses, [403, 403, 429], "token guessing is not free");
+}

@@ -256,3 +256,68 @@ async fn related_finds_the_article_however_its_link_is_written() {
         assert_eq!((status, v["code"].as_str()), (StatusCode::NOT_FOUND, Some("article_not_found")), "{other}");
     }
 }
+
+#[tokio::test]
+async fn errors_keep_their_shape_for_options_and_undecodable_ids() {
+    let options = |uri: &str, preflight: bool| {
+        let mut req = Request::builder().method("OPTIONS").uri(uri);
+        if preflight {
+            req = req.header("origin", "https://any.example").header("access-control-request-method", "GET");
+        }
+        req.body(Body::empty()).expect("request")
+    };
+    let (status, body) = request(options("/no/such/path", false)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert!(body.contains(r#""code":"not_found""#), "{body}");
+    let (status, body) = request(options("/api/search", false)).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{body}");
+    assert!(body.contains(r#""code":"method_not_allowed""#), "{body}");
+    // A real preflight is still answered by CORS, wherever it goes.
+    assert_eq!(request(options("/api/search", true)).await.0, StatusCode::OK);
+    assert_eq!(request(options("/no/such/path", true)).await.0, StatusCode::OK);
+    // Not UTF-8: no article has that id; the 404 the schema lists, as JSON.
+    let (status, v) = get_json("/api/articles/%ff").await;
+    assert_eq!((status, v["code"].as_str()), (StatusCode::NOT_FOUND, Some("article_not_found")), "{v}");
+}
+
+#[tokio::test]
+async fn list_filters_are_counted_after_splitting_and_dates_must_fit_the_index() {
+    let sites = |n: usize| (0..n).map(|i| format!("s{i}")).collect::<Vec<_>>();
+    let code = |v: &Value| v["code"].as_str().unwrap_or_default().to_string();
+    // The issue's probe: 30,000 comma-separated values in one parameter (60 KB, under hyper's URI cap).
+    let (status, v) = get_json(&format!("/api/search?q=back&site={}", vec!["a"; 30_000].join(","))).await;
+    assert_eq!((status, code(&v)), (StatusCode::BAD_REQUEST, "too_many_values".to_string()), "{v}");
+    let (status, v) = get_json(&format!("/api/passages?q=back&site={}&site=x", sites(20).join(","))).await;
+    assert_eq!((status, code(&v)), (StatusCode::BAD_REQUEST, "too_many_values".to_string()), "{v}");
+    let repeated: Vec<String> = sites(21).iter().map(|s| format!("category={s}")).collect();
+    let (status, v) = get_json(&format!("/api/search?q=back&{}", repeated.join("&"))).await;
+    assert_eq!((status, code(&v)), (StatusCode::BAD_REQUEST, "too_many_values".to_string()), "{v}");
+    let (status, v) = get_json(&format!("/api/search?q=back&site={}", sites(20).join(","))).await;
+    assert_eq!(status, StatusCode::OK, "twenty values are fine: {v}");
+
+    let retrieve = |filters: Value| {
+        let body = serde_json::json!({ "query": "back pain", "filters": filters }).to_string();
+        let req = Request::post("/api/retrieve").header("content-type", "application/json").body(Body::from(body));
+        request(req.expect("request"))
+    };
+    let (status, body) = retrieve(serde_json::json!({ "site": sites(5_000) })).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains(r#""code":"too_many_values""#), "{body}");
+    assert_eq!(retrieve(serde_json::json!({ "site": sites(20) })).await.0, StatusCode::OK);
+    let (status, body) = retrieve(serde_json::json!({ "reviewed_after": "3000-01-01" })).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains(r#""code":"date_out_of_range""#), "{body}");
+
+    for uri in [
+        "/api/search?q=back&reviewed_after=1600-01-01",
+        "/api/search?q=back&reviewed_after=2262-04-12",
+        "/api/passages?q=back&reviewed_after=9999-12-31",
+        "/api/stale?older_than=P400Y",
+    ] {
+        let (status, v) = get_json(uri).await;
+        assert_eq!((status, code(&v)), (StatusCode::BAD_REQUEST, "date_out_of_range".to_string()), "{uri}: {v}");
+    }
+    for uri in ["/api/search?q=back&reviewed_after=1677-09-22", "/api/search?q=back&reviewed_after=2262-04-11"] {
+        assert_eq!(get_json(uri).await.0, StatusCode::OK, "{uri}");
+    }
+}

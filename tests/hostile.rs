@@ -1,7 +1,8 @@
 //! Hostile input: thousands of generated requests (random Unicode, control characters, huge
 //! values, operator soup, odd parameters, wrong methods, bad bodies) against every endpoint, each
-//! answered with 200 or a 4xx JSON error carrying a `code`, never a 5xx; and property tests that
-//! the query and citation parsers never panic.
+//! answered with 200 or a 4xx JSON error carrying a `code`, never a 5xx; random method names
+//! that must not grow the metrics; and property tests that the query and citation parsers never
+//! panic.
 
 mod common;
 
@@ -142,6 +143,28 @@ async fn thousands_of_hostile_requests_never_get_a_server_error() {
     assert!(by_status.get(&400).copied().unwrap_or(0) > 100, "{by_status:?}");
     let alive = router(state).oneshot(Request::get("/healthz").body(Body::empty()).unwrap_or_default()).await;
     assert_eq!(alive.map(|r| r.status()).ok(), Some(StatusCode::OK));
+}
+
+#[tokio::test]
+async fn any_method_name_is_counted_under_one_label() {
+    const TCHAR: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+-.^_`|~";
+    let state = AppState::shared(common::corpus_index());
+    let mut rng = ChaCha8Rng::seed_from_u64(16);
+    for i in 0..500 {
+        let method: String = (0..1_000).map(|_| char::from(TCHAR[rng.random_range(0..TCHAR.len())])).collect();
+        let path = if i % 2 == 0 { "/healthz".to_string() } else { format!("/no/such/{i}") };
+        let req = Request::builder().method(method.as_str()).uri(path).body(Body::empty()).expect("request");
+        let status = router(state.clone()).oneshot(req).await.expect("router answers").status();
+        assert!(status == StatusCode::METHOD_NOT_ALLOWED || status == StatusCode::NOT_FOUND, "{status}");
+    }
+    let res = router(state).oneshot(Request::get("/metrics").body(Body::empty()).unwrap_or_default()).await;
+    let bytes = res.expect("metrics").into_body().collect().await.expect("body").to_bytes();
+    let text = String::from_utf8_lossy(&bytes);
+    let series: Vec<&str> = text.lines().filter(|l| l.starts_with("healthsearch_http_requests_total{")).collect();
+    assert_eq!(series.len(), 2, "{series:?}");
+    assert!(series.iter().all(|l| l.contains(r#"method="other""#) && l.ends_with(" 250")), "{series:?}");
+    assert!(text.contains(r#"route="/healthz""#) && text.contains(r#"route="unmatched""#));
+    assert!(bytes.len() < 20_000, "{} bytes of metrics", bytes.len());
 }
 
 proptest! {

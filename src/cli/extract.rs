@@ -46,10 +46,7 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<()> {
         None => file_url(&page)?,
     };
     // The verdict is the ingester's: a page it would skip is reported as such, with its reason.
-    if let Err(e) = extractor.extract(&html, &url) {
-        return Err(e).with_context(|| page.display().to_string());
-    }
-    let (article, method) = extractor.extract_any(&html, &url)?;
+    let (article, method) = extractor.extract_with_method(&html, &url).with_context(|| page.display().to_string())?;
     let method = serde_json::to_value(method)?;
     if args.json {
         let mut v = serde_json::to_value(&article)?;

@@ -29,10 +29,10 @@ pub struct IngestArgs {
     /// Crawl every page listed by this sitemap (or sitemap index).
     #[arg(long, group = "source")]
     sitemap: Option<String>,
-    /// Crawl from this page (with --follow, the pages it links to on the same host too).
+    /// Crawl from this page (with --follow, the pages it links to on the same origin too).
     #[arg(long, group = "source")]
     url: Option<String>,
-    /// Follow links from --url on the same host.
+    /// Follow links from --url on the same origin (scheme, host and port).
     #[arg(long, requires = "url")]
     follow: bool,
     /// Only crawl URLs whose path starts with this (repeatable).
@@ -41,6 +41,10 @@ pub struct IngestArgs {
     /// Most pages fetched in one crawl.
     #[arg(long, default_value_t = 10_000)]
     max_pages: usize,
+    /// Most URLs a crawl holds (listed by sitemaps or found on pages); the rest are dropped and
+    /// counted.
+    #[arg(long, default_value_t = 100_000)]
+    max_urls: usize,
     /// Requests per second per host (robots.txt crawl-delay can slow it further).
     #[arg(long, default_value_t = 2.0)]
     rate: f64,
@@ -127,6 +131,7 @@ fn source(args: &IngestArgs) -> anyhow::Result<Source> {
         let mut cfg = CrawlConfig::new(start);
         cfg.prefixes = args.prefix.clone();
         cfg.max_pages = args.max_pages;
+        cfg.max_urls = args.max_urls;
         cfg.rate = args.rate;
         cfg.allow_private = args.allow_private;
         cfg.timeout = Duration::from_secs_f64(args.timeout.clamp(0.1, 600.0));
@@ -137,6 +142,9 @@ fn source(args: &IngestArgs) -> anyhow::Result<Source> {
     let parse = |u: &str| url::Url::parse(u).with_context(|| format!("{u:?} is not a URL"));
     if !(args.rate.is_finite() && args.rate > 0.0) {
         bail!("--rate must be a positive number of requests per second");
+    }
+    if args.max_urls == 0 {
+        bail!("--max-urls must be at least 1");
     }
     if !(args.timeout.is_finite() && args.timeout > 0.0) {
         bail!("--timeout must be a positive number of seconds");

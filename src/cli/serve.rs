@@ -8,6 +8,7 @@ use healthsearch::semantic::Embedder;
 use healthsearch::server::admin::Admin;
 use healthsearch::server::cache::{DEFAULT_CACHE_MIB, ResponseCache};
 use healthsearch::server::limits::RateLimit;
+use healthsearch::server::listen::{ConnLimits, DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS};
 use healthsearch::server::state::{AppState, Cors, DEFAULT_SLOW_REQUEST};
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
@@ -53,6 +54,19 @@ pub struct ServeArgs {
     /// Requests a client may make at once before --rate-limit applies (default: 2x the rate).
     #[arg(long)]
     rate_burst: Option<u32>,
+    /// Most client connections held at once. At the cap the longest-idle connection is closed
+    /// to admit a new one (logged, and counted in healthsearch_connections_dropped_total). Lowered
+    /// at start if the open-file limit (raised to its hard limit first) cannot hold that many.
+    #[arg(long, default_value_t = DEFAULT_MAX_CONNECTIONS)]
+    max_connections: usize,
+    /// Seconds a client has to send a whole request head, from connecting or from the first
+    /// byte of a later request on a kept-alive connection.
+    #[arg(long, default_value_t = DEFAULT_HEADER_TIMEOUT.as_secs_f64())]
+    header_timeout_secs: f64,
+    /// Seconds a kept-alive connection may wait for its next request, or go without a byte
+    /// moving while a request is answered, before it is closed.
+    #[arg(long, default_value_t = DEFAULT_IDLE_TIMEOUT.as_secs_f64())]
+    idle_timeout_secs: f64,
     /// Requests taking at least this many milliseconds are logged at WARN ("slow request").
     /// Every request is logged at DEBUG (`RUST_LOG=tower_http=debug`).
     #[arg(long, default_value_t = DEFAULT_SLOW_REQUEST.as_millis() as u64)]
@@ -116,9 +130,23 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             .context("--rate-burst must be at least 1")?;
         state.rate_limit = Some(Arc::new(RateLimit::new(per_second, burst)));
     }
+    let limits = ConnLimits {
+        max_connections: args.max_connections,
+        header_timeout: seconds(args.header_timeout_secs, "--header-timeout-secs")?,
+        idle_timeout: seconds(args.idle_timeout_secs, "--idle-timeout-secs")?,
+    };
+    anyhow::ensure!(limits.max_connections > 0, "--max-connections must be at least 1");
     let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    rt.block_on(healthsearch::server::serve(state, args.addr))?;
+    rt.block_on(healthsearch::server::serve(state, args.addr, limits))?;
     Ok(())
+}
+
+/// A positive number of seconds from a flag.
+fn seconds(secs: f64, flag: &str) -> anyhow::Result<std::time::Duration> {
+    std::time::Duration::try_from_secs_f64(secs)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .with_context(|| format!("{flag} must be a positive number of seconds, not {secs}"))
 }
 
 /// Admin access, if a token is configured.

@@ -290,9 +290,23 @@ pub fn to_document(
     doc
 }
 
-/// A calendar day as an index date (midnight UTC).
+/// The days an index date can hold: tantivy keeps nanoseconds since 1970 in an `i64`, from
+/// 1677-09-21 00:12:43 to 2262-04-11 23:47:16 UTC, so these are the days whose midnight fits.
+pub const DAYS: std::ops::RangeInclusive<NaiveDate> = FIRST_DAY..=LAST_DAY;
+const FIRST_DAY: NaiveDate = day(1677, 9, 22);
+const LAST_DAY: NaiveDate = day(2262, 4, 11);
+
+const fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    match NaiveDate::from_ymd_opt(y, m, d) {
+        Some(d) => d,
+        None => NaiveDate::MIN,
+    }
+}
+
+/// A calendar day as an index date (midnight UTC); days outside [`DAYS`] (refused from clients)
+/// are held at its ends rather than overflowing.
 pub fn date_value(d: NaiveDate) -> DateTime {
-    let secs = d.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp());
+    let secs = d.clamp(FIRST_DAY, LAST_DAY).and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp());
     DateTime::from_timestamp_secs(secs)
 }
 
@@ -315,5 +329,21 @@ impl Serialized {
         }
         let hash = format!("{:016x}", h.digest());
         Ok(Serialized { json, hash })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_days_are_exactly_those_whose_midnight_fits_in_nanoseconds() {
+        let fits = |d: Option<NaiveDate>| {
+            d.and_then(|d| d.and_hms_opt(0, 0, 0)).and_then(|t| t.and_utc().timestamp().checked_mul(1_000_000_000))
+        };
+        assert!(fits(Some(FIRST_DAY)).is_some() && fits(Some(LAST_DAY)).is_some());
+        assert!(fits(FIRST_DAY.pred_opt()).is_none() && fits(LAST_DAY.succ_opt()).is_none());
+        let far = NaiveDate::from_ymd_opt(9999, 1, 1).unwrap_or(NaiveDate::MAX);
+        assert_eq!(date_value(far), date_value(LAST_DAY), "held at the end, not overflowing");
     }
 }

@@ -1,11 +1,13 @@
 //! One HTML page to one [`Article`]: metadata, body sections without furniture, and references.
 
 use super::audience;
+use super::budget::{self, OverBudget};
 use super::categories::categories;
 use super::dates::{find_date, parse_date};
 use super::general;
 use super::meta::{PageMeta, read_meta};
 use super::references::{citations_in, reference_lists};
+use super::report::IssueKind;
 use super::rules::{RULES, compile};
 use super::sections::sections_of;
 use super::site_name;
@@ -32,8 +34,28 @@ pub enum ExtractError {
     TooLarge(usize),
     #[error("not an article: {0}")]
     NotAnArticle(String),
+    #[error("too complex to read: {0}")]
+    TooComplex(#[from] OverBudget),
     #[error("invalid page URL {0:?}")]
     BadUrl(String),
+}
+
+impl ExtractError {
+    /// Whether the page is left out for what it is (not an article, too complex), rather than
+    /// having failed.
+    pub fn is_skip(&self) -> bool {
+        matches!(self, ExtractError::NotAnArticle(_) | ExtractError::TooComplex(_))
+    }
+
+    /// The kind of issue, for the ingest report.
+    pub fn kind(&self) -> IssueKind {
+        match self {
+            ExtractError::TooLarge(_) => IssueKind::TooLarge,
+            ExtractError::NotAnArticle(_) => IssueKind::NotAnArticle,
+            ExtractError::TooComplex(_) => IssueKind::TooComplex,
+            ExtractError::BadUrl(_) => IssueKind::Invalid,
+        }
+    }
 }
 
 /// Which method found the body.
@@ -66,7 +88,12 @@ impl Extractor {
 
     /// Extracts an article, refusing pages that are not articles.
     pub fn extract(&self, html: &str, page_url: &str) -> Result<Article, ExtractError> {
-        let (article, _) = self.extract_any(html, page_url)?;
+        self.extract_with_method(html, page_url).map(|(article, _)| article)
+    }
+
+    /// [`Extractor::extract`], saying which method found the body.
+    pub fn extract_with_method(&self, html: &str, page_url: &str) -> Result<(Article, Method), ExtractError> {
+        let (article, method) = self.extract_any(html, page_url)?;
         let words = article.word_count();
         if article.title.is_empty() {
             return Err(ExtractError::NotAnArticle("no title".into()));
@@ -74,17 +101,18 @@ impl Extractor {
         if words < MIN_ARTICLE_WORDS {
             return Err(ExtractError::NotAnArticle(format!("only {words} words of body text")));
         }
-        Ok(article)
+        Ok((article, method))
     }
 
-    /// Extracts whatever the page has, article or not, and says which method found the body.
+    /// Extracts whatever the page has, article or not, and says which method found the body. A
+    /// page over the parsing budget ([`budget`]) is refused part-way through parsing.
     pub fn extract_any(&self, html: &str, page_url: &str) -> Result<(Article, Method), ExtractError> {
         if html.len() > MAX_PAGE_BYTES {
             return Err(ExtractError::TooLarge(html.len()));
         }
         let base = Url::parse(page_url).map_err(|_| ExtractError::BadUrl(page_url.to_string()))?;
         let site = base.host_str().and_then(|h| self.sites.for_host(h));
-        let doc = Html::parse_document(html);
+        let doc = budget::parse(html)?;
         let mut meta = read_meta(&doc, &visible_lines(&doc));
         if let Some(rule) = site {
             apply_site_meta(&doc, rule, &mut meta);
@@ -98,7 +126,7 @@ impl Extractor {
         let site_root = site.and_then(|r| r.content.as_ref()).and_then(|s| doc.select(s).next());
         let (sections, method) = match site_root {
             Some(root) => (sections_of(root, &skip), Method::SiteRules),
-            None => match general::readable(html, page_url, &doc) {
+            None => match general::readable(html, page_url) {
                 Some(r) if words_in(&r.sections) > 0 => (r.sections, Method::General),
                 _ => (sections_of(content_root(&doc), &skip), Method::Containers),
             },

@@ -12,10 +12,8 @@ use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// Pages with more elements than this are not scored (the table-driven fallback reads them).
+/// Pages nested too deeply for scoring never get here: [`super::budget`] refuses them.
 const MAX_ELEMENTS: usize = 40_000;
-/// Pages nested deeper than this are not scored either: scoring time grows with depth, and real
-/// articles are far shallower.
-const MAX_DEPTH: usize = 256;
 
 /// What the general method found: the article's sections and Readability's title guess.
 pub struct Readable {
@@ -23,12 +21,9 @@ pub struct Readable {
     pub title: String,
 }
 
-/// Runs the general method on `html` (already parsed as `parsed`). `None` when the page is too
-/// deep to score or Readability finds no article (or fails in any way).
-pub fn readable(html: &str, url: &str, parsed: &Html) -> Option<Readable> {
-    if max_depth(parsed) > MAX_DEPTH {
-        return None;
-    }
+/// Runs the general method on `html`, a page within the parsing budget. `None` when Readability
+/// finds no article (or fails in any way).
+pub fn readable(html: &str, url: &str) -> Option<Readable> {
     let doc = dom_query::Document::from(html);
     for sel in PRE_READABILITY_DROP.iter().chain(DROP_SELECTORS).chain(REFERENCE_SELECTORS) {
         if let Some(found) = doc.try_select(sel) {
@@ -50,15 +45,4 @@ pub fn readable(html: &str, url: &str, parsed: &Html) -> Option<Readable> {
     skip.extend(refs.node_ids());
     let sections = sections_of(fragment.root_element(), &skip);
     Some(Readable { sections, title })
-}
-
-/// The deepest element nesting in a parsed page (iterative, so it cannot overflow).
-pub fn max_depth(doc: &Html) -> usize {
-    let mut deepest = 0;
-    let mut stack = vec![(doc.tree.root(), 0usize)];
-    while let Some((node, depth)) = stack.pop() {
-        deepest = deepest.max(depth);
-        stack.extend(node.children().map(|c| (c, depth + 1)));
-    }
-    deepest
 }

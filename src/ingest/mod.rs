@@ -2,6 +2,7 @@
 //! them to the index in one commit, with a report of what happened to every page.
 
 pub mod audience;
+pub mod budget;
 pub mod categories;
 pub mod citation;
 pub mod crawl;
@@ -12,6 +13,7 @@ pub mod furniture;
 pub mod general;
 pub mod jsonld;
 pub mod meta;
+pub mod prescan;
 pub mod references;
 pub mod report;
 pub mod rules;
@@ -370,8 +372,8 @@ fn crawl_outcome(extractor: &Extractor, event: crawl::PageEvent) -> Outcome {
     match event {
         crawl::PageEvent::Html { url, html } => match extractor.extract(&html, url.as_str()) {
             Ok(a) => Outcome::Article(Box::new(a)),
-            Err(e @ ExtractError::NotAnArticle(_)) => Outcome::Skipped(IssueKind::NotAnArticle, e.to_string()),
-            Err(e) => Outcome::FailedKeeping(extract_kind(&e), e.to_string(), None),
+            Err(e) if e.is_skip() => Outcome::Skipped(e.kind(), e.to_string()),
+            Err(e) => Outcome::FailedKeeping(e.kind(), e.to_string(), None),
         },
         crawl::PageEvent::Unchanged { article_id } => Outcome::Unchanged(article_id),
         crawl::PageEvent::Gone { status, article_id } => Outcome::Gone(crawl::fetch::status_text(status), article_id),
@@ -393,16 +395,8 @@ fn page_outcome(extractor: &Extractor, page: &source::MirrorPage) -> Outcome {
     let (html, _) = decode::decode(&bytes, None);
     match extractor.extract(&html, &page.url) {
         Ok(a) => Outcome::Article(Box::new(a)),
-        Err(e @ ExtractError::NotAnArticle(_)) => Outcome::Skipped(IssueKind::NotAnArticle, e.to_string()),
-        Err(e) => Outcome::Failed(extract_kind(&e), e.to_string()),
-    }
-}
-
-/// The kind of an extraction failure other than "not an article".
-fn extract_kind(e: &ExtractError) -> IssueKind {
-    match e {
-        ExtractError::TooLarge(_) => IssueKind::TooLarge,
-        _ => IssueKind::Invalid,
+        Err(e) if e.is_skip() => Outcome::Skipped(e.kind(), e.to_string()),
+        Err(e) => Outcome::Failed(e.kind(), e.to_string()),
     }
 }
 

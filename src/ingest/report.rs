@@ -64,14 +64,18 @@ pub enum IssueKind {
     NotHtml,
     /// Over the page size limit.
     TooLarge,
+    /// Nested too deeply or with too many elements to parse within the per-page budget.
+    TooComplex,
     /// The server says it is gone (404, 410).
     Gone,
     /// Any other HTTP error status.
     HttpError,
     /// No answer: connection errors, timeouts.
     Unreachable,
-    /// A URL or redirect the crawler may not follow (private address, another host).
+    /// A URL or redirect the crawler may not follow (private address, another origin).
     Refused,
+    /// Redirects that loop or go on for too long.
+    Redirect,
     /// A file that could not be read.
     Unreadable,
     /// A record or page that could not be parsed.
@@ -88,10 +92,12 @@ impl IssueKind {
             IssueKind::Robots => "robots.txt",
             IssueKind::NotHtml => "not HTML",
             IssueKind::TooLarge => "too large",
+            IssueKind::TooComplex => "too complex",
             IssueKind::Gone => "gone",
             IssueKind::HttpError => "HTTP error",
             IssueKind::Unreachable => "unreachable",
             IssueKind::Refused => "refused",
+            IssueKind::Redirect => "bad redirect",
             IssueKind::Unreadable => "unreadable",
             IssueKind::Invalid => "invalid",
             IssueKind::Duplicate => "duplicate",
@@ -106,6 +112,8 @@ pub struct CrawlSummary {
     pub fetched: usize,
     /// Links and sitemap entries not followed, by reason, most frequent first.
     pub not_followed: Vec<Tally>,
+    /// URLs left out because the crawl already held `--max-urls` of them.
+    pub dropped: usize,
 }
 
 /// How many URLs were left out for one reason, with the first few of them.

@@ -2,7 +2,7 @@
 //! stored articles.
 
 use super::error::{ApiError, ErrorCode};
-use super::params::{bounded, number, parse_query, truncate};
+use super::params::{bounded, number, parse_query, storable, truncate};
 use super::routes::blocking;
 use super::state::AppState;
 use crate::article::Article;
@@ -11,6 +11,7 @@ use crate::index::lookup::doc_with;
 use crate::index::search::stored_article;
 use crate::sources::{doi_key, pmid_key, url_key};
 use axum::Json;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
@@ -188,15 +189,23 @@ pub fn cutoff(older_than: &str, today: NaiveDate) -> Result<NaiveDate, ApiError>
         iso8601::Duration::YMDHMS { year, month, day, .. } => (year.saturating_mul(12).saturating_add(month), day),
         iso8601::Duration::Weeks(w) => (0, w.saturating_mul(7)),
     };
-    today
+    let day = today
         .checked_sub_months(Months::new(months))
         .and_then(|d| d.checked_sub_days(chrono::Days::new(days.into())))
         .filter(|d| d.year() > 0)
-        .ok_or_else(bad)
+        .ok_or_else(bad)?;
+    storable(day, "the cut-off older_than gives")
 }
 
 /// `GET /api/articles/{id}`: the whole normalized article as stored.
-pub async fn api_article(State(st): State<AppState>, Path(id): Path<String>) -> Result<Json<Article>, ApiError> {
+pub async fn api_article(
+    State(st): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Json<Article>, ApiError> {
+    // An id that does not decode to text (`%ff`) names no article: the same 404 as any unknown id.
+    let Ok(Path(id)) = id else {
+        return Err(ApiError::new(ErrorCode::ArticleNotFound, "no article with that id (it is not UTF-8 text)"));
+    };
     Ok(Json(article_by(&st, ArticleKey::Id(id)).await?))
 }
 

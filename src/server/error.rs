@@ -31,6 +31,8 @@ pub enum ErrorCode {
     ArticleNotFound,
     UnknownParameter,
     DuplicateParameter,
+    TooManyValues,
+    DateOutOfRange,
     NotFound,
     MethodNotAllowed,
     SearchTimeout,
@@ -39,12 +41,15 @@ pub enum ErrorCode {
     InvalidToken,
     IngestInProgress,
     SuggestionsNotReady,
+    MalformedRequest,
+    UriTooLong,
+    HeadersTooLarge,
     Internal,
 }
 
 /// Every code, in declaration order (checked below and by a test), for listings such as the
 /// OpenAPI check.
-pub const ALL: [ErrorCode; 28] = [
+pub const ALL: [ErrorCode; 33] = [
     ErrorCode::MissingSearchQ,
     ErrorCode::InvalidSearchQ,
     ErrorCode::InvalidSearchLimit,
@@ -64,6 +69,8 @@ pub const ALL: [ErrorCode; 28] = [
     ErrorCode::ArticleNotFound,
     ErrorCode::UnknownParameter,
     ErrorCode::DuplicateParameter,
+    ErrorCode::TooManyValues,
+    ErrorCode::DateOutOfRange,
     ErrorCode::NotFound,
     ErrorCode::MethodNotAllowed,
     ErrorCode::SearchTimeout,
@@ -72,6 +79,9 @@ pub const ALL: [ErrorCode; 28] = [
     ErrorCode::InvalidToken,
     ErrorCode::IngestInProgress,
     ErrorCode::SuggestionsNotReady,
+    ErrorCode::MalformedRequest,
+    ErrorCode::UriTooLong,
+    ErrorCode::HeadersTooLarge,
     ErrorCode::Internal,
 ];
 
@@ -101,6 +111,8 @@ impl ErrorCode {
             ErrorCode::ArticleNotFound => "article_not_found",
             ErrorCode::UnknownParameter => "unknown_parameter",
             ErrorCode::DuplicateParameter => "duplicate_parameter",
+            ErrorCode::TooManyValues => "too_many_values",
+            ErrorCode::DateOutOfRange => "date_out_of_range",
             ErrorCode::NotFound => "not_found",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::SearchTimeout => "search_timeout",
@@ -109,6 +121,9 @@ impl ErrorCode {
             ErrorCode::InvalidToken => "invalid_token",
             ErrorCode::IngestInProgress => "ingest_in_progress",
             ErrorCode::SuggestionsNotReady => "suggestions_not_ready",
+            ErrorCode::MalformedRequest => "malformed_request",
+            ErrorCode::UriTooLong => "uri_too_long",
+            ErrorCode::HeadersTooLarge => "headers_too_large",
             ErrorCode::Internal => "internal",
         }
     }
@@ -132,7 +147,12 @@ impl ErrorCode {
             | ErrorCode::InvalidOlderThan
             | ErrorCode::InvalidJsonBody
             | ErrorCode::UnknownParameter
-            | ErrorCode::DuplicateParameter => StatusCode::BAD_REQUEST,
+            | ErrorCode::DuplicateParameter
+            | ErrorCode::TooManyValues
+            | ErrorCode::DateOutOfRange
+            | ErrorCode::MalformedRequest => StatusCode::BAD_REQUEST,
+            ErrorCode::UriTooLong => StatusCode::URI_TOO_LONG,
+            ErrorCode::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::ArticleNotFound | ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -170,6 +190,11 @@ impl ApiError {
     pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> ApiError {
         self.headers.push((name, value));
         self
+    }
+
+    /// The JSON body alone, for answers written below the router (see [`super::wire`]).
+    pub fn json_body(&self) -> Vec<u8> {
+        serde_json::to_vec(&Body { code: self.code.name(), message: &self.message }).unwrap_or_default()
     }
 }
 

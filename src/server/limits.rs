@@ -1,5 +1,5 @@
-//! Per-client rate limiting of the public endpoints (the page, `/api/` and `/mcp`), off unless
-//! configured: a token bucket per client address (per /64 for IPv6, which one client usually
+//! Per-client rate limiting of the public endpoints (the page, `/api/`, `/admin/` and `/mcp`), off
+//! unless configured: a token bucket per client address (per /64 for IPv6, which one client usually
 //! holds whole), answered with 429 `rate_limited` and `Retry-After` when empty.
 
 use super::error::{ApiError, ErrorCode};
@@ -52,12 +52,15 @@ fn key(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// Middleware: limits requests to the page, the API and MCP by the peer address of the connection.
+/// Middleware: limits requests to the page, the API, the admin endpoints and MCP by the peer
+/// address of the connection.
 /// Requests without one (in-process calls) and other paths (health, metrics, assets) pass.
 pub async fn limit(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let Some(limit) = st.rate_limit.as_ref() else { return next.run(req).await };
     let path = req.uri().path();
-    let public = path == "/" || path.starts_with("/api/") || path == crate::mcp::http::PATH;
+    // Admin endpoints count too: a wrong token costs a hash, and guessing should not be free.
+    let public =
+        path == "/" || path.starts_with("/api/") || path.starts_with("/admin/") || path == crate::mcp::http::PATH;
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
     if let (true, Some(ip)) = (public, peer)
         && let Err(wait) = limit.check(ip)

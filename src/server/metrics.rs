@@ -1,8 +1,9 @@
-//! Prometheus metrics: requests and latency by route, index size, and when the index last changed.
+//! Prometheus metrics: requests and latency by route, index size, when the index last changed,
+//! and the connections held.
 
 use super::state::AppState;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::header;
+use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::EncodeLabelSet;
@@ -15,10 +16,12 @@ use prometheus_client::registry::Registry;
 use std::sync::atomic::AtomicU64;
 use std::time::Instant;
 
+/// Label values come from fixed sets (known methods, route templates, statuses the service
+/// answers), never from the raw request, so clients cannot grow the series without bound.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
     route: String,
-    method: String,
+    method: &'static str,
     status: u16,
 }
 
@@ -32,6 +35,33 @@ struct RouteLabels {
     route: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DropLabels {
+    reason: &'static str,
+}
+
+/// Why the server closed a connection the client had not closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseReason {
+    /// The connection cap was reached and this was the longest-idle connection.
+    Cap,
+    /// No complete request head within the header timeout.
+    HeaderTimeout,
+    /// No request (or no byte moved during one) within the idle timeout.
+    IdleTimeout,
+}
+
+impl CloseReason {
+    /// The `reason` label.
+    pub fn name(self) -> &'static str {
+        match self {
+            CloseReason::Cap => "cap",
+            CloseReason::HeaderTimeout => "header_timeout",
+            CloseReason::IdleTimeout => "idle_timeout",
+        }
+    }
+}
+
 /// The service's metrics and their registry.
 pub struct Metrics {
     registry: Registry,
@@ -41,6 +71,10 @@ pub struct Metrics {
     last_commit: Gauge<f64, AtomicU64>,
     cache: Family<CacheLabels, Counter>,
     rate_limited: Counter,
+    connections_open: Gauge<i64>,
+    connections_max: Gauge<i64>,
+    cap_reached: Counter,
+    dropped: Family<DropLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -72,7 +106,39 @@ impl Default for Metrics {
             "Requests refused by the per-client rate limit",
             rate_limited.clone(),
         );
-        Metrics { registry, requests, latency, documents, last_commit, cache, rate_limited }
+        let connections_open = Gauge::<i64>::default();
+        registry.register("connections_open", "Client connections open now", connections_open.clone());
+        let connections_max = Gauge::<i64>::default();
+        registry.register(
+            "connections_max",
+            "Most client connections held at once (serve --max-connections)",
+            connections_max.clone(),
+        );
+        let cap_reached = Counter::default();
+        registry.register(
+            "connection_cap_reached",
+            "Connections accepted while the connection cap was full (each closes the longest-idle connection, or waits)",
+            cap_reached.clone(),
+        );
+        let dropped = Family::<DropLabels, Counter>::default();
+        registry.register(
+            "connections_dropped",
+            "Connections the server closed, by reason (cap, header_timeout, idle_timeout)",
+            dropped.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            latency,
+            documents,
+            last_commit,
+            cache,
+            rate_limited,
+            connections_open,
+            connections_max,
+            cap_reached,
+            dropped,
+        }
     }
 }
 
@@ -87,18 +153,55 @@ impl Metrics {
         self.cache.get_or_create(&CacheLabels { result: if hit { "hit" } else { "miss" } }).inc();
     }
 
-    fn observe(&self, route: &str, method: &str, status: u16, seconds: f64) {
-        let labels = RequestLabels { route: route.to_string(), method: method.to_string(), status };
+    /// Sets the connection cap in force.
+    pub fn set_max_connections(&self, max: usize) {
+        self.connections_max.set(i64::try_from(max).unwrap_or(i64::MAX));
+    }
+
+    /// Counts a connection opened (`true`) or closed.
+    pub fn connection(&self, opened: bool) {
+        self.connections_open.inc_by(if opened { 1 } else { -1 });
+    }
+
+    /// Counts a connection accepted while the cap was full.
+    pub fn cap_reached(&self) {
+        self.cap_reached.inc();
+    }
+
+    /// Counts a connection the server closed.
+    pub fn dropped(&self, why: CloseReason) {
+        self.dropped.get_or_create(&DropLabels { reason: why.name() }).inc();
+    }
+
+    fn observe(&self, route: &str, method: &Method, status: u16, seconds: f64) {
+        let labels = RequestLabels { route: route.to_string(), method: method_label(method), status };
         self.requests.get_or_create(&labels).inc();
         self.latency.get_or_create(&RouteLabels { route: route.to_string() }).observe(seconds);
     }
+}
+
+/// A method as a label: the standard ones by name, any other as `other` (a client may send any
+/// token as a method, thousands of characters long).
+fn method_label(m: &Method) -> &'static str {
+    const KNOWN: [Method; 9] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::OPTIONS,
+        Method::PATCH,
+        Method::TRACE,
+        Method::CONNECT,
+    ];
+    KNOWN.iter().find(|k| *k == m).map_or("other", |k| k.as_str())
 }
 
 /// Middleware that counts and times every request under its route pattern (`unmatched` for
 /// paths no route knows, so stray URLs cannot grow the label set), and logs slow ones.
 pub async fn track(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let route = req.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str()).to_string();
-    let method = req.method().as_str().to_string();
+    let method = req.method().clone();
     let uri = req.uri().clone();
     let started = Instant::now();
     let response = next.run(req).await;

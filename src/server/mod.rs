@@ -3,24 +3,27 @@
 pub mod admin;
 pub mod bearer;
 pub mod cache;
+pub mod cors;
 pub mod editors;
 pub mod error;
 pub mod limits;
+pub mod listen;
 pub mod metrics;
 pub mod page;
 pub mod params;
 pub mod retrieval;
 pub mod routes;
 pub mod state;
+pub mod wire;
 
 use axum::Router;
-use axum::http::{HeaderValue, Method, header};
+use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use state::{AppState, Cors};
+use listen::ConnLimits;
+use state::AppState;
 use std::net::SocketAddr;
 use tower_http::LatencyUnit;
-use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -54,7 +57,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), limits::limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(cors_layer(&state.cors))
+        .layer(cors::layer(&state.cors))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -80,25 +83,19 @@ async fn openapi() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
 }
 
-fn cors_layer(cors: &Cors) -> CorsLayer {
-    let base = CorsLayer::new()
-        .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::CONTENT_TYPE])
-        .max_age(std::time::Duration::from_secs(3600));
-    match cors {
-        Cors::Any => base.allow_origin(AllowOrigin::any()),
-        Cors::Origins(list) => {
-            let origins: Vec<HeaderValue> = list.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
-            base.allow_origin(AllowOrigin::list(origins))
-        }
-        Cors::Off => CorsLayer::new(),
-    }
-}
-
-/// Binds `addr` and serves until Ctrl-C or SIGTERM.
-pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
+/// Binds `addr` and serves until Ctrl-C or SIGTERM, holding connections within `limits` (the
+/// cap fitted to the open-file limit, raised first).
+pub async fn serve(state: AppState, addr: SocketAddr, limits: ConnLimits) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!(addr = %listener.local_addr()?, articles = state.index.num_docs(), "serving");
+    let limits = ConnLimits { max_connections: listen::fit_to_open_files(limits.max_connections), ..limits };
+    tracing::info!(
+        addr = %listener.local_addr()?,
+        articles = state.index.num_docs(),
+        max_connections = limits.max_connections,
+        header_timeout_secs = limits.header_timeout.as_secs_f64(),
+        idle_timeout_secs = limits.idle_timeout.as_secs_f64(),
+        "serving"
+    );
     let warm = state.clone();
     tokio::task::spawn_blocking(move || warm.suggester().map(|_| ()));
     if let Some(limit) = state.rate_limit.clone() {
@@ -110,8 +107,8 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
             }
         });
     }
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
+    listen::serve_on(listener, state, limits, shutdown_signal()).await;
+    Ok(())
 }
 
 async fn shutdown_signal() {

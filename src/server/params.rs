@@ -3,10 +3,12 @@
 
 use super::error::{ApiError, ErrorCode};
 use crate::index::filter::Filters;
+use crate::index::writer::DAYS;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
-/// Most values a list parameter (`category`, `site`) may carry.
+/// Most values a list filter (`category`, `site`, `audience`) may carry, counted as the search
+/// uses them: a query string's values after splitting on commas, a JSON list's items as they are.
 pub const MAX_LIST_VALUES: usize = 20;
 
 /// Parameters of a query string.
@@ -21,13 +23,9 @@ impl Params {
         self.values.get(name).and_then(|v| v.first())
     }
 
-    /// Every value of a list parameter: repeated (`site=a&site=b`) or comma-separated values.
-    pub fn list(&self, name: &str) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        for v in self.values.get(name).into_iter().flatten() {
-            out.extend(v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from));
-        }
-        out
+    /// Every value given for a parameter, as given (list parameters are split by [`filters`]).
+    pub fn all(&self, name: &str) -> &[String] {
+        self.values.get(name).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -66,10 +64,6 @@ pub fn parse_query(raw: Option<&str>, single: &[&str], multi: &[&str]) -> Result
                 ErrorCode::DuplicateParameter,
                 format!("parameter {:?} is given more than once", truncate(&k)),
             ));
-        }
-        if values.len() >= MAX_LIST_VALUES {
-            let msg = format!("parameter {:?} is given more than {MAX_LIST_VALUES} times", truncate(&k));
-            return Err(ApiError::new(ErrorCode::DuplicateParameter, msg));
         }
         values.push(v.into_owned());
     }
@@ -125,37 +119,48 @@ pub fn flag(p: &Params, name: &str, code: ErrorCode) -> Result<bool, ApiError> {
 /// The parameters that may be given several times (or as comma-separated lists): the filters.
 pub const LIST_PARAMS: &[&str] = &["category", "site", "audience"];
 
-/// Reads the filter parameters `category`, `site`, `audience` and `reviewed_after` (YYYY-MM-DD).
+/// Reads the filter parameters `category`, `site`, `audience` (each repeated or comma-separated)
+/// and `reviewed_after` (YYYY-MM-DD).
 pub fn filters(p: &Params) -> Result<Filters, ApiError> {
     let reviewed_after = match p.get("reviewed_after") {
         None => None,
         Some(v) => Some(date(v, "reviewed_after")?),
     };
+    let list = |name| -> Vec<String> {
+        let values = p.all(name).iter().flat_map(|v| v.split(',')).map(str::trim).filter(|v| !v.is_empty());
+        // One past the cap is enough for `checked_filters` to refuse: 30,000 commas cost nothing.
+        values.take(MAX_LIST_VALUES + 1).map(String::from).collect()
+    };
     checked_filters(Filters {
-        category: p.list("category"),
-        site: p.list("site"),
-        audience: p.list("audience"),
+        category: list("category"),
+        site: list("site"),
+        audience: list("audience"),
         reviewed_after,
     })
 }
 
-/// Filters from any request, checked: known audiences, and at most [`MAX_LIST_VALUES`] values
-/// per field.
-pub fn checked_filters(f: Filters) -> Result<Filters, ApiError> {
-    if let Some(bad) = f.audience.iter().find(|a| crate::article::Audience::from_name(a).is_none()) {
+/// Filters as a search may run them, from a query string or a JSON body alike: at most
+/// [`MAX_LIST_VALUES`] values per list (counted as the search will use them: after a query
+/// string's commas are split; a JSON list's items as they are), audiences known, and the review
+/// date one the index can hold.
+pub fn checked_filters(given: Filters) -> Result<Filters, ApiError> {
+    for (name, values) in [("category", &given.category), ("site", &given.site), ("audience", &given.audience)] {
+        if values.len() > MAX_LIST_VALUES {
+            let msg = format!("{name} takes at most {MAX_LIST_VALUES} values");
+            return Err(ApiError::new(ErrorCode::TooManyValues, msg));
+        }
+    }
+    if let Some(bad) = given.audience.iter().find(|a| crate::article::Audience::from_name(a).is_none()) {
         let names: Vec<&str> = crate::article::Audience::ALL.iter().map(|a| a.name()).collect();
         return Err(ApiError::new(
             ErrorCode::InvalidFilter,
             format!("audience must be one of {}, not {:?}", names.join(", "), truncate(bad)),
         ));
     }
-    for (name, values) in [("category", &f.category), ("site", &f.site), ("audience", &f.audience)] {
-        if values.len() > MAX_LIST_VALUES {
-            let msg = format!("{name} may list at most {MAX_LIST_VALUES} values");
-            return Err(ApiError::new(ErrorCode::InvalidFilter, msg));
-        }
+    if let Some(day) = given.reviewed_after {
+        storable(day, "reviewed_after")?;
     }
-    Ok(f)
+    Ok(given)
 }
 
 /// A `YYYY-MM-DD` day.
@@ -163,6 +168,16 @@ pub fn date(v: &str, name: &str) -> Result<NaiveDate, ApiError> {
     NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| {
         ApiError::new(ErrorCode::InvalidFilter, format!("{name} must be a date as YYYY-MM-DD, not {:?}", truncate(v)))
     })
+}
+
+/// `day` if the index can hold it (see [`DAYS`]), else `date_out_of_range`: outside that range a
+/// date filter cannot be expressed, and silently ignoring it would answer another question.
+pub fn storable(day: NaiveDate, name: &str) -> Result<NaiveDate, ApiError> {
+    if DAYS.contains(&day) {
+        return Ok(day);
+    }
+    let msg = format!("{name} ({day}) must be from {} to {}, the days the index holds", DAYS.start(), DAYS.end());
+    Err(ApiError::new(ErrorCode::DateOutOfRange, msg))
 }
 
 /// Cuts a user-supplied value for quoting in an error message.

@@ -76,8 +76,12 @@ impl MirrorCopy {
     }
 
     /// Ingests the mirror as it is now.
+    /// Ingests the mirror and makes the commit visible at once: a reader reloading on its own
+    /// later would change the index generation between two requests of a test.
     pub fn ingest(&self) -> IngestReport {
-        ingest(&self.index, &Source::Mirror(self.mirror.clone())).expect("ingest")
+        let report = ingest(&self.index, &Source::Mirror(self.mirror.clone())).expect("ingest");
+        self.index.reload().expect("reload");
+        report
     }
 
     /// Adds `word` to the lochia page's title in the mirror.

@@ -1,6 +1,7 @@
 //! A real HTTP server on loopback serving the bundled corpus as a website: a sitemap, robots.txt
 //! with a disallowed path, ETag/Last-Modified with 304s, a redirect, a page that always fails with
-//! 500, a slow page, a PDF, and counters of what crawlers asked for.
+//! 500, a slow page, a PDF, and counters of what crawlers asked for. Tests add pages with any
+//! bytes and content type, and redirects of their own.
 
 use axum::Router;
 use axum::body::Body;
@@ -22,6 +23,10 @@ pub struct Site {
     pub not_modified: AtomicUsize,
     /// Delay of every article response, to make a crawl take a while.
     pub delay_ms: AtomicUsize,
+    /// Path to where a request for it is sent (302).
+    pub redirects: Mutex<BTreeMap<String, String>>,
+    /// Requests by path.
+    pub hits: Mutex<BTreeMap<String, usize>>,
 }
 
 /// Paths of the special cases.
@@ -78,6 +83,21 @@ impl Site {
             .insert(path.to_string(), ("text/html; charset=utf-8".into(), body.into_bytes()));
     }
 
+    /// Serves `body` as it is at `path`, with this content type.
+    pub fn set_raw(&self, path: &str, content_type: &str, body: Vec<u8>) {
+        self.pages.lock().expect("lock").insert(path.to_string(), (content_type.to_string(), body));
+    }
+
+    /// Answers requests for `from` with a 302 to `to`.
+    pub fn redirect(&self, from: &str, to: &str) {
+        self.redirects.lock().expect("lock").insert(from.to_string(), to.to_string());
+    }
+
+    /// How many requests asked for `path`.
+    pub fn hits(&self, path: &str) -> usize {
+        self.hits.lock().expect("lock").get(path).copied().unwrap_or(0)
+    }
+
     /// Removes a page (it answers 404 from then on).
     pub fn remove(&self, path: &str) {
         self.pages.lock().expect("lock").remove(path);
@@ -103,6 +123,10 @@ pub async fn serve(site: Arc<Site>) -> SocketAddr {
 async fn answer(site: Arc<Site>, uri: Uri, headers: HeaderMap) -> Response {
     site.requests.fetch_add(1, Ordering::Relaxed);
     let path = uri.path().to_string();
+    *site.hits.lock().expect("lock").entry(path.clone()).or_default() += 1;
+    if let Some(to) = site.redirects.lock().expect("lock").get(&path).cloned() {
+        return (StatusCode::FOUND, [(header::LOCATION, to)]).into_response();
+    }
     match path.as_str() {
         "/robots.txt" => {
             return ([(header::CONTENT_TYPE, "text/plain")], "User-agent: *\nDisallow: /private/\n").into_response();

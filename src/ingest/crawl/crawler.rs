@@ -1,37 +1,34 @@
 //! The crawl loop: URLs from the sitemap or the start page, each checked (its address, the
-//! host's robots.txt), fetched at the host's pace and handed on; links found are queued, or
-//! counted with the reason they were not followed.
+//! origin's robots.txt), fetched at the host's pace and handed on; links found are offered to
+//! the frontier.
 
 use super::fetch::{self, Fetched, Validators};
+use super::frontier::Frontier;
 use super::progress::{Progress, Tick};
 use super::state::{CrawlState, PageState};
-use super::{CrawlConfig, CrawlError, Crawled, PageEvent, Start, discover, limiter, robots};
-use crate::ingest::report::{CrawlSummary, IssueKind, Tally};
+use super::{CrawlConfig, CrawlError, Crawled, Origins, PageEvent, Start, address, discover, limiter, robots};
+use crate::ingest::ExtractError;
+use crate::ingest::report::{CrawlSummary, IssueKind};
 use governor::DefaultDirectRateLimiter;
 use reqwest::Client;
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use url::Url;
-
-/// Example URLs kept for each reason a link was not followed.
-const EXAMPLES: usize = 3;
 
 /// One crawl in progress.
 pub(super) struct Crawler<'a, F> {
     cfg: &'a CrawlConfig,
     client: Client,
-    /// Hosts the crawl stays on.
-    hosts: HashSet<String>,
     st: &'a mut CrawlState,
     indexed: &'a HashSet<String>,
     on_page: F,
-    queue: VecDeque<(Url, Option<String>)>,
-    /// Every URL queued or counted as not followed, so that each is dealt with once.
-    seen: HashSet<Url>,
-    hosts_rules: HashMap<String, (robots::Rules, DefaultDirectRateLimiter)>,
+    frontier: Frontier,
+    /// robots.txt by origin (RFC 9309 scopes it so).
+    robots: HashMap<String, robots::Rules>,
+    /// The pace by host, so that http and https of one host share it.
+    limiters: HashMap<String, DefaultDirectRateLimiter>,
     progress: Progress,
-    not_followed: Vec<Tally>,
     problems: Vec<String>,
     visited: usize,
 }
@@ -43,20 +40,18 @@ impl<'a, F: FnMut(&str, PageEvent) -> Option<String>> Crawler<'a, F> {
         indexed: &'a HashSet<String>,
         on_page: F,
     ) -> Result<Self, CrawlError> {
-        let hosts: HashSet<String> = cfg.start_url().host_str().map(str::to_string).into_iter().collect();
-        let client = fetch::client(cfg, Arc::new(hosts.clone())).map_err(|e| CrawlError::Client(e.to_string()))?;
+        let origins = Origins::of(cfg.start_url());
+        let client = fetch::client(cfg, Arc::new(origins.clone())).map_err(|e| CrawlError::Client(e.to_string()))?;
         Ok(Crawler {
             cfg,
             client,
-            hosts,
             st,
             indexed,
             on_page,
-            queue: VecDeque::new(),
-            seen: HashSet::new(),
-            hosts_rules: HashMap::new(),
+            frontier: Frontier::new(cfg, origins),
+            robots: HashMap::new(),
+            limiters: HashMap::new(),
             progress: Progress::new(cfg.progress),
-            not_followed: Vec::new(),
             problems: Vec::new(),
             visited: 0,
         })
@@ -67,51 +62,31 @@ impl<'a, F: FnMut(&str, PageEvent) -> Option<String>> Crawler<'a, F> {
         let start_error = |url: &Url, reason| CrawlError::Start { url: url.to_string(), reason };
         match &self.cfg.start {
             Start::Sitemap(url) => {
-                let (listed, problems) =
-                    discover::sitemap_pages(&self.client, url, self.cfg).await.map_err(|r| start_error(url, r))?;
+                let problems = discover::sitemap_pages(&self.client, url, self.cfg, &mut self.frontier)
+                    .await
+                    .map_err(|r| start_error(url, r))?;
                 self.problems.extend(problems);
-                for page in listed {
-                    self.offer(page.url, page.lastmod);
-                }
             }
             Start::Page { url, .. } => {
-                self.seen.insert(url.clone());
+                self.frontier.mark(url);
                 if let Some(reason) = self.visit(url.clone(), None).await {
                     return Err(start_error(url, reason));
                 }
             }
         }
-        while let Some((url, lastmod)) = self.queue.pop_front() {
+        while let Some((url, lastmod)) = self.frontier.next() {
             if self.visited >= self.cfg.max_pages {
-                let left = crate::text::count(self.queue.len() + 1, "URL", "URLs");
+                let left = crate::text::count(self.frontier.queued() + 1, "URL", "URLs");
                 self.problems.push(format!("stopped at --max-pages {}; {left} left", self.cfg.max_pages));
                 break;
             }
             self.visit(url, lastmod).await;
         }
         self.progress.finish();
-        self.not_followed.sort_by_key(|t| std::cmp::Reverse(t.count));
-        let summary = CrawlSummary { fetched: self.visited, not_followed: self.not_followed };
+        let (not_followed, dropped, problem) = self.frontier.finish();
+        self.problems.extend(problem);
+        let summary = CrawlSummary { fetched: self.visited, not_followed, dropped };
         Ok(Crawled { problems: self.problems, summary })
-    }
-
-    /// Queues a URL found in a sitemap or on a page, or counts why it is not followed.
-    fn offer(&mut self, url: Url, lastmod: Option<String>) {
-        if !self.seen.insert(url.clone()) {
-            return;
-        }
-        match self.cfg.scope(&url, &self.hosts) {
-            Ok(()) => self.queue.push_back((url, lastmod)),
-            Err(reason) => match self.not_followed.iter_mut().find(|t| t.reason == reason) {
-                Some(t) => {
-                    t.count += 1;
-                    if t.examples.len() < EXAMPLES {
-                        t.examples.push(url.to_string());
-                    }
-                }
-                None => self.not_followed.push(Tally { reason: reason.into(), count: 1, examples: vec![url.into()] }),
-            },
-        }
     }
 
     /// Fetches one URL and hands on what became of it. Returns why there is no page to read,
@@ -119,7 +94,7 @@ impl<'a, F: FnMut(&str, PageEvent) -> Option<String>> Crawler<'a, F> {
     async fn visit(&mut self, url: Url, lastmod: Option<String>) -> Option<String> {
         self.visited += 1;
         let key = url.to_string();
-        if let Err(reason) = fetch::check_url(&url, self.cfg.allow_private) {
+        if let Err(reason) = address::check_url(&url, self.cfg.allow_private) {
             return self.failed(&key, IssueKind::Refused, reason, None);
         }
         if let Err(reason) = self.wait_turn(&url).await {
@@ -135,7 +110,7 @@ impl<'a, F: FnMut(&str, PageEvent) -> Option<String>> Crawler<'a, F> {
             Fetched::NotModified => match known {
                 Some(article_id) => {
                     (self.on_page)(&key, PageEvent::Unchanged { article_id });
-                    self.progress.tick(Tick::Read, self.queue.len());
+                    self.progress.tick(Tick::Read, self.frontier.queued());
                     None
                 }
                 None => self.failed(&key, IssueKind::HttpError, "304 without a stored copy".into(), None),
@@ -143,7 +118,7 @@ impl<'a, F: FnMut(&str, PageEvent) -> Option<String>> Crawler<'a, F> {
             Fetched::Gone(status) => {
                 let article_id = self.st.pages.remove(&key).and_then(|p| p.article_id);
                 (self.on_page)(&key, PageEvent::Gone { status, article_id });
-                self.progress.tick(Tick::Skipped, self.queue.len());
+                self.progress.tick(Tick::Skipped, self.frontier.queued());
                 Some(fetch::status_text(status))
             }
             Fetched::Skipped(kind, reason) => {
@@ -160,26 +135,24 @@ impl<'a, F: FnMut(&str, PageEvent) -> Option<String>> Crawler<'a, F> {
 
     /// Waits for the host's turn; an error says why robots.txt does not allow the URL.
     async fn wait_turn(&mut self, url: &Url) -> Result<(), String> {
-        let host = url.host_str().unwrap_or_default().to_string();
-        let (rules, limiter) = match self.hosts_rules.entry(host) {
+        let rules = match self.robots.entry(url.origin().ascii_serialization()) {
             Entry::Occupied(e) => e.into_mut(),
-            Entry::Vacant(e) => {
-                let rules = robots::load(&self.client, url, self.cfg).await;
-                let limiter = limiter(self.cfg.rate, rules.delay());
-                e.insert((rules, limiter))
-            }
+            Entry::Vacant(e) => e.insert(robots::load(&self.client, url, self.cfg).await),
         };
         match rules {
             robots::Rules::DisallowAll(reason) => return Err(reason.clone()),
             r if !r.allowed(url) => return Err("disallowed by robots.txt".into()),
             _ => {}
         }
-        limiter.until_ready().await;
+        let (rate, delay) = (self.cfg.rate, rules.delay());
+        let host = url.host_str().unwrap_or_default().to_string();
+        self.limiters.entry(host).or_insert_with(|| limiter(rate, delay)).until_ready().await;
         Ok(())
     }
 
     /// A fetched page: its links are offered (when following) and it is handed on, unless its
-    /// body is the one already indexed.
+    /// body is the one already indexed. A page over the parsing budget is skipped before its
+    /// links are read.
     fn read(
         &mut self,
         key: String,
@@ -189,10 +162,15 @@ impl<'a, F: FnMut(&str, PageEvent) -> Option<String>> Crawler<'a, F> {
         lastmod: Option<String>,
     ) {
         let body_hash = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&page.body));
-        let (html, _) = crate::ingest::decode::decode(&page.body, page.charset.as_deref());
+        let (html, _) = crate::ingest::decode::decode(&page.body, page.content_type.as_deref());
         if matches!(self.cfg.start, Start::Page { follow: true, .. }) {
-            for link in discover::links(&html, &page.url) {
-                self.offer(link, None);
+            match discover::links(&html, &page.url) {
+                Ok(links) => links.into_iter().for_each(|link| self.frontier.offer(link, None)),
+                Err(over) => {
+                    self.st.pages.remove(&key);
+                    self.skipped(&key, IssueKind::TooComplex, ExtractError::from(over).to_string());
+                    return;
+                }
             }
         }
         let article_id = match known {
@@ -205,18 +183,18 @@ impl<'a, F: FnMut(&str, PageEvent) -> Option<String>> Crawler<'a, F> {
         let (etag, last_modified) = (page.etag, page.last_modified);
         let state = PageState { etag, last_modified, body_hash: Some(body_hash), article_id, lastmod };
         self.st.pages.insert(key, state);
-        self.progress.tick(Tick::Read, self.queue.len());
+        self.progress.tick(Tick::Read, self.frontier.queued());
     }
 
     fn skipped(&mut self, key: &str, kind: IssueKind, reason: String) -> Option<String> {
         (self.on_page)(key, PageEvent::Skipped { kind, reason: reason.clone() });
-        self.progress.tick(Tick::Skipped, self.queue.len());
+        self.progress.tick(Tick::Skipped, self.frontier.queued());
         Some(reason)
     }
 
     fn failed(&mut self, key: &str, kind: IssueKind, reason: String, article_id: Option<String>) -> Option<String> {
         (self.on_page)(key, PageEvent::Failed { kind, reason: reason.clone(), article_id });
-        self.progress.tick(Tick::Failed, self.queue.len());
+        self.progress.tick(Tick::Failed, self.frontier.queued());
         Some(reason)
     }
 }

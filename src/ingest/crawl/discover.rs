@@ -2,8 +2,11 @@
 
 use super::CrawlConfig;
 use super::fetch::{Fetched, fetch_any};
+use super::frontier::Frontier;
+use crate::ingest::budget::OverBudget;
 use reqwest::Client;
 use sitemap::reader::{SiteMapEntity, SiteMapReader};
+use std::collections::HashSet;
 use url::Url;
 
 /// Deepest nesting of sitemap indexes followed.
@@ -11,26 +14,25 @@ const MAX_SITEMAP_DEPTH: usize = 3;
 /// Most sitemap files read in one crawl.
 const MAX_SITEMAPS: usize = 1_000;
 
-/// A page listed in a sitemap.
-#[derive(Debug, Clone)]
-pub struct Listed {
-    pub url: Url,
-    /// `lastmod`, as written.
-    pub lastmod: Option<String>,
-}
-
-/// Every page listed by the sitemap at `url` (following sitemap indexes), with problems met
-/// on the way. A sitemap that cannot be read at all is an error with the reason.
-pub async fn sitemap_pages(
+/// Offers every page listed by the sitemap at `url` (following sitemap indexes on the crawl's
+/// origins) to `frontier`, reading each sitemap once and none once the frontier is full; returns
+/// the problems met on the way. A sitemap that cannot be read at all is an error with the reason.
+pub(super) async fn sitemap_pages(
     client: &Client,
     url: &Url,
     cfg: &CrawlConfig,
-) -> Result<(Vec<Listed>, Vec<String>), String> {
-    let mut pages = Vec::new();
+    frontier: &mut Frontier,
+) -> Result<Vec<String>, String> {
     let mut problems = Vec::new();
     let mut queue = vec![(url.clone(), 0usize)];
+    let mut listed: HashSet<Url> = HashSet::from([url.clone()]);
     let mut read = 0;
     while let Some((sitemap, depth)) = queue.pop() {
+        if frontier.is_full() {
+            let left = crate::text::count(queue.len() + 1, "sitemap", "sitemaps");
+            problems.push(format!("{left} not read: the crawl already holds --max-urls URLs"));
+            break;
+        }
         read += 1;
         if read > MAX_SITEMAPS {
             problems.push(format!("more than {MAX_SITEMAPS} sitemaps; the rest were not read"));
@@ -48,27 +50,30 @@ pub async fn sitemap_pages(
             match entity {
                 SiteMapEntity::Url(entry) => {
                     if let Some(u) = entry.loc.get_url() {
-                        pages.push(Listed { url: u, lastmod: entry.lastmod.get_time().map(|t| t.to_rfc3339()) });
+                        frontier.offer(u, entry.lastmod.get_time().map(|t| t.to_rfc3339()));
                     }
                 }
                 SiteMapEntity::SiteMap(entry) => match entry.loc.get_url() {
-                    Some(u) if depth < MAX_SITEMAP_DEPTH && u.host_str() == sitemap.host_str() => {
-                        queue.push((u, depth + 1))
+                    Some(u) if listed.contains(&u) => {}
+                    Some(u) if depth < MAX_SITEMAP_DEPTH && frontier.on_site(&u) => {
+                        listed.insert(u.clone());
+                        queue.push((u, depth + 1));
                     }
-                    Some(u) => problems.push(format!("{u}: sitemap not followed (too deep or on another host)")),
+                    Some(u) => problems.push(format!("{u}: sitemap not followed (too deep or off-site)")),
                     None => {}
                 },
                 SiteMapEntity::Err(e) => problems.push(format!("sitemap {sitemap}: {e}")),
             }
         }
     }
-    Ok((pages, problems))
+    Ok(problems)
 }
 
-/// The http(s) links of a page, resolved against its URL, without fragments.
-pub fn links(html: &str, base: &Url) -> Vec<Url> {
-    let doc = scraper::Html::parse_document(html);
-    let Ok(a) = scraper::Selector::parse("a[href]") else { return Vec::new() };
+/// The http(s) links of a page, resolved against its URL, without fragments; or why the page is
+/// not read.
+pub fn links(html: &str, base: &Url) -> Result<Vec<Url>, OverBudget> {
+    let doc = crate::ingest::budget::parse(html)?;
+    let Ok(a) = scraper::Selector::parse("a[href]") else { return Ok(Vec::new()) };
     let base = doc
         .select(&scraper::Selector::parse("base[href]").unwrap_or_else(|_| a.clone()))
         .next()
@@ -88,7 +93,7 @@ pub fn links(html: &str, base: &Url) -> Vec<Url> {
             }
         }
     }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -100,7 +105,7 @@ mod tests {
         let base = Url::parse("https://site.example/a/b.html").expect("url");
         let html = r##"<a href="c.html#x">c</a><a href="/d">d</a><a href="mailto:x@y">m</a>
             <a href="https://other.example/e">e</a><a href="c.html">again</a><a rel="nofollow" href="/f">f</a>"##;
-        let got: Vec<String> = links(html, &base).into_iter().map(String::from).collect();
+        let got: Vec<String> = links(html, &base).expect("parsed").into_iter().map(String::from).collect();
         assert_eq!(got, vec!["https://site.example/a/c.html", "https://site.example/d", "https://other.example/e"]);
     }
 }

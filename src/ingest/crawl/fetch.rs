@@ -1,13 +1,12 @@
-//! HTTP fetching for the crawler: one client (rustls, our User-Agent, timeouts, a few redirects on
-//! allowed hosts only, addresses checked before connecting), conditional requests, a body cap,
-//! retries with backoff, and HTML-only bodies.
+//! HTTP fetching for the crawler: one client (rustls, our User-Agent, timeouts, a few redirects
+//! within the crawled origins and never in a loop, addresses checked before connecting),
+//! conditional requests, a body cap, retries with backoff, and HTML-only bodies.
 
-use super::CrawlConfig;
+use super::address::PublicOnly;
+use super::{CrawlConfig, Origins};
 use crate::ingest::report::{IssueKind, error_chain};
 use reqwest::header::{CONTENT_TYPE, ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
 use reqwest::{Client, StatusCode};
-use std::collections::HashSet;
-use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
@@ -48,8 +47,8 @@ pub struct Page {
     /// Where it was found, after redirects.
     pub url: Url,
     pub body: Vec<u8>,
-    /// The charset named by the Content-Type header.
-    pub charset: Option<String>,
+    /// The Content-Type header, whose `charset` decides how the body is read.
+    pub content_type: Option<String>,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
 }
@@ -69,63 +68,53 @@ pub struct Validators {
     pub last_modified: Option<String>,
 }
 
-/// Whether an address is one a crawler must not reach unless told to: loopback, private,
-/// link-local, unspecified, shared (CGNAT), documentation or multicast.
-pub fn is_private(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
-            v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_multicast()
-                || v4.is_documentation()
-                || (a == 100 && (64..128).contains(&b))
-        }
-        IpAddr::V6(v6) => {
-            let seg = v6.segments()[0];
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (seg & 0xfe00) == 0xfc00
-                || (seg & 0xffc0) == 0xfe80
-                || v6.to_ipv4_mapped().is_some_and(|v4| is_private(IpAddr::V4(v4)))
-        }
-    }
+/// Why a redirect was not followed.
+#[derive(Debug, thiserror::Error)]
+enum Unfollowed {
+    #[error("redirect loop: {0}")]
+    Loop(String),
+    #[error("more than {MAX_REDIRECTS} redirects")]
+    TooMany,
+    #[error("off-site redirect to {to} (the crawl stays on {origins})")]
+    OffSite { to: String, origins: String },
 }
 
-/// Resolves names with the system resolver and drops private addresses (so a public name cannot
-/// be pointed at the local network).
-struct PublicOnly;
+impl Unfollowed {
+    /// Why a redirect must not be followed; `None` when it may be.
+    fn of(attempt: &reqwest::redirect::Attempt<'_>, origins: &Origins) -> Option<Unfollowed> {
+        let (to, previous) = (attempt.url(), attempt.previous());
+        if let Some(first) = previous.iter().position(|u| u == to) {
+            let chain: Vec<&str> = previous[first..].iter().chain([to]).map(Url::as_str).collect();
+            Some(Unfollowed::Loop(chain.join(" → ")))
+        } else if previous.len() > MAX_REDIRECTS {
+            // The first of `previous` is the URL asked for, not a redirect.
+            Some(Unfollowed::TooMany)
+        } else if !origins.contains(to) {
+            Some(Unfollowed::OffSite { to: to.to_string(), origins: origins.to_string() })
+        } else {
+            None
+        }
+    }
 
-impl reqwest::dns::Resolve for PublicOnly {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let host = name.as_str().to_string();
-        Box::pin(async move {
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            let public: Vec<SocketAddr> = addrs.into_iter().filter(|a| !is_private(a.ip())).collect();
-            if public.is_empty() {
-                let msg = format!("{host} resolves only to private addresses (use --allow-private to crawl them)");
-                return Err(msg.into());
+    /// The kind of issue a page whose redirect was not followed is.
+    fn kind(e: &reqwest::Error) -> IssueKind {
+        let mut source = std::error::Error::source(e);
+        while let Some(s) = source {
+            match s.downcast_ref::<Unfollowed>() {
+                Some(Unfollowed::OffSite { .. }) => return IssueKind::Refused,
+                Some(_) => return IssueKind::Redirect,
+                None => source = s.source(),
             }
-            Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
-        })
+        }
+        IssueKind::Refused
     }
 }
 
 /// The crawler's HTTP client.
-pub fn client(cfg: &CrawlConfig, hosts: Arc<HashSet<String>>) -> Result<Client, reqwest::Error> {
-    let policy = reqwest::redirect::Policy::custom(move |attempt| {
-        let allowed = attempt.url().host_str().is_some_and(|h| hosts.contains(h));
-        if attempt.previous().len() >= MAX_REDIRECTS {
-            attempt.error("too many redirects")
-        } else if !allowed {
-            attempt.error("redirect leaves the crawled hosts")
-        } else {
-            attempt.follow()
-        }
+pub fn client(cfg: &CrawlConfig, origins: Arc<Origins>) -> Result<Client, reqwest::Error> {
+    let policy = reqwest::redirect::Policy::custom(move |attempt| match Unfollowed::of(&attempt, &origins) {
+        Some(why) => attempt.error(why),
+        None => attempt.follow(),
     });
     let mut builder = Client::builder()
         .user_agent(cfg.user_agent.clone())
@@ -136,26 +125,6 @@ pub fn client(cfg: &CrawlConfig, hosts: Arc<HashSet<String>>) -> Result<Client, 
         builder = builder.dns_resolver(Arc::new(PublicOnly));
     }
     builder.build()
-}
-
-/// Refuses URLs the crawler must not fetch: other schemes, and IP literals in private ranges.
-pub fn check_url(url: &Url, allow_private: bool) -> Result<(), String> {
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("not an http(s) URL: {url}"));
-    }
-    let literal = match url.host() {
-        Some(url::Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
-        Some(url::Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
-        Some(url::Host::Domain(d)) if d.eq_ignore_ascii_case("localhost") => Some(IpAddr::from([127, 0, 0, 1])),
-        Some(url::Host::Domain(_)) => None,
-        None => return Err(format!("no host in {url}")),
-    };
-    match literal {
-        Some(ip) if !allow_private && is_private(ip) => {
-            Err(format!("{url} is a private or loopback address (use --allow-private to crawl it)"))
-        }
-        _ => Ok(()),
-    }
 }
 
 /// Fetches a page, sending the validators, retrying transient failures (connection errors,
@@ -204,7 +173,7 @@ async fn fetch_once(
     }
     let mut res = match req.send().await {
         Ok(r) => r,
-        Err(e) if e.is_redirect() => return Ok(Fetched::Failed(IssueKind::Refused, error_chain(&e))),
+        Err(e) if e.is_redirect() => return Ok(Fetched::Failed(Unfollowed::kind(&e), error_chain(&e))),
         Err(e) if e.is_builder() => return Ok(Fetched::Failed(IssueKind::Invalid, error_chain(&e))),
         Err(e) => return Err(Transient(IssueKind::Unreachable, error_chain(&e))),
     };
@@ -241,11 +210,10 @@ async fn fetch_once(
             Err(e) => return Err(Transient(IssueKind::Unreachable, error_chain(&e))),
         }
     }
-    let charset = content_type.split("charset=").nth(1).map(|c| c.trim_matches(['"', ' ', ';']).to_string());
     Ok(Fetched::Page(Page {
         url: final_url,
         body,
-        charset,
+        content_type: header(&headers, CONTENT_TYPE),
         etag: header(&headers, ETAG),
         last_modified: header(&headers, LAST_MODIFIED),
     }))
@@ -253,40 +221,4 @@ async fn fetch_once(
 
 fn header(h: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
     h.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn private_addresses_are_recognised() {
-        for ip in [
-            "127.0.0.1",
-            "10.1.2.3",
-            "192.168.0.1",
-            "172.16.5.4",
-            "169.254.1.1",
-            "100.64.0.1",
-            "::1",
-            "fe80::1",
-            "fd00::1",
-            "::ffff:127.0.0.1",
-        ] {
-            assert!(is_private(ip.parse().expect("ip")), "{ip}");
-        }
-        for ip in ["93.184.216.34", "2606:2800:220:1::1"] {
-            assert!(!is_private(ip.parse().expect("ip")), "{ip}");
-        }
-    }
-
-    #[test]
-    fn urls_are_checked_before_fetching() {
-        let u = |s: &str| Url::parse(s).expect("url");
-        assert!(check_url(&u("http://127.0.0.1:8080/a"), false).is_err());
-        assert!(check_url(&u("http://localhost/a"), false).is_err());
-        assert!(check_url(&u("http://127.0.0.1:8080/a"), true).is_ok());
-        assert!(check_url(&u("ftp://example.org/a"), true).is_err());
-        assert!(check_url(&u("https://example.org/a"), false).is_ok());
-    }
 }

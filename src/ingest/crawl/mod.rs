@@ -1,10 +1,12 @@
-//! Crawling a site over HTTP: from a sitemap or a start URL (following links on the same hosts),
+//! Crawling a site over HTTP: from a sitemap or a start URL (following links on the same origin),
 //! politely (robots.txt, crawl-delay, a per-host rate, our User-Agent) and incrementally
 //! (conditional requests, body hashes), handing each page to the ingest pipeline.
 
+pub mod address;
 mod crawler;
 pub mod discover;
 pub mod fetch;
+mod frontier;
 mod progress;
 pub mod robots;
 pub mod state;
@@ -12,6 +14,7 @@ pub mod state;
 use super::report::{CrawlSummary, IssueKind};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use std::collections::HashSet;
+use std::fmt;
 use std::num::NonZeroU32;
 use std::time::Duration;
 use url::Url;
@@ -21,7 +24,7 @@ use url::Url;
 pub enum Start {
     /// Every page listed by a sitemap (or sitemap index).
     Sitemap(Url),
-    /// One page, and with `follow` the pages it links to on the same host, and so on.
+    /// One page, and with `follow` the pages it links to on the same origin, and so on.
     Page { url: Url, follow: bool },
 }
 
@@ -32,6 +35,9 @@ pub struct CrawlConfig {
     /// Only URLs whose path starts with one of these (all when empty).
     pub prefixes: Vec<String>,
     pub max_pages: usize,
+    /// Most URLs held at once (listed by sitemaps or found on pages, queued or not followed);
+    /// the rest are dropped and counted.
+    pub max_urls: usize,
     /// Requests per second per host (a robots.txt crawl-delay can only slow it down).
     pub rate: f64,
     /// Crawl private and loopback addresses (for tests and intranets).
@@ -45,12 +51,14 @@ pub struct CrawlConfig {
 }
 
 impl CrawlConfig {
-    /// The defaults for a start: 2 requests/s per host, 10 s timeout, 2 retries, 10,000 pages.
+    /// The defaults for a start: 2 requests/s per host, 10 s timeout, 2 retries, 10,000 pages,
+    /// 100,000 URLs held.
     pub fn new(start: Start) -> CrawlConfig {
         CrawlConfig {
             start,
             prefixes: Vec::new(),
             max_pages: 10_000,
+            max_urls: 100_000,
             rate: 2.0,
             allow_private: false,
             user_agent: format!("healthsearch/{} (health article indexer)", env!("CARGO_PKG_VERSION")),
@@ -67,16 +75,32 @@ impl CrawlConfig {
             Start::Sitemap(u) | Start::Page { url: u, .. } => u,
         }
     }
+}
 
-    /// Whether a link or sitemap entry is followed; if not, why.
-    fn scope(&self, url: &Url, hosts: &HashSet<String>) -> Result<(), &'static str> {
-        if !url.host_str().is_some_and(|h| hosts.contains(h)) {
-            Err("off-site")
-        } else if !self.prefixes.is_empty() && !self.prefixes.iter().any(|p| url.path().starts_with(p.as_str())) {
-            Err("outside the --prefix paths")
-        } else {
-            Ok(())
+/// The origins (scheme, host and port) a crawl stays on: the start URL's and, when that is plain
+/// http on the default port, the same host over https, where sites commonly redirect.
+#[derive(Debug, Clone)]
+pub struct Origins(Vec<url::Origin>);
+
+impl Origins {
+    pub fn of(start: &Url) -> Origins {
+        let mut origins = vec![start.origin()];
+        let mut https = start.clone();
+        if start.scheme() == "http" && start.port().is_none() && https.set_scheme("https").is_ok() {
+            origins.push(https.origin());
         }
+        Origins(origins)
+    }
+
+    pub fn contains(&self, url: &Url) -> bool {
+        self.0.contains(&url.origin())
+    }
+}
+
+impl fmt::Display for Origins {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<String> = self.0.iter().map(url::Origin::ascii_serialization).collect();
+        f.write_str(&names.join(" and "))
     }
 }
 
@@ -130,7 +154,7 @@ pub fn crawl(
 ) -> Result<Crawled, CrawlError> {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(CrawlError::Runtime)?;
     rt.block_on(async {
-        fetch::check_url(cfg.start_url(), cfg.allow_private).map_err(CrawlError::Refused)?;
+        address::check_url(cfg.start_url(), cfg.allow_private).map_err(CrawlError::Refused)?;
         crawler::Crawler::new(cfg, crawl_state, indexed, on_page)?.run().await
     })
 }

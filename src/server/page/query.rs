@@ -5,6 +5,7 @@ use super::super::params::MAX_LIST_VALUES;
 use super::super::routes::DEFAULT_LIMIT;
 use crate::index::filter::{Filters, Sort};
 use crate::index::search::{Facet, MAX_WINDOW, SearchParams};
+use crate::index::writer::DAYS;
 use chrono::NaiveDate;
 
 /// Deepest page reachable (the API's result window).
@@ -61,9 +62,10 @@ impl PageQuery {
                     pq.reviewed_after = None;
                     pq.bad_date = None;
                     if !v.is_empty() {
+                        // A day the index cannot hold is as unusable as a non-date: ignored, and said.
                         match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-                            Ok(day) => pq.reviewed_after = Some(day),
-                            Err(_) => pq.bad_date = Some(v.chars().take(40).collect()),
+                            Ok(day) if DAYS.contains(&day) => pq.reviewed_after = Some(day),
+                            _ => pq.bad_date = Some(v.chars().take(40).collect()),
                         }
                     }
                 }
@@ -202,6 +204,7 @@ mod tests {
         assert_eq!(PageQuery::parse(Some("page=99999999999999999999999")).page, 1);
         assert_eq!(PageQuery::parse(Some("page=5000")).page, MAX_PAGE);
         assert_eq!(PageQuery::parse(Some("reviewed_after=")).bad_date, None);
+        assert_eq!(PageQuery::parse(Some("reviewed_after=3000-01-01")).bad_date.as_deref(), Some("3000-01-01"));
     }
 
     #[test]

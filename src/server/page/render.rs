@@ -57,7 +57,7 @@ pub fn results(pq: &PageQuery, res: &SearchResponse, extras: &Extras) -> String 
     if let Some(bad) = &pq.bad_date {
         let _ = write!(
             out,
-            r#"<p class="note">“{}” is not a date (use the form YYYY-MM-DD), so review dates were not filtered.</p>"#,
+            r#"<p class="note">“{}” is not a date from 1677 to 2262 (use the form YYYY-MM-DD), so review dates were not filtered.</p>"#,
             text(bad)
         );
     }
