@@ -21,6 +21,7 @@ mod rescore;
 pub mod retrieve;
 pub mod schema;
 pub mod search;
+pub mod site_names;
 pub mod snippet;
 pub mod spell;
 pub mod stats;
@@ -114,6 +115,8 @@ pub struct HealthIndex {
     embedder: Option<Arc<Embedder>>,
     /// Each segment's passage vectors, read when first searched.
     vectors: VectorTables,
+    /// Each site's own name, read when first asked for.
+    pub site_names: site_names::SiteNames,
 }
 
 impl HealthIndex {
@@ -181,6 +184,7 @@ impl HealthIndex {
             dir: dir.to_path_buf(),
             embedder: None,
             vectors: VectorTables::default(),
+            site_names: site_names::SiteNames::default(),
         })
     }
 

@@ -22,8 +22,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{Bm25StatisticsProvider, BooleanQuery, Query, TermQuery};
-use tantivy::schema::IndexRecordOption;
+use tantivy::query::{Bm25StatisticsProvider, BooleanQuery, Query};
 use tantivy::schema::Value;
 use tantivy::{DocAddress, Order, Score};
 use tantivy::{Searcher, TantivyDocument, Term};
@@ -228,15 +227,10 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
     })
 }
 
-/// Labels each site (a host) with the name one of its articles gives the site, if any.
+/// Labels each site (a host) with the name its articles give the site, if any.
 fn label_sites(searcher: &Searcher, index: &HealthIndex, values: &mut [FacetValue]) -> Result<(), IndexError> {
     for v in values {
-        let term = TermQuery::new(Term::from_field_text(index.fields.site, &v.value), IndexRecordOption::Basic);
-        let Some((_, addr)) = searcher.search(&term, &TopDocs::with_limit(1).order_by_score())?.into_iter().next()
-        else {
-            continue;
-        };
-        v.label = stored_article(index, &searcher.doc(addr)?)?.site_name;
+        v.label = index.site_names.of(searcher, index, &v.value)?;
     }
     Ok(())
 }
