@@ -4,7 +4,7 @@
 use crate::index::HealthIndex;
 use crate::index::filter::Sort;
 use crate::index::passages::{PassageParams, passages};
-use crate::index::search::{FACETS, Ranker, SearchParams, search_with};
+use crate::index::search::{Facet, Ranker, SearchParams, search_with};
 use crate::index::suggest::Suggester;
 use crate::ingest::citation::parse_citation;
 use crate::ingest::decode::decode;
@@ -36,7 +36,7 @@ pub fn citation(data: &[u8]) {
 pub fn query(index: &HealthIndex, suggester: &Suggester, data: &[u8]) {
     let q = String::from_utf8_lossy(data).into_owned();
     let _ = search_with(index, &SearchParams::new(q.clone(), 10), &RANKER);
-    let by_date = SearchParams { sort: Sort::Reviewed, facets: FACETS.to_vec(), ..SearchParams::new(q.clone(), 5) };
+    let by_date = SearchParams { sort: Sort::Reviewed, facets: Facet::ALL.to_vec(), ..SearchParams::new(q.clone(), 5) };
     let _ = search_with(index, &by_date, &RANKER);
     let _ = suggester.suggest(&q, 8);
     let p = PassageParams { q, k: 5, max_chars: 300, filters: Default::default(), semantic_ratio: None };

@@ -2,13 +2,14 @@
 //! headings, per-site rules, encodings, duplicate URLs, the readability test pages, and
 //! property tests that no input makes extraction panic.
 
+mod common;
+
 use healthsearch::eval::extraction::evaluate;
 use healthsearch::ingest::decode::decode;
 use healthsearch::ingest::extract::dedupe_key;
 use healthsearch::ingest::site_rules::SiteRules;
 use healthsearch::ingest::{Extractor, Method, extract};
 use proptest::prelude::*;
-use std::path::Path;
 
 const URL: &str = "https://site.example/topic/page.html";
 
@@ -111,12 +112,7 @@ fn copies_of_one_url_share_a_dedupe_key() {
 
 #[test]
 fn the_readability_test_pages_extract_well() {
-    let dir =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/extraction/readability-test-pages/test/test-pages");
-    if !dir.is_dir() {
-        eprintln!("skipped: {} is not present", dir.display());
-        return;
-    }
+    let Some(dir) = common::shared_data("data/extraction/readability-test-pages/test/test-pages") else { return };
     let eval = evaluate(&Extractor::default(), &dir).expect("cases");
     assert!(eval.cases.len() >= 100);
     assert!(eval.mean_f1 >= 0.95, "mean body F1 {:.3}", eval.mean_f1);

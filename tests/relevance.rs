@@ -14,13 +14,7 @@ fn root() -> PathBuf {
 }
 
 fn shared(rel: &str) -> Option<PathBuf> {
-    let p = root().join("../shared/data").join(rel);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("skipped: {} is not present", p.display());
-        None
-    }
+    common::shared_data(&format!("data/{rel}"))
 }
 
 fn top_titles(q: &str, n: usize) -> Vec<String> {

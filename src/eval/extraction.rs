@@ -2,6 +2,7 @@
 //! `CASE/expected-metadata.json`), as in Mozilla Readability's test pages: token-level precision,
 //! recall and F1 of the body text, and exact match of the title.
 
+use super::ranking::EvalError;
 use crate::article::Article;
 use crate::ingest::decode::decode;
 use crate::ingest::{Extractor, Method};
@@ -38,14 +39,15 @@ pub struct ExtractionEval {
 }
 
 /// Scores every case directory under `dir`.
-pub fn evaluate(extractor: &Extractor, dir: &Path) -> std::io::Result<ExtractionEval> {
-    let mut names: Vec<_> = std::fs::read_dir(dir)?
+pub fn evaluate(extractor: &Extractor, dir: &Path) -> Result<ExtractionEval, EvalError> {
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| EvalError::Read(dir.to_path_buf(), e))?
         .filter_map(Result::ok)
         .filter(|e| e.path().join("source.html").is_file())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    let cases: Vec<CaseScore> = names.iter().map(|n| score_case(extractor, &dir.join(n), n)).collect();
+    let cases = names.iter().map(|n| score_case(extractor, &dir.join(n), n)).collect::<Result<Vec<_>, _>>()?;
     let n = cases.len().max(1) as f64;
     let mean = |f: fn(&CaseScore) -> f64| cases.iter().map(f).sum::<f64>() / n;
     Ok(ExtractionEval {
@@ -57,21 +59,26 @@ pub fn evaluate(extractor: &Extractor, dir: &Path) -> std::io::Result<Extraction
     })
 }
 
-fn score_case(extractor: &Extractor, dir: &Path, name: &str) -> CaseScore {
-    let read = |f: &str| std::fs::read(dir.join(f)).unwrap_or_default();
-    let (source, _) = decode(&read("source.html"), None);
-    let (expected_html, _) = decode(&read("expected.html"), None);
-    let expected_title = serde_json::from_slice::<serde_json::Value>(&read("expected-metadata.json"))
-        .ok()
-        .and_then(|v| v.get("title").and_then(|t| t.as_str()).map(str::to_string))
-        .unwrap_or_default();
+/// A case missing its expected text or metadata is an error: scoring it against nothing would
+/// lower the means unnoticed. A metadata file without a title is allowed (some pages have none).
+fn score_case(extractor: &Extractor, dir: &Path, name: &str) -> Result<CaseScore, EvalError> {
+    let read = |f: &str| {
+        let path = dir.join(f);
+        std::fs::read(&path).map_err(|e| EvalError::Read(path, e))
+    };
+    let (source, _) = decode(&read("source.html")?, None);
+    let (expected_html, _) = decode(&read("expected.html")?, None);
+    let metadata = read("expected-metadata.json")?;
+    let metadata: serde_json::Value = serde_json::from_slice(&metadata)
+        .map_err(|e| EvalError::Format(dir.join("expected-metadata.json"), e.line(), e.to_string()))?;
+    let expected_title = metadata.get("title").and_then(|t| t.as_str()).unwrap_or_default().to_string();
     let truth = tokens(&html_text(&expected_html));
     let (article, method, error) = match extractor.extract_any(&source, CASE_URL) {
         Ok((a, m)) => (a, Some(m), None),
         Err(e) => (Article::default(), None, Some(e.to_string())),
     };
     let (precision, recall, f1) = prf(&tokens(&article_text(&article)), &truth);
-    CaseScore {
+    Ok(CaseScore {
         name: name.to_string(),
         precision,
         recall,
@@ -81,7 +88,7 @@ fn score_case(extractor: &Extractor, dir: &Path, name: &str) -> CaseScore {
         title: article.title,
         method,
         error,
-    }
+    })
 }
 
 /// What the extractor says the article's text is: headings, body and reference entries.

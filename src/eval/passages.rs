@@ -5,7 +5,7 @@ use super::ranking::{Corpus, EvalError, Qrels, ndcg_at, rr_at};
 use crate::index::HealthIndex;
 use crate::index::lookup::article_by_id;
 use crate::index::passages::{DEFAULT_MAX_CHARS, PassageParams, article_passages, passages};
-use crate::index::search::{Ranker, Ranking, rank};
+use crate::index::search::{Ranker, Ranking, SearchError, rank};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::path::Path;
@@ -61,7 +61,7 @@ pub fn evaluate_passages(
     let mut answered = 0usize;
     for (qid, text) in queries {
         let Some(rels) = qrels.get(qid) else { continue };
-        let sections = ranked_sections(&index, text, ranker, how)?;
+        let sections = ranked_sections(&index, text, ranker, how).map_err(|e| EvalError::Search(qid.clone(), e))?;
         if sections.first().and_then(|s| rels.get(s)).copied() == Some(2) {
             answered += 1;
         }
@@ -94,7 +94,7 @@ fn ranked_sections(
     q: &str,
     ranker: &Ranker,
     how: PassageRanking,
-) -> Result<Vec<String>, EvalError> {
+) -> Result<Vec<String>, SearchError> {
     let urls: Vec<String> = match how {
         PassageRanking::Ours => {
             let params = PassageParams {
@@ -104,11 +104,11 @@ fn ranked_sections(
                 filters: Default::default(),
                 semantic_ratio: None,
             };
-            passages(index, &params, ranker).unwrap_or_default().into_iter().map(|p| p.url).collect()
+            passages(index, &params, ranker)?.into_iter().map(|p| p.url).collect()
         }
         PassageRanking::LeadPassage => {
             let mut urls = Vec::new();
-            for hit in rank(index, q, 10, &Ranking::Ours(ranker.clone())).unwrap_or_default() {
+            for hit in rank(index, q, 10, &Ranking::Ours(ranker.clone()))? {
                 if let Some(a) = article_by_id(index, &hit.id)? {
                     urls.extend(article_passages(&a, DEFAULT_MAX_CHARS).into_iter().next().map(|p| p.url));
                 }

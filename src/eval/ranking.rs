@@ -3,7 +3,7 @@
 //! runs through the same ranking the API uses, and nDCG@10, MRR@10 and Recall@100 are reported.
 
 use crate::index::HealthIndex;
-use crate::index::search::{Ranked, Ranking, rank};
+use crate::index::search::{Ranked, Ranking, SearchError, rank};
 use crate::ingest::{IngestError, Source, ingest_deterministic};
 use crate::semantic::Embedder;
 use serde::Serialize;
@@ -27,6 +27,9 @@ pub enum EvalError {
     Ingest(#[from] IngestError),
     #[error(transparent)]
     Index(#[from] crate::index::IndexError),
+    /// A judged query could not be searched: a score of 0 would hide a broken index or dataset.
+    #[error("query {0}: {1}")]
+    Search(String, SearchError),
 }
 
 /// Where the documents come from and how results are identified in the qrels.
@@ -91,18 +94,21 @@ pub struct RankingEval {
     pub per_query: Vec<QueryScore>,
 }
 
-/// Reads `queries.jsonl`: `{"_id", "text"}` a line.
+/// Reads `queries.jsonl`: `{"_id", "text"}` a line. Both are required (BEIR always has them):
+/// a query without text would only score 0 and lower the mean unnoticed.
 pub fn load_queries(path: &Path) -> Result<Vec<(String, String)>, EvalError> {
     let text = std::fs::read_to_string(path).map_err(|e| EvalError::Read(path.to_path_buf(), e))?;
     let mut out = Vec::new();
     for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let v: serde_json::Value =
-            serde_json::from_str(line).map_err(|e| EvalError::Format(path.to_path_buf(), n + 1, e.to_string()))?;
+        let bad = |msg: String| EvalError::Format(path.to_path_buf(), n + 1, msg);
+        let v: serde_json::Value = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
         let id = match &v["_id"] {
             serde_json::Value::String(s) => s.clone(),
-            other => other.to_string(),
+            serde_json::Value::Number(n) => n.to_string(),
+            _ => return Err(bad("no \"_id\" (a string or number)".into())),
         };
-        out.push((id, v["text"].as_str().unwrap_or_default().to_string()));
+        let Some(text) = v["text"].as_str() else { return Err(bad("no \"text\" string".into())) };
+        out.push((id, text.to_string()));
     }
     Ok(out)
 }
@@ -175,7 +181,7 @@ pub fn evaluate(
     let mut run = String::new();
     for (qid, text) in queries {
         let Some(rels) = qrels.get(qid) else { continue };
-        let ranked: Vec<Ranked> = rank(&index, text, 100, ranking).unwrap_or_default();
+        let ranked: Vec<Ranked> = rank(&index, text, 100, ranking).map_err(|e| EvalError::Search(qid.clone(), e))?;
         let keys: Vec<String> = ranked.iter().map(key).collect();
         for (i, r) in ranked.iter().enumerate() {
             run.push_str(&format!("{qid} Q0 {} {} {:.4} {tag}\n", key(r), i + 1, r.score));
@@ -229,5 +235,14 @@ mod tests {
         assert_eq!(rr_at(&docs(&["x", "b"]), &r, 10), 0.5);
         assert_eq!(recall_at(&docs(&["x", "b"]), &r, 100), 0.5);
         assert_eq!(ndcg_at(&docs(&["x"]), &r, 10), 0.0);
+    }
+
+    #[test]
+    fn a_query_without_text_is_an_error_with_its_line() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("queries.jsonl");
+        std::fs::write(&path, "{\"_id\": 1, \"text\": \"flu\"}\n{\"_id\": \"2\"}\n").expect("write");
+        let e = load_queries(&path).expect_err("no text");
+        assert!(e.to_string().ends_with("line 2: no \"text\" string"), "{e}");
     }
 }

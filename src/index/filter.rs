@@ -25,8 +25,46 @@ pub struct Filters {
     pub reviewed_after: Option<NaiveDate>,
 }
 
-/// The facets a search counts.
-pub const FACETS: &[&str] = &[name::CATEGORY, name::SITE, name::AUDIENCE];
+/// A facet a search can count: a keyword field of the index. Its name is the field's, the API's
+/// `facets=` value and the search page's parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Facet {
+    // In the order of their names, so maps keyed by facet list them as the names sort.
+    Audience,
+    Category,
+    Site,
+}
+
+impl Facet {
+    /// Every facet, in the order the search page shows them.
+    pub const ALL: [Facet; 3] = [Facet::Category, Facet::Site, Facet::Audience];
+
+    /// The facet's name (and its field's).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Facet::Audience => name::AUDIENCE,
+            Facet::Category => name::CATEGORY,
+            Facet::Site => name::SITE,
+        }
+    }
+
+    /// The facet called `name`.
+    pub fn named(name: &str) -> Option<Facet> {
+        Facet::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+impl std::fmt::Display for Facet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for Facet {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
 
 /// Result order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,24 +84,22 @@ impl Filters {
     }
 
     /// These filters without the one on `facet`, for counting that facet's other values.
-    pub fn without(&self, facet: &str) -> Filters {
+    pub fn without(&self, facet: Facet) -> Filters {
         let mut f = self.clone();
         match facet {
-            name::CATEGORY => f.category.clear(),
-            name::SITE => f.site.clear(),
-            name::AUDIENCE => f.audience.clear(),
-            _ => {}
+            Facet::Category => f.category.clear(),
+            Facet::Site => f.site.clear(),
+            Facet::Audience => f.audience.clear(),
         }
         f
     }
 
     /// The values filtered on for a facet field.
-    pub fn values(&self, facet: &str) -> &[String] {
+    pub fn values(&self, facet: Facet) -> &[String] {
         match facet {
-            name::CATEGORY => &self.category,
-            name::SITE => &self.site,
-            name::AUDIENCE => &self.audience,
-            _ => &[],
+            Facet::Category => &self.category,
+            Facet::Site => &self.site,
+            Facet::Audience => &self.audience,
         }
     }
 

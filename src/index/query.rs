@@ -147,8 +147,10 @@ impl ParsedQuery {
     }
 }
 
-/// Weights of the searchable fields and of the ranking signals.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// Weights of the searchable fields and of the ranking signals. The field names are the names
+/// `--boosts` takes and `explain` shows (through serde).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct Boosts {
     pub title: f32,
     pub alt_names: f32,
@@ -196,29 +198,28 @@ impl Default for Boosts {
 
 impl Boosts {
     /// Applies `name=value` pairs separated by commas ("title=4,recency=0"), for tuning runs.
+    /// The names are the struct's fields, read through serde: an unknown one is refused.
     pub fn apply(&mut self, spec: &str) -> Result<(), String> {
+        let mut weights = self.named();
         for pair in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (name, value) = pair.split_once('=').ok_or_else(|| format!("{pair:?} is not name=value"))?;
             let value: f32 = value.trim().parse().map_err(|_| format!("{value:?} is not a number"))?;
-            let slot = match name.trim() {
-                "title" => &mut self.title,
-                "alt_names" => &mut self.alt_names,
-                "headings" => &mut self.headings,
-                "summary" => &mut self.summary,
-                "body" => &mut self.body,
-                "citations" => &mut self.citations,
-                "proximity" => &mut self.proximity,
-                "phrase" => &mut self.phrase,
-                "stop_word" => &mut self.stop_word,
-                "tie_breaker" => &mut self.tie_breaker,
-                "expansion" => &mut self.expansion,
-                "correction" => &mut self.correction,
-                "recency" => &mut self.recency,
-                other => return Err(format!("no weight called {other:?}")),
-            };
-            *slot = value;
+            // f32 to f64 and back is exact: the weight is the number as typed.
+            let number = serde_json::Number::from_f64(f64::from(value))
+                .ok_or_else(|| format!("{value:?} is not a finite number"))?;
+            weights.insert(name.trim().to_string(), number.into());
         }
+        *self = serde_json::from_value(serde_json::Value::Object(weights)).map_err(|e| format!("--boosts: {e}"))?;
         Ok(())
+    }
+
+    /// Every weight by its name (the field's), for [`Boosts::apply`] and `explain`.
+    pub fn named(&self) -> serde_json::Map<String, serde_json::Value> {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(m)) => m,
+            // A struct of numbers always serializes to an object.
+            _ => serde_json::Map::new(),
+        }
     }
 
     fn fields(&self, f: &Fields) -> [(Field, f32); 6] {
@@ -438,6 +439,18 @@ fn field_query(field: Field, terms: &[String], slop: u32) -> Box<dyn Query> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn boosts_are_set_by_their_field_names_and_unknown_names_are_refused() {
+        let mut b = Boosts::default();
+        b.apply("title=4, recency=0,tie_breaker=0.35").expect("known names");
+        assert_eq!((b.title, b.recency, b.tie_breaker), (4.0, 0.0, 0.35));
+        assert_eq!(b.body, Boosts::default().body);
+        assert!(b.apply("titel=4").expect_err("unknown").contains("titel"));
+        assert!(b.apply("title=x").is_err());
+        assert!(b.apply("title=inf").is_err());
+        assert_eq!(b.title, 4.0, "a refused spec changes nothing");
+    }
 
     fn words(q: &str) -> Vec<Clause> {
         parse(q).map(|p| p.clauses).unwrap_or_default()

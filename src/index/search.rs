@@ -9,7 +9,7 @@ use super::fusion::{FEW_WORD_MATCHES, MeaningExplain, QueryMeaning, Scores};
 use super::matching::{self, MatchRule};
 use super::plan::{QueryPlan, Within};
 use super::query::{Boosts, ParsedQuery, build_match, is_stop_term, parse};
-use super::schema::name::SITE;
+use super::schema::TEXT_FIELDS;
 use super::snippet::{Highlighter, SNIPPET_CHARS, plain_html};
 use super::spell::{self, Correction, Kind};
 use super::stats::RequestStats;
@@ -27,7 +27,7 @@ use tantivy::schema::Value;
 use tantivy::{DocAddress, Order, Score};
 use tantivy::{Searcher, TantivyDocument, Term};
 
-pub use super::filter::FACETS;
+pub use super::filter::Facet;
 pub use super::ranker::{Ranked, Ranker, Ranking, SearchError, rank};
 
 /// Most values listed per facet.
@@ -47,8 +47,8 @@ pub struct SearchParams {
     pub explain: bool,
     pub filters: Filters,
     pub sort: Sort,
-    /// Facet fields to count (from [`FACETS`]).
-    pub facets: Vec<&'static str>,
+    /// Facets to count.
+    pub facets: Vec<Facet>,
     /// Count every match, not only up to [`TOTAL_LIMIT`].
     pub exact_total: bool,
     /// Weight of meaning against words (0..1); `None` for the ranking's default.
@@ -93,7 +93,7 @@ pub struct SearchResponse {
     /// Counts per value of each requested facet, among the articles matching the query and the
     /// other facets' filters (so several values of one facet can be chosen).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub facets: BTreeMap<&'static str, Vec<FacetValue>>,
+    pub facets: BTreeMap<Facet, Vec<FacetValue>>,
     /// How the query was read (with `explain=true`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explain: Option<Explain>,
@@ -109,9 +109,9 @@ pub struct Explain {
     pub corrections: Vec<Correction>,
     pub expansions: Vec<Expansion>,
     /// Field weights.
-    pub fields: BTreeMap<&'static str, f32>,
+    pub fields: BTreeMap<String, f32>,
     /// Weights of the other signals.
-    pub signals: BTreeMap<&'static str, f32>,
+    pub signals: BTreeMap<String, f32>,
     /// What counted as a match.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub matching: Option<MatchRule>,
@@ -192,9 +192,9 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
     let mut facets = BTreeMap::new();
     for &facet in &params.facets {
         let query = params.filters.without(facet).apply(matches.box_clone(), &index.fields);
-        let counts = searcher.search(query.as_ref(), &FacetCounter::new(facet)).map_err(IndexError::from)?;
+        let counts = searcher.search(query.as_ref(), &FacetCounter::new(facet.name())).map_err(IndexError::from)?;
         let mut values = facet_values(counts, params.filters.values(facet), MAX_FACET_VALUES);
-        if facet == SITE {
+        if facet == Facet::Site {
             label_sites(&searcher, index, &mut values)?;
         }
         facets.insert(facet, values);
@@ -335,28 +335,20 @@ pub fn surface_form(a: &Article, term: &str) -> Option<String> {
 }
 
 fn explain(plan: &QueryPlan, b: &Boosts) -> Explain {
+    // The weights of indexed fields are field weights; every other weight is a signal's.
+    let (fields, signals): (BTreeMap<String, f32>, _) = b
+        .named()
+        .into_iter()
+        .map(|(name, v)| (name, v.as_f64().unwrap_or_default() as f32))
+        .partition(|(name, _)| TEXT_FIELDS.contains(&name.as_str()));
     let terms: Vec<String> = plan.parsed.positive_terms().into_iter().map(String::from).collect();
     Explain {
         stop_words: terms.iter().filter(|t| is_stop_term(t)).cloned().collect(),
         terms,
         corrections: plan.corrections.clone(),
         expansions: plan.expansions.clone(),
-        fields: BTreeMap::from([
-            ("title", b.title),
-            ("alt_names", b.alt_names),
-            ("headings", b.headings),
-            ("summary", b.summary),
-            ("body", b.body),
-            ("citations", b.citations),
-        ]),
-        signals: BTreeMap::from([
-            ("proximity", b.proximity),
-            ("phrase", b.phrase),
-            ("stop_word", b.stop_word),
-            ("expansion", b.expansion),
-            ("correction", b.correction),
-            ("recency", b.recency),
-        ]),
+        fields,
+        signals,
         matching: None,
         meaning: None,
     }

@@ -1,4 +1,5 @@
-//! API errors: one JSON shape `{code, message}` and one table from code to HTTP status.
+//! API errors: one JSON shape `{code, message}`, and an exhaustive `match` from each code to its
+//! name and HTTP status, so a code without a status does not compile.
 
 use crate::index::IndexError;
 use crate::index::query::QueryError;
@@ -46,59 +47,122 @@ pub enum ErrorCode {
     Internal,
 }
 
-/// The table: code, its name on the wire, and its HTTP status.
-pub const TABLE: &[(ErrorCode, &str, StatusCode)] = &[
-    (ErrorCode::MissingSearchQ, "missing_search_q", StatusCode::BAD_REQUEST),
-    (ErrorCode::InvalidSearchQ, "invalid_search_q", StatusCode::BAD_REQUEST),
-    (ErrorCode::InvalidSearchLimit, "invalid_search_limit", StatusCode::BAD_REQUEST),
-    (ErrorCode::InvalidSearchOffset, "invalid_search_offset", StatusCode::BAD_REQUEST),
-    (ErrorCode::InvalidSearchExplain, "invalid_search_explain", StatusCode::BAD_REQUEST),
-    (ErrorCode::InvalidSearchExactTotal, "invalid_search_exact_total", StatusCode::BAD_REQUEST),
-    (ErrorCode::InvalidFilter, "invalid_search_filter", StatusCode::BAD_REQUEST),
-    (ErrorCode::InvalidSort, "invalid_search_sort", StatusCode::BAD_REQUEST),
-    (ErrorCode::InvalidFacets, "invalid_search_facets", StatusCode::BAD_REQUEST),
-    (ErrorCode::InvalidMaxChars, "invalid_passage_max_chars", StatusCode::BAD_REQUEST),
-    (ErrorCode::InvalidSemanticRatio, "invalid_semantic_ratio", StatusCode::BAD_REQUEST),
-    (ErrorCode::InvalidUrl, "invalid_url", StatusCode::BAD_REQUEST),
-    (ErrorCode::MissingCitationSource, "missing_citation_source", StatusCode::BAD_REQUEST),
-    (ErrorCode::InvalidOlderThan, "invalid_stale_older_than", StatusCode::BAD_REQUEST),
-    (ErrorCode::InvalidJsonBody, "invalid_json_body", StatusCode::BAD_REQUEST),
-    (ErrorCode::PayloadTooLarge, "payload_too_large", StatusCode::PAYLOAD_TOO_LARGE),
-    (ErrorCode::ArticleNotFound, "article_not_found", StatusCode::NOT_FOUND),
-    (ErrorCode::UnknownParameter, "unknown_parameter", StatusCode::BAD_REQUEST),
-    (ErrorCode::DuplicateParameter, "duplicate_parameter", StatusCode::BAD_REQUEST),
-    (ErrorCode::TooManyValues, "too_many_values", StatusCode::BAD_REQUEST),
-    (ErrorCode::DateOutOfRange, "date_out_of_range", StatusCode::BAD_REQUEST),
-    (ErrorCode::NotFound, "not_found", StatusCode::NOT_FOUND),
-    (ErrorCode::MethodNotAllowed, "method_not_allowed", StatusCode::METHOD_NOT_ALLOWED),
-    (ErrorCode::SearchTimeout, "search_timeout", StatusCode::SERVICE_UNAVAILABLE),
-    (ErrorCode::RateLimited, "rate_limited", StatusCode::TOO_MANY_REQUESTS),
-    (ErrorCode::AdminDisabled, "admin_disabled", StatusCode::FORBIDDEN),
-    (ErrorCode::InvalidToken, "invalid_token", StatusCode::UNAUTHORIZED),
-    (ErrorCode::IngestInProgress, "ingest_in_progress", StatusCode::CONFLICT),
-    (ErrorCode::SuggestionsNotReady, "suggestions_not_ready", StatusCode::SERVICE_UNAVAILABLE),
-    (ErrorCode::MalformedRequest, "malformed_request", StatusCode::BAD_REQUEST),
-    (ErrorCode::UriTooLong, "uri_too_long", StatusCode::URI_TOO_LONG),
-    (ErrorCode::HeadersTooLarge, "headers_too_large", StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE),
-    (ErrorCode::Internal, "internal", StatusCode::INTERNAL_SERVER_ERROR),
+/// Every code, in declaration order (checked below and by a test), for listings such as the
+/// OpenAPI check.
+pub const ALL: [ErrorCode; 33] = [
+    ErrorCode::MissingSearchQ,
+    ErrorCode::InvalidSearchQ,
+    ErrorCode::InvalidSearchLimit,
+    ErrorCode::InvalidSearchOffset,
+    ErrorCode::InvalidSearchExplain,
+    ErrorCode::InvalidSearchExactTotal,
+    ErrorCode::InvalidFilter,
+    ErrorCode::InvalidSort,
+    ErrorCode::InvalidFacets,
+    ErrorCode::InvalidMaxChars,
+    ErrorCode::InvalidSemanticRatio,
+    ErrorCode::InvalidUrl,
+    ErrorCode::MissingCitationSource,
+    ErrorCode::InvalidOlderThan,
+    ErrorCode::InvalidJsonBody,
+    ErrorCode::PayloadTooLarge,
+    ErrorCode::ArticleNotFound,
+    ErrorCode::UnknownParameter,
+    ErrorCode::DuplicateParameter,
+    ErrorCode::TooManyValues,
+    ErrorCode::DateOutOfRange,
+    ErrorCode::NotFound,
+    ErrorCode::MethodNotAllowed,
+    ErrorCode::SearchTimeout,
+    ErrorCode::RateLimited,
+    ErrorCode::AdminDisabled,
+    ErrorCode::InvalidToken,
+    ErrorCode::IngestInProgress,
+    ErrorCode::SuggestionsNotReady,
+    ErrorCode::MalformedRequest,
+    ErrorCode::UriTooLong,
+    ErrorCode::HeadersTooLarge,
+    ErrorCode::Internal,
 ];
 
-impl ErrorCode {
-    fn entry(self) -> (&'static str, StatusCode) {
-        TABLE
-            .iter()
-            .find(|(c, _, _)| *c == self)
-            .map_or(("internal", StatusCode::INTERNAL_SERVER_ERROR), |(_, n, s)| (*n, *s))
-    }
+// A variant added after `Internal` or left out of `ALL` fails here.
+const _: () = assert!(ALL.len() == ErrorCode::Internal as usize + 1);
 
+impl ErrorCode {
     /// The code's name in responses.
     pub fn name(self) -> &'static str {
-        self.entry().0
+        match self {
+            ErrorCode::MissingSearchQ => "missing_search_q",
+            ErrorCode::InvalidSearchQ => "invalid_search_q",
+            ErrorCode::InvalidSearchLimit => "invalid_search_limit",
+            ErrorCode::InvalidSearchOffset => "invalid_search_offset",
+            ErrorCode::InvalidSearchExplain => "invalid_search_explain",
+            ErrorCode::InvalidSearchExactTotal => "invalid_search_exact_total",
+            ErrorCode::InvalidFilter => "invalid_search_filter",
+            ErrorCode::InvalidSort => "invalid_search_sort",
+            ErrorCode::InvalidFacets => "invalid_search_facets",
+            ErrorCode::InvalidMaxChars => "invalid_passage_max_chars",
+            ErrorCode::InvalidSemanticRatio => "invalid_semantic_ratio",
+            ErrorCode::InvalidUrl => "invalid_url",
+            ErrorCode::MissingCitationSource => "missing_citation_source",
+            ErrorCode::InvalidOlderThan => "invalid_stale_older_than",
+            ErrorCode::InvalidJsonBody => "invalid_json_body",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::ArticleNotFound => "article_not_found",
+            ErrorCode::UnknownParameter => "unknown_parameter",
+            ErrorCode::DuplicateParameter => "duplicate_parameter",
+            ErrorCode::TooManyValues => "too_many_values",
+            ErrorCode::DateOutOfRange => "date_out_of_range",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::SearchTimeout => "search_timeout",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::AdminDisabled => "admin_disabled",
+            ErrorCode::InvalidToken => "invalid_token",
+            ErrorCode::IngestInProgress => "ingest_in_progress",
+            ErrorCode::SuggestionsNotReady => "suggestions_not_ready",
+            ErrorCode::MalformedRequest => "malformed_request",
+            ErrorCode::UriTooLong => "uri_too_long",
+            ErrorCode::HeadersTooLarge => "headers_too_large",
+            ErrorCode::Internal => "internal",
+        }
     }
 
     /// The HTTP status that goes with the code.
     pub fn status(self) -> StatusCode {
-        self.entry().1
+        match self {
+            ErrorCode::MissingSearchQ
+            | ErrorCode::InvalidSearchQ
+            | ErrorCode::InvalidSearchLimit
+            | ErrorCode::InvalidSearchOffset
+            | ErrorCode::InvalidSearchExplain
+            | ErrorCode::InvalidSearchExactTotal
+            | ErrorCode::InvalidFilter
+            | ErrorCode::InvalidSort
+            | ErrorCode::InvalidFacets
+            | ErrorCode::InvalidMaxChars
+            | ErrorCode::InvalidSemanticRatio
+            | ErrorCode::InvalidUrl
+            | ErrorCode::MissingCitationSource
+            | ErrorCode::InvalidOlderThan
+            | ErrorCode::InvalidJsonBody
+            | ErrorCode::UnknownParameter
+            | ErrorCode::DuplicateParameter
+            | ErrorCode::TooManyValues
+            | ErrorCode::DateOutOfRange
+            | ErrorCode::MalformedRequest => StatusCode::BAD_REQUEST,
+            ErrorCode::UriTooLong => StatusCode::URI_TOO_LONG,
+            ErrorCode::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::ArticleNotFound | ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::SearchTimeout | ErrorCode::SuggestionsNotReady => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::AdminDisabled => StatusCode::FORBIDDEN,
+            ErrorCode::InvalidToken => StatusCode::UNAUTHORIZED,
+            ErrorCode::IngestInProgress => StatusCode::CONFLICT,
+            ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
     }
 }
 
@@ -172,10 +236,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_code_is_in_the_table_once() {
-        for (code, name, _) in TABLE {
-            assert_eq!(TABLE.iter().filter(|(c, _, _)| c == code).count(), 1, "{name}");
-            assert_eq!(code.name(), *name);
+    fn all_lists_every_code_once_with_distinct_names() {
+        for (i, code) in ALL.iter().enumerate() {
+            assert_eq!(*code as usize, i, "{}", code.name());
+            assert_eq!(ALL.iter().filter(|c| c.name() == code.name()).count(), 1, "{}", code.name());
         }
     }
 }

@@ -4,7 +4,7 @@ use super::error::{ApiError, ErrorCode};
 use super::params::{LIST_PARAMS, filters, flag, number, parse_query, required_q, semantic_ratio, truncate};
 use super::state::AppState;
 use crate::index::filter::Sort;
-use crate::index::search::{FACETS, MAX_LIMIT, MAX_WINDOW, SearchParams, SearchResponse, search_with};
+use crate::index::search::{Facet, MAX_LIMIT, MAX_WINDOW, SearchParams, SearchResponse, search_with};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -66,18 +66,19 @@ const SEARCH_SINGLE: &[&str] =
     &["q", "limit", "offset", "explain", "exact_total", "sort", "facets", "reviewed_after", "semantic_ratio"];
 
 /// `facets=category,site`, `facets=*` (all) or nothing.
-fn facet_list(v: Option<&str>) -> Result<Vec<&'static str>, ApiError> {
+fn facet_list(v: Option<&str>) -> Result<Vec<Facet>, ApiError> {
     let Some(v) = v else { return Ok(Vec::new()) };
     if v.trim() == "*" {
-        return Ok(FACETS.to_vec());
+        return Ok(Facet::ALL.to_vec());
     }
     let mut out = Vec::new();
     for name in v.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        match FACETS.iter().find(|f| **f == name) {
-            Some(f) if !out.contains(f) => out.push(*f),
+        match Facet::named(name) {
+            Some(f) if !out.contains(&f) => out.push(f),
             Some(_) => {}
             None => {
-                let msg = format!("facets must name {} (or be *), not {:?}", FACETS.join(", "), truncate(name));
+                let names = Facet::ALL.map(Facet::name).join(", ");
+                let msg = format!("facets must name {names} (or be *), not {:?}", truncate(name));
                 return Err(ApiError::new(ErrorCode::InvalidFacets, msg));
             }
         }

@@ -92,6 +92,24 @@ impl MirrorCopy {
     }
 }
 
+/// A file under `../shared/` that a test can do without: `None` (after a note, so the test
+/// passes) when it is missing, unless `HEALTHSEARCH_REQUIRE_DATA=1` (as CI sets), where a
+/// missing file fails the test instead of letting it pass untested.
+pub fn shared_data(rel: &str) -> Option<PathBuf> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared").join(rel);
+    if p.exists() {
+        return Some(p);
+    }
+    let required = std::env::var("HEALTHSEARCH_REQUIRE_DATA").is_ok_and(|v| v == "1");
+    assert!(
+        !required,
+        "HEALTHSEARCH_REQUIRE_DATA=1 but {} is missing: ../shared/ should sit beside the repository",
+        p.display()
+    );
+    eprintln!("skipped: {} is not present (set HEALTHSEARCH_REQUIRE_DATA=1 to make this an error)", p.display());
+    None
+}
+
 /// A file under `../shared/` beside the repository (present on developers' machines and in CI).
 pub fn shared_path(rel: &str) -> PathBuf {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared").join(rel);

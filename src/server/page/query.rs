@@ -4,8 +4,7 @@
 use super::super::params::MAX_LIST_VALUES;
 use super::super::routes::DEFAULT_LIMIT;
 use crate::index::filter::{Filters, Sort};
-use crate::index::schema::name::{AUDIENCE, CATEGORY, SITE};
-use crate::index::search::{FACETS, MAX_WINDOW, SearchParams};
+use crate::index::search::{Facet, MAX_WINDOW, SearchParams};
 use crate::index::writer::DAYS;
 use chrono::NaiveDate;
 
@@ -97,29 +96,27 @@ impl PageQuery {
             offset: (self.page - 1) * DEFAULT_LIMIT,
             filters: self.filters(),
             sort: self.sort,
-            facets: FACETS.to_vec(),
+            facets: Facet::ALL.to_vec(),
             ..SearchParams::new(self.q.clone(), DEFAULT_LIMIT)
         }
     }
 
     /// The values chosen for a facet.
-    pub fn values(&self, facet: &str) -> &[String] {
+    pub fn values(&self, facet: Facet) -> &[String] {
         match facet {
-            CATEGORY => &self.category,
-            SITE => &self.site,
-            AUDIENCE => &self.audience,
-            _ => &[],
+            Facet::Category => &self.category,
+            Facet::Site => &self.site,
+            Facet::Audience => &self.audience,
         }
     }
 
     /// This query with `value` of `facet` switched on or off, from the first page.
-    pub fn toggled(&self, facet: &str, value: &str) -> PageQuery {
+    pub fn toggled(&self, facet: Facet, value: &str) -> PageQuery {
         let mut next = PageQuery { page: 1, ..self.clone() };
         let list = match facet {
-            CATEGORY => &mut next.category,
-            SITE => &mut next.site,
-            AUDIENCE => &mut next.audience,
-            _ => return next,
+            Facet::Category => &mut next.category,
+            Facet::Site => &mut next.site,
+            Facet::Audience => &mut next.audience,
         };
         if let Some(at) = list.iter().position(|v| v == value) {
             list.remove(at);
@@ -214,10 +211,10 @@ mod tests {
     fn links_round_trip_and_toggle() {
         let pq = PageQuery::parse(Some("q=a%26b&category=Women%27s+health&site=x.example&sort=reviewed&page=2"));
         assert_eq!(PageQuery::parse(pq.href().strip_prefix("/?")), pq);
-        let off = pq.toggled("category", "Women's health");
+        let off = pq.toggled(Facet::Category, "Women's health");
         assert!(off.category.is_empty());
         assert_eq!(off.page, 1);
-        let on = pq.toggled("site", "y.example");
+        let on = pq.toggled(Facet::Site, "y.example");
         assert_eq!(on.site, ["x.example", "y.example"]);
         assert_eq!(PageQuery::parse(Some("q=x")).href(), "/?q=x");
         assert!(!pq.unfiltered().is_filtered());

@@ -6,8 +6,7 @@ use super::query::{MAX_PAGE, PageQuery};
 use super::safe_href;
 use crate::index::count::Relation;
 use crate::index::filter::{FacetValue, Sort};
-use crate::index::schema::name::{CATEGORY, SITE};
-use crate::index::search::{FACETS, Hit, MAX_WINDOW, SearchResponse};
+use crate::index::search::{Facet, Hit, MAX_WINDOW, SearchResponse};
 use crate::server::routes::DEFAULT_LIMIT;
 use crate::text::plural;
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
@@ -133,7 +132,7 @@ fn active_filters(pq: &PageQuery) -> String {
         return String::new();
     }
     let mut out = String::from(r#"<ul class="chips" aria-label="Active filters">"#);
-    for &facet in FACETS {
+    for facet in Facet::ALL {
         for v in pq.values(facet) {
             let _ = write!(
                 out,
@@ -237,7 +236,7 @@ fn refine(pq: &PageQuery, res: &SearchResponse) -> String {
     let mut out = String::from(r#"<aside class="filters" id="refine" aria-labelledby="refine-heading">"#);
     out.push_str(r#"<h2 id="refine-heading">Refine</h2><form class="refine" method="get" action="/">"#);
     let _ = write!(out, r#"<input type="hidden" name="q" value="{}">"#, attr(&pq.q));
-    for &facet in FACETS {
+    for facet in Facet::ALL {
         for v in pq.values(facet) {
             let _ = write!(out, r#"<input type="hidden" name="{facet}" value="{}">"#, attr(v));
         }
@@ -255,8 +254,8 @@ fn refine(pq: &PageQuery, res: &SearchResponse) -> String {
         r#"<div class="field"><label for="reviewed-after">Reviewed on or after</label><input type="date" id="reviewed-after" name="reviewed_after" value="{day}" aria-describedby="reviewed-after-hint"><span id="reviewed-after-hint" class="hint">Leave empty for any date</span></div>"#
     );
     out.push_str(r#"<button type="submit">Apply</button></form>"#);
-    for &facet in FACETS {
-        if let Some(values) = res.facets.get(facet) {
+    for facet in Facet::ALL {
+        if let Some(values) = res.facets.get(&facet) {
             out.push_str(&facet_html(pq, facet, values));
         }
     }
@@ -265,20 +264,20 @@ fn refine(pq: &PageQuery, res: &SearchResponse) -> String {
 }
 
 /// The label of a facet and its plural.
-fn facet_label(facet: &str) -> (&'static str, &'static str) {
+fn facet_label(facet: Facet) -> (&'static str, &'static str) {
     match facet {
-        CATEGORY => ("Category", "categories"),
-        SITE => ("Site", "sites"),
-        _ => ("Other", "values"),
+        Facet::Category => ("Category", "categories"),
+        Facet::Site => ("Site", "sites"),
+        Facet::Audience => ("Audience", "audiences"),
     }
 }
 
 /// A facet value as shown: site names without a leading `www.`.
-fn shown_value<'a>(facet: &str, value: &'a str) -> &'a str {
-    if facet == SITE { value.strip_prefix("www.").filter(|v| !v.is_empty()).unwrap_or(value) } else { value }
+fn shown_value(facet: Facet, value: &str) -> &str {
+    if facet == Facet::Site { value.strip_prefix("www.").filter(|v| !v.is_empty()).unwrap_or(value) } else { value }
 }
 
-fn facet_html(pq: &PageQuery, facet: &str, values: &[FacetValue]) -> String {
+fn facet_html(pq: &PageQuery, facet: Facet, values: &[FacetValue]) -> String {
     if values.is_empty() {
         return String::new();
     }
@@ -303,7 +302,7 @@ fn facet_html(pq: &PageQuery, facet: &str, values: &[FacetValue]) -> String {
     out
 }
 
-fn facet_value(pq: &PageQuery, facet: &str, v: &FacetValue) -> String {
+fn facet_value(pq: &PageQuery, facet: Facet, v: &FacetValue) -> String {
     let selected = pq.values(facet).contains(&v.value);
     let noun = plural(v.count, "article", "articles");
     format!(
@@ -323,7 +322,7 @@ mod tests {
     use crate::index::search::{CitationLink, SectionLink};
     use std::collections::BTreeMap;
 
-    fn response(hits: Vec<Hit>, facets: BTreeMap<&'static str, Vec<FacetValue>>) -> SearchResponse {
+    fn response(hits: Vec<Hit>, facets: BTreeMap<Facet, Vec<FacetValue>>) -> SearchResponse {
         SearchResponse {
             query: "<b>q</b>".into(),
             total: 25,
@@ -355,7 +354,7 @@ mod tests {
     #[test]
     fn everything_from_data_is_escaped() {
         let facets = BTreeMap::from([(
-            CATEGORY,
+            Facet::Category,
             vec![FacetValue { value: "<b>\"Baby\"</b>".into(), count: 3, selected: false, label: None }],
         )]);
         let pq = PageQuery::parse(Some("q=%3Cb%3Eq%3C%2Fb%3E&category=%22%3E%3Cx"));
@@ -379,7 +378,7 @@ mod tests {
             selected: false,
             label: Some("A Example".into()),
         }];
-        let facets = BTreeMap::from([(CATEGORY, values), (SITE, sites)]);
+        let facets = BTreeMap::from([(Facet::Category, values), (Facet::Site, sites)]);
         let pq = PageQuery::parse(Some("q=back&category=v11&page=2"));
         let html = results(&pq, &response(Vec::new(), facets), &Extras::default());
         assert!(
