@@ -32,11 +32,7 @@ pub fn build_candidates(
         match clause {
             Clause::Word(terms) | Clause::Phrase(terms) => {
                 for t in terms.iter().filter(|t| all_stop || !is_stop_term(t)) {
-                    let mut w = if is_stop_term(t) { boosts.stop_word } else { 1.0 };
-                    if plan.corrected.get(i).copied().unwrap_or(false) {
-                        w *= boosts.correction;
-                    }
-                    add(t, w);
+                    add(t, boosts.typed(is_stop_term(t), plan.corrected.get(i).copied().unwrap_or(false)));
                 }
             }
             Clause::Exclude(t) => clauses.push((Occur::MustNot, excluded(&fields, t))),

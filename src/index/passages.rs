@@ -7,7 +7,7 @@ use super::feedback::Scope;
 use super::filter::Filters;
 use super::fusion::MIN_COSINE;
 use super::plan::QueryPlan;
-use super::query::{is_stop_term, parse};
+use super::query::{Boosts, is_stop_term, parse};
 use super::search::{Ranker, SearchError, stored_article};
 use super::stats::RequestStats;
 use super::{HealthIndex, IndexError};
@@ -33,8 +33,6 @@ const CANDIDATE_ARTICLES: usize = 20;
 const ARTICLE_WEIGHT: f32 = 10.0;
 /// Weight of query words found in the passage's heading, relative to its text.
 const HEADING_WEIGHT: f32 = 2.0;
-/// Weight of a concept's other names relative to the typed name they stand for.
-const EXPANSION_WEIGHT: f32 = 0.3;
 /// Weight of a passage's meaning (its cosine scaled to 0..1 among the candidates) at semantic
 /// ratio 1; words weigh `1 - ratio`.
 const SEMANTIC_WEIGHT: f32 = 20.0;
@@ -101,7 +99,7 @@ pub fn passages(index: &HealthIndex, p: &PassageParams, ranker: &Ranker) -> Resu
     let meaning = ranker.meaning(&p.q, &plan, p.semantic_ratio, index, &searcher)?;
     let top = ranker.retrieve(&stats, index, &plan, &p.filters, Scope::Expand, CANDIDATE_ARTICLES, meaning.as_ref())?;
     let best_article = top.first().map_or(1.0, |(s, _)| s.fused.max(f32::EPSILON));
-    let weights = query_weights(&stats, index, &plan);
+    let weights = query_weights(&stats, index, &plan, &ranker.boosts);
     let mut pool: Vec<Candidate> = Vec::new();
     for (scores, addr) in top {
         let score = scores.fused;
@@ -135,7 +133,7 @@ pub fn passages(index: &HealthIndex, p: &PassageParams, ranker: &Ranker) -> Resu
 
 /// Each analyzed query term with its weight: typed (and corrected) words at their rarity, stop
 /// words and vocabulary expansions lower.
-fn query_weights(stats: &RequestStats, index: &HealthIndex, plan: &QueryPlan) -> HashMap<String, f32> {
+fn query_weights(stats: &RequestStats, index: &HealthIndex, plan: &QueryPlan, boosts: &Boosts) -> HashMap<String, f32> {
     let n = stats.searcher().num_docs().max(1) as f32;
     let idf = |t: &str| {
         let df = stats.doc_freq(&Term::from_field_text(index.fields.body, t)).unwrap_or(0) as f32;
@@ -143,14 +141,13 @@ fn query_weights(stats: &RequestStats, index: &HealthIndex, plan: &QueryPlan) ->
     };
     let mut w: HashMap<String, f32> = HashMap::new();
     for t in plan.parsed.positive_terms() {
-        let weight = if is_stop_term(t) { 0.1 } else { 1.0 };
-        w.insert(t.to_string(), weight * idf(t));
+        w.insert(t.to_string(), boosts.typed(is_stop_term(t), false) * idf(t));
     }
     // Another name of a concept weighs a fraction of the typed name it stands for, however rare.
     for e in &plan.expansions {
         let typed = e.from.split(' ').filter_map(|t| w.get(t)).fold(0.0f32, |a, b| a.max(*b));
         for alt in e.alternatives.iter().flatten() {
-            let weight = EXPANSION_WEIGHT * typed.min(idf(alt));
+            let weight = boosts.expansion * typed.min(idf(alt));
             let entry = w.entry(alt.clone()).or_insert(0.0);
             *entry = entry.max(weight);
         }

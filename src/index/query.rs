@@ -197,6 +197,14 @@ impl Default for Boosts {
 }
 
 impl Boosts {
+    /// What a typed word (or phrase) weighs before its rarity: a stop word and a word the
+    /// speller changed count less. Candidates, full scoring, passages and snippets all weigh
+    /// typed words by this one rule.
+    pub fn typed(&self, stop: bool, corrected: bool) -> f32 {
+        let stop = if stop { self.stop_word } else { 1.0 };
+        if corrected { stop * self.correction } else { stop }
+    }
+
     /// Applies `name=value` pairs separated by commas ("title=4,recency=0"), for tuning runs.
     /// The names are the struct's fields, read through serde: an unknown one is refused.
     pub fn apply(&mut self, spec: &str) -> Result<(), String> {
@@ -288,10 +296,7 @@ pub fn build_parts(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Vec<Part> {
         match clause {
             Clause::Word(t) | Clause::Phrase(t) => {
                 let stop = t.len() == 1 && is_stop_term(&t[0]);
-                let mut weight = if stop { boosts.stop_word } else { 1.0 };
-                if plan.corrected.get(i).copied().unwrap_or(false) {
-                    weight *= boosts.correction;
-                }
+                let mut weight = boosts.typed(stop, plan.corrected.get(i).copied().unwrap_or(false));
                 if in_phrase.get(i).copied().unwrap_or(false) {
                     weight *= LOOSE_PHRASE_WORD;
                 }

@@ -199,7 +199,7 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
         }
         facets.insert(facet, values);
     }
-    let highlighter = Highlighter::new(term_weights(&stats, index, &plan.parsed));
+    let highlighter = Highlighter::new(term_weights(&stats, index, &plan.parsed, &ranker.boosts));
     let mut hits = Vec::with_capacity(top.len());
     for (scores, addr) in top.into_iter().take(limit) {
         let doc: TantivyDocument = searcher.doc(addr).map_err(IndexError::from)?;
@@ -354,14 +354,20 @@ fn explain(plan: &QueryPlan, b: &Boosts) -> Explain {
     }
 }
 
-/// Each query term weighted by rarity in the body field, as Tantivy's own snippets do.
-fn term_weights(stats: &RequestStats, index: &HealthIndex, parsed: &ParsedQuery) -> HashMap<String, f32> {
+/// Each query term weighted by rarity in the body field, as Tantivy's own snippets do, and as a
+/// typed word ([`Boosts::typed`]).
+fn term_weights(
+    stats: &RequestStats,
+    index: &HealthIndex,
+    parsed: &ParsedQuery,
+    boosts: &Boosts,
+) -> HashMap<String, f32> {
     let mut weights = HashMap::new();
     for t in parsed.positive_terms() {
         let term = Term::from_field_text(index.fields.body, t);
         let df = stats.doc_freq(&term).unwrap_or(0);
         if df > 0 {
-            weights.insert(t.to_string(), 1.0 / (1.0 + df as f32).ln().max(0.1));
+            weights.insert(t.to_string(), boosts.typed(is_stop_term(t), false) / (1.0 + df as f32).ln().max(0.1));
         }
     }
     weights

@@ -2,7 +2,6 @@
 //! from it.
 
 use super::analyzer::{LONG_WORD, analyze, for_each_folded_token, stem_prefix};
-use super::query::is_stop_term;
 use crate::article::{Article, Section};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -114,8 +113,7 @@ impl Highlighter {
     }
 
     fn weight(&self, term: &str) -> f32 {
-        let w = self.weights.get(term).copied().unwrap_or(0.0);
-        if is_stop_term(term) { w * 0.2 } else { w }
+        self.weights.get(term).copied().unwrap_or(0.0)
     }
 
     /// A highlighted snippet of `text` (the window of at most [`SNIPPET_CHARS`] with the most
