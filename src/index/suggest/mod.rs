@@ -1,17 +1,13 @@
 //! Suggestions as you type: article titles, section headings and health-vocabulary names that
 //! occur in the index, matched word by word from any word on, the last word as a prefix.
 
+mod build;
+
 use super::analyzer::folded_words;
-use super::search::stored_text;
 use super::spell;
-use super::{HealthIndex, IndexError};
-use crate::vocab::Vocabulary;
+use build::Builder;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::Path;
-use tantivy::directory::MmapDirectory;
-use tantivy::store::StoreReader;
-use tantivy::{Directory, Index, TantivyDocument, Term};
 
 /// Words of an entry a match may start at (later words are not completed from).
 const MAX_START_WORDS: usize = 8;
@@ -89,35 +85,6 @@ pub struct Suggestion {
     pub url: Option<String>,
 }
 
-/// Entries as they are gathered: keys and texts appended to one arena.
-#[derive(Default)]
-struct Builder {
-    arena: String,
-    entries: Vec<Entry>,
-}
-
-impl Builder {
-    fn push(&mut self, text: &str) -> Span {
-        let start = self.arena.len() as u32;
-        self.arena.push_str(text);
-        Span { start, len: text.len() as u32 }
-    }
-
-    /// Adds an entry for `text` (its key is computed here); entries without words are skipped.
-    fn add(&mut self, text: &str, source: impl FnOnce(&mut Builder) -> Source, weight: f32) {
-        let key = key_of(text);
-        if !key.is_empty() {
-            let key = self.push(&key);
-            let source = source(self);
-            self.entries.push(Entry { key, source, weight });
-        }
-    }
-
-    fn query(&mut self, text: &str, weight: f32) {
-        self.add(text, |b| Source::Query(b.push(text)), weight);
-    }
-}
-
 /// The suggestion entries of one index state, with a sorted list of match start positions.
 #[derive(Default)]
 pub struct Suggester {
@@ -134,57 +101,6 @@ pub struct Suggester {
 }
 
 impl Suggester {
-    /// Builds the suggester from the index's titles and headings and the vocabulary's names.
-    pub fn build(index: &HealthIndex, vocab: &Vocabulary) -> Result<Suggester, IndexError> {
-        let searcher = index.searcher();
-        let mut b = Builder::default();
-        let mut headings: HashMap<String, (String, u32)> = HashMap::new();
-        // The served index is mapped for random access (no readahead); this pass reads every
-        // stored article in order, so it maps the stores again with the kernel's default advice
-        // (1M articles from a cold cache: 4 s instead of over 20 s).
-        // Best effort: the served stores still work if this second opening fails.
-        let sequential = MmapDirectory::open(index.dir()).ok().and_then(|d| Index::open(d).ok());
-        for segment in searcher.segment_readers() {
-            // One pass over the store decompresses each block once (random reads would repeat it).
-            let file = format!("{}.store", segment.segment_id().uuid_string());
-            let store = match sequential.as_ref().and_then(|ix| ix.directory().open_read(Path::new(&file)).ok()) {
-                Some(slice) => StoreReader::open(slice, 1)?,
-                None => segment.get_store_reader(1)?,
-            };
-            let docs = store.iter::<TantivyDocument>(segment.alive_bitset());
-            for d in docs {
-                let d = d?;
-                let outline = stored_text(&d, index.fields.outline);
-                let mut lines = outline.lines();
-                let title = lines.next().unwrap_or_default().trim();
-                let url = stored_text(&d, index.fields.url);
-                b.add(title, |b| Source::Article { title: b.push(title), url: b.push(url) }, 1.0);
-                for h in lines.map(str::trim).filter(|h| !h.is_empty()) {
-                    let key = key_of(h);
-                    if key.split(' ').count() <= MAX_PHRASE_WORDS {
-                        headings.entry(key).or_insert_with(|| (h.to_string(), 0)).1 += 1;
-                    }
-                }
-            }
-        }
-        for (_, (text, count)) in headings {
-            b.query(&text, 0.5 * (1.0 + count as f32).ln() + 0.3);
-        }
-        for (name, terms) in vocab.names() {
-            let df = terms
-                .iter()
-                .map(|t| searcher.doc_freq(&Term::from_field_text(index.fields.body, t)).unwrap_or(0))
-                .min()
-                .unwrap_or(0);
-            if df > 0 {
-                b.query(name, (1.0 + df as f32).ln());
-            }
-        }
-        let mut s = Suggester::from_builder(b);
-        s.generation = searcher.generation().generation_id();
-        Ok(s)
-    }
-
     /// Sorts the entries (queries first, then by key), drops repeated queries, and lays the
     /// arena out again in that order with equal keys and titles stored once.
     fn from_builder(b: Builder) -> Suggester {
