@@ -5,6 +5,7 @@
 //! assistants over the Model Context Protocol.
 
 pub mod article;
+pub mod chunk;
 pub mod eval;
 pub mod fuzzing;
 pub mod index;

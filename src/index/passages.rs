@@ -17,13 +17,12 @@ use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use tantivy::query::Bm25StatisticsProvider;
 use tantivy::{TantivyDocument, Term};
-use unicode_segmentation::UnicodeSegmentation;
 
 /// Passages returned when `k` is not given, and at most.
 pub const DEFAULT_K: usize = 5;
 pub const MAX_K: usize = 50;
-/// Passage length when `max_chars` is not given, and its bounds.
-pub const DEFAULT_MAX_CHARS: usize = 800;
+pub use crate::chunk::{DEFAULT_MAX_CHARS, chunk_sentences};
+/// Bounds of a request's passage length.
 pub const MIN_MAX_CHARS: usize = 100;
 pub const MAX_MAX_CHARS: usize = 4_000;
 /// Articles whose passages are considered.
@@ -231,53 +230,6 @@ pub fn passage_id(article_id: &str, text: &str) -> String {
     format!("{:016x}", h.digest())
 }
 
-/// Whole sentences packed into passages of at most `max_chars` characters; a sentence longer
-/// than that is cut at a word boundary and marked with an ellipsis.
-pub fn chunk_sentences(text: &str, max_chars: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    let len = |s: &str| s.chars().count();
-    // Lines (paragraphs and list items) stay on their own lines; sentences within a line are
-    // joined by a space.
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        let mut separator = if current.is_empty() { "" } else { "\n" };
-        for sentence in line.unicode_sentences().map(str::trim).filter(|s| !s.is_empty()) {
-            if !current.is_empty() && len(&current) + 1 + len(sentence) > max_chars {
-                out.push(std::mem::take(&mut current));
-                separator = "";
-            }
-            if len(sentence) > max_chars {
-                out.extend(cut_at_words(sentence, max_chars));
-                continue;
-            }
-            current.push_str(separator);
-            current.push_str(sentence);
-            separator = " ";
-        }
-    }
-    if !current.is_empty() {
-        out.push(current);
-    }
-    out
-}
-
-/// A sentence too long for one passage, in pieces cut at word boundaries, each but the last
-/// ending with an ellipsis.
-fn cut_at_words(sentence: &str, max_chars: usize) -> Vec<String> {
-    let mut pieces = Vec::new();
-    let mut rest = sentence.trim();
-    while rest.chars().count() > max_chars {
-        let limit = rest.char_indices().nth(max_chars.saturating_sub(1)).map_or(rest.len(), |(i, _)| i);
-        let cut = rest[..limit].rfind(char::is_whitespace).filter(|&i| i > 0).unwrap_or(limit);
-        pieces.push(format!("{}…", rest[..cut].trim_end()));
-        rest = rest[cut..].trim_start();
-    }
-    if !rest.is_empty() {
-        pieces.push(rest.to_string());
-    }
-    pieces
-}
-
 /// The first `k` passages, skipping any whose word trigrams mostly repeat a kept one.
 fn without_near_duplicates(ranked: Vec<Passage>, k: usize) -> Vec<Passage> {
     let mut kept: Vec<(Passage, HashSet<String>)> = Vec::with_capacity(k);
@@ -308,22 +260,6 @@ fn trigrams(text: &str) -> HashSet<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passages_are_whole_sentences_within_the_limit() {
-        let text = "One short sentence. Another one follows here. A third sentence ends it.\n\nNew paragraph.";
-        let chunks = chunk_sentences(text, 50);
-        assert_eq!(
-            chunks,
-            vec!["One short sentence. Another one follows here.", "A third sentence ends it.\nNew paragraph."]
-        );
-        let long = "word ".repeat(40);
-        let cut = chunk_sentences(&long, 30);
-        assert!(cut.iter().all(|c| c.chars().count() <= 30), "{cut:?}");
-        assert!(cut[0].ends_with('…'));
-        let words: usize = cut.iter().map(|c| c.split_whitespace().count()).sum();
-        assert_eq!(words, 40, "no word of a long sentence is lost");
-    }
 
     #[test]
     fn ids_depend_on_article_and_text_only() {

@@ -19,7 +19,7 @@ pub use table::VectorTables;
 pub use vectors::Code;
 
 use crate::article::Article;
-use crate::index::passages::{DEFAULT_MAX_CHARS, chunk_sentences};
+use crate::chunk::{DEFAULT_MAX_CHARS, chunk_sentences};
 use rayon::prelude::*;
 use std::path::Path;
 use std::sync::Arc;
