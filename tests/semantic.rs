@@ -171,7 +171,7 @@ fn every_article_carries_the_vectors_of_its_texts_and_reingest_embeds_nothing() 
         let store = segment.get_store_reader(1).expect("store");
         for doc in 0..segment.max_doc() {
             let d: TantivyDocument = store.get(doc).expect("doc");
-            let article = healthsearch::index::search::stored_article(&c.index, &d).expect("article");
+            let article = healthsearch::index::stored::stored_article(&c.index, &d).expect("article");
             let bytes = d.get_first(c.index.fields.vectors).and_then(|v| v.as_bytes()).expect("vectors");
             let codes = decode(bytes).expect("whole records");
             assert_eq!(codes.len(), article_texts(&article).len(), "{}", article.url);
@@ -206,7 +206,7 @@ fn assert_vectors_match_articles(index: &HealthIndex, m: &Embedder) -> usize {
                 continue;
             }
             let d: TantivyDocument = store.get(doc).expect("doc");
-            let article = healthsearch::index::search::stored_article(index, &d).expect("article");
+            let article = healthsearch::index::stored::stored_article(index, &d).expect("article");
             let bytes = d.get_first(index.fields.vectors).and_then(|v| v.as_bytes()).expect("vectors");
             let codes = decode(bytes).expect("whole records");
             let texts = article_texts(&article);

@@ -5,7 +5,8 @@
 use super::feedback::{body_term, stored_terms};
 use super::fusion::MIN_COSINE;
 use super::lookup::{articles_with, doc_with};
-use super::search::{stored_article, surface_form};
+use super::search::surface_form;
+use super::stored::stored_article;
 use super::writer::date_value;
 use super::{HealthIndex, IndexError};
 use crate::article::{Article, Citation};

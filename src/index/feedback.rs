@@ -5,7 +5,7 @@
 use super::analyzer::analyze;
 use super::query::{BoolClause, is_stop_term};
 use super::schema::Fields;
-use super::search::stored_text;
+use super::stored::stored_text;
 use super::{HealthIndex, IndexError};
 use rustc_hash::FxHashMap;
 use std::collections::HashMap;

@@ -1,6 +1,6 @@
 //! Looking articles up by id, URL or cited source, outside ranked search.
 
-use super::search::stored_article;
+use super::stored::stored_article;
 use super::{HealthIndex, IndexError};
 use crate::article::Article;
 use tantivy::collector::TopDocs;

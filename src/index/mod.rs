@@ -25,6 +25,7 @@ pub mod site_names;
 pub mod snippet;
 pub mod spell;
 pub mod stats;
+pub mod stored;
 pub mod suggest;
 pub mod typo;
 pub mod writer;

@@ -13,6 +13,7 @@ use super::schema::TEXT_FIELDS;
 use super::snippet::{Highlighter, SNIPPET_CHARS, plain_html};
 use super::spell::{self, Correction, Kind};
 use super::stats::RequestStats;
+use super::stored::stored_article;
 use super::{HealthIndex, IndexError};
 use crate::article::Article;
 use crate::vocab::Expansion;
@@ -23,7 +24,6 @@ use std::sync::Arc;
 use std::time::Instant;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{Bm25StatisticsProvider, BooleanQuery, Query};
-use tantivy::schema::Value;
 use tantivy::{DocAddress, Order, Score};
 use tantivy::{Searcher, TantivyDocument, Term};
 
@@ -376,20 +376,6 @@ fn term_weights(
 /// Milliseconds since `started`, to two decimals, as responses report them.
 pub fn elapsed_ms(started: Instant) -> f64 {
     (started.elapsed().as_secs_f64() * 1e5).round() / 100.0
-}
-
-/// A stored text field of a document ("" when it has none).
-pub fn stored_text(doc: &TantivyDocument, field: tantivy::schema::Field) -> &str {
-    doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default()
-}
-
-/// The article stored with a document.
-pub fn stored_article(index: &HealthIndex, doc: &TantivyDocument) -> Result<Article, IndexError> {
-    let json = doc
-        .get_first(index.fields.doc)
-        .and_then(|v| v.as_str())
-        .ok_or_else(|| IndexError::Corrupt("document has no stored article".into()))?;
-    serde_json::from_str(json).map_err(|e| IndexError::Corrupt(e.to_string()))
 }
 
 fn to_hit(article: Article, score: f32, hl: &Highlighter) -> Hit {

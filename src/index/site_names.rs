@@ -1,7 +1,7 @@
 //! The name each site (a host) gives itself, for labelling the site facet: read from one of its
 //! articles once per index generation, not on every search that asks for facets.
 
-use super::search::stored_article;
+use super::stored::stored_article;
 use super::{HealthIndex, IndexError};
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -29,7 +29,7 @@ pub use extract::{ExtractError, Extractor, Method, extract};
 pub use report::{IngestReport, IssueKind, PageIssue};
 
 use crate::article::Article;
-use crate::index::search::stored_text;
+use crate::index::stored::stored_text;
 use crate::index::writer::ArticleWriter;
 use crate::index::{HealthIndex, IndexError};
 use rayon::prelude::*;

@@ -8,7 +8,7 @@ use super::state::AppState;
 use crate::article::Article;
 use crate::index::editorial::{Citing, Related, Stale, citing, doc_by_url, related, stale};
 use crate::index::lookup::doc_with;
-use crate::index::search::stored_article;
+use crate::index::stored::stored_article;
 use crate::sources::{doi_key, pmid_key, url_key};
 use axum::Json;
 use axum::extract::rejection::PathRejection;
