@@ -4,8 +4,8 @@
 //! noggin while expecting" should not outrank what the query means.
 
 use super::HealthIndex;
+use super::parse::is_stop_term;
 use super::plan::QueryPlan;
-use super::query::is_stop_term;
 use super::stats::RequestStats;
 use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::IndexRecordOption;

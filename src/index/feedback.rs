@@ -3,7 +3,8 @@
 //! vocabulary of its best matches.
 
 use super::analyzer::analyze;
-use super::query::{BoolClause, is_stop_term};
+use super::parse::is_stop_term;
+use super::query::BoolClause;
 use super::schema::Fields;
 use super::stored::stored_text;
 use super::{HealthIndex, IndexError};

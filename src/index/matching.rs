@@ -4,8 +4,8 @@
 //! nothing matches strictly, fewer words are required, step by step, and the search says so.
 
 use super::address::AddressQuery;
+use super::parse::{Clause, is_stop_term};
 use super::plan::QueryPlan;
-use super::query::{Clause, is_stop_term};
 use super::schema::Fields;
 use serde::Serialize;
 use std::sync::Arc;

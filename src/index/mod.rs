@@ -12,6 +12,7 @@ pub mod filter;
 pub mod fusion;
 pub mod lookup;
 pub mod matching;
+pub mod parse;
 pub mod passages;
 pub mod plan;
 pub mod query;

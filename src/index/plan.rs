@@ -3,7 +3,7 @@
 //! plan doubles as the explanation returned with `explain=true`.
 
 use super::analyzer::{analyze, folded_words};
-use super::query::{Clause, ParsedQuery, contraction_head, query_words};
+use super::parse::{Clause, ParsedQuery, contraction_head, query_words};
 use super::schema::Fields;
 use super::spell::{Correction, Kind, respell};
 use super::typo::IndexLexicon;

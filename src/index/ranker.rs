@@ -4,8 +4,9 @@
 use super::feedback::{Feedback, Scope};
 use super::filter::Filters;
 use super::fusion::{QueryMeaning, Semantic};
+use super::parse::{ParsedQuery, QueryError, parse};
 use super::plan::{QueryPlan, plan};
-use super::query::{Boosts, ParsedQuery, QueryError, build_baseline, parse};
+use super::query::{Boosts, build_baseline};
 use super::stats::RequestStats;
 use super::stored::stored_text;
 use super::{HealthIndex, IndexError};

@@ -3,7 +3,7 @@
 //! Levenshtein automaton.
 
 use super::analyzer::analyze;
-use super::query::is_stop_term;
+use super::parse::is_stop_term;
 use super::spell::{Lexicon, Near};
 use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder, SINK_STATE};
 use std::collections::HashMap;

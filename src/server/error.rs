@@ -2,7 +2,7 @@
 //! name and HTTP status, so a code without a status does not compile.
 
 use crate::index::IndexError;
-use crate::index::query::QueryError;
+use crate::index::parse::QueryError;
 use crate::index::search::SearchError;
 use axum::Json;
 use axum::http::{HeaderName, HeaderValue, StatusCode};

@@ -3,7 +3,7 @@
 
 use crate::index::analyzer::{analyze, folded_words};
 use crate::index::filter::{FacetCounter, FacetValue, facet_values};
-use crate::index::query::is_stop_term;
+use crate::index::parse::is_stop_term;
 use crate::index::schema::name::CATEGORY;
 use crate::index::suggest::Kind;
 use crate::server::state::AppState;
