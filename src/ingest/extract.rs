@@ -188,7 +188,7 @@ fn visible_lines(doc: &Html) -> Vec<String> {
         skip.extend(doc.select(&sel).map(|e| e.id()));
     }
     let mut lines = Lines::default();
-    Walk { skip: &skip, drop_boilerplate: false }.run(*doc.root_element(), &mut lines);
+    Walk { skip: &skip, drop_block: None }.run(*doc.root_element(), &mut lines);
     lines.finish()
 }
 

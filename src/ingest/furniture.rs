@@ -63,7 +63,7 @@ fn is_furniture_run(run: &[NodeRef<'_, Node>], skip: &HashSet<NodeId>) -> bool {
         return false;
     }
     let mut t = PlainText::default();
-    let walk = Walk { skip, drop_boilerplate: false };
+    let walk = Walk { skip, drop_block: None };
     for node in run.iter().filter(|n| !skip.contains(&n.id())) {
         match node.value() {
             Node::Text(text) => t.text(text),

@@ -1,6 +1,6 @@
 //! Cutting an article body into sections at its `h2`/`h3` headings, with unique anchors.
 
-use super::furniture::{furniture_runs, is_furniture_text};
+use super::furniture::{furniture_runs, is_furniture_block, is_furniture_text};
 use super::rules::is_reference_heading;
 use super::walk::{Lines, Sink, Walk};
 use crate::article::Section;
@@ -14,7 +14,7 @@ pub fn sections_of(root: ElementRef<'_>, skip: &HashSet<NodeId>) -> Vec<Section>
     let mut skip = skip.clone();
     skip.extend(furniture_runs(*root, &skip));
     let mut sink = SectionSink::default();
-    Walk { skip: &skip, drop_boilerplate: true }.run(*root, &mut sink);
+    Walk { skip: &skip, drop_block: Some(is_furniture_block) }.run(*root, &mut sink);
     sink.finish()
 }
 

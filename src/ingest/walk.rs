@@ -1,7 +1,6 @@
 //! A depth-first walk over a parsed page that feeds text, line breaks and headings to a sink,
 //! skipping dropped subtrees and page furniture.
 
-use super::furniture::is_furniture_block;
 use super::rules::is_block;
 use crate::text::{normalize, strip_artifacts};
 use ego_tree::{NodeId, NodeRef};
@@ -20,11 +19,16 @@ pub trait Sink {
     }
 }
 
-/// Walk options: subtrees to skip, and whether short furniture blocks are dropped by their text.
+/// Walk options: subtrees to skip, and which blocks (page furniture) are dropped whole.
 pub struct Walk<'a> {
     pub skip: &'a HashSet<NodeId>,
-    pub drop_boilerplate: bool,
+    /// Blocks to leave out with everything in them (page furniture), judged before they are
+    /// entered; `None` keeps every block.
+    pub drop_block: Option<DropBlock>,
 }
+
+/// Whether a block is left out of a walk, given the nodes already skipped.
+pub type DropBlock = fn(NodeRef<'_, Node>, &HashSet<NodeId>) -> bool;
 
 /// One step of the iterative walk: visit a node, or close a block opened earlier.
 enum Step<'a> {
@@ -70,7 +74,7 @@ impl Walk<'_> {
                         continue;
                     }
                     if is_block(el.name()) {
-                        if self.drop_boilerplate && is_furniture_block(child, self.skip) {
+                        if self.drop_block.is_some_and(|drop| drop(child, self.skip)) {
                             continue;
                         }
                         sink.line_break();
@@ -138,6 +142,6 @@ impl Sink for Lines {
 /// The visible text of an element with skips applied.
 pub fn element_text(el: ElementRef<'_>, skip: &HashSet<NodeId>) -> String {
     let mut t = PlainText::default();
-    Walk { skip, drop_boilerplate: false }.run(*el, &mut t);
+    Walk { skip, drop_block: None }.run(*el, &mut t);
     t.finish()
 }
