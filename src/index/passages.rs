@@ -14,6 +14,7 @@ use super::stats::RequestStats;
 use super::stored::stored_article;
 use super::{HealthIndex, IndexError};
 use crate::article::{Article, Citation};
+use crate::chunk::chunk_sentences;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -23,7 +24,7 @@ use tantivy::{TantivyDocument, Term};
 /// Passages returned when `k` is not given, and at most.
 pub const DEFAULT_K: usize = 5;
 pub const MAX_K: usize = 50;
-pub use crate::chunk::{DEFAULT_MAX_CHARS, chunk_sentences};
+pub use crate::chunk::DEFAULT_MAX_CHARS;
 /// Bounds of a request's passage length.
 pub const MIN_MAX_CHARS: usize = 100;
 pub const MAX_MAX_CHARS: usize = 4_000;

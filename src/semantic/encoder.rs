@@ -10,7 +10,7 @@
 use super::SemanticError;
 use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
 use candle_core::{D, DType, Device, Module, Tensor};
-use candle_nn::{LayerNorm, VarBuilder};
+use candle_nn::{LayerNorm, VarBuilder, layer_norm};
 use candle_transformers::models::bert::Config;
 
 /// The inner dimension candle's int8 kernels work in multiples of.
@@ -59,10 +59,6 @@ impl Dense {
     }
 }
 
-fn layer_norm(vb: VarBuilder, size: usize, eps: f64) -> Result<LayerNorm> {
-    Ok(LayerNorm::new(vb.get(size, "weight")?, vb.get(size, "bias")?, eps))
-}
-
 /// One transformer layer: self-attention then the feed-forward block, each with its residual
 /// and layer norm (BERT's post-norm order).
 struct Layer {
@@ -85,10 +81,10 @@ impl Layer {
         Ok(Layer {
             qkv: Dense::new(Tensor::cat(&[&q.0, &k.0, &v.0], 0)?, Tensor::cat(&[&q.1, &k.1, &v.1], 0)?)?,
             attention_out: Dense::load(vb.pp("attention.output.dense"), h, h)?,
-            attention_norm: layer_norm(vb.pp("attention.output.LayerNorm"), h, eps)?,
+            attention_norm: layer_norm(h, eps, vb.pp("attention.output.LayerNorm"))?,
             up: Dense::load(vb.pp("intermediate.dense"), h, c.intermediate_size)?,
             down: Dense::load(vb.pp("output.dense"), c.intermediate_size, h)?,
-            output_norm: layer_norm(vb.pp("output.LayerNorm"), h, eps)?,
+            output_norm: layer_norm(h, eps, vb.pp("output.LayerNorm"))?,
         })
     }
 
@@ -137,7 +133,7 @@ impl Encoder {
             words: e.get((c.vocab_size, h), "word_embeddings.weight")?,
             positions: e.get((c.max_position_embeddings, h), "position_embeddings.weight")?,
             first_type: e.get((c.type_vocab_size, h), "token_type_embeddings.weight")?.get(0)?,
-            embedding_norm: layer_norm(e.pp("LayerNorm"), h, c.layer_norm_eps)?,
+            embedding_norm: layer_norm(h, c.layer_norm_eps, e.pp("LayerNorm"))?,
             layers,
             heads: c.num_attention_heads,
         })
