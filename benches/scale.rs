@@ -6,12 +6,12 @@
 //! snippets for a page of hits, suggestions, passages, and indexing throughput. Run with `cargo bench --bench scale`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use healthsearch::analysis::analyze;
 use healthsearch::article::Article;
 use healthsearch::index::HealthIndex;
-use healthsearch::index::analyzer::analyze;
 use healthsearch::index::feedback::Scope;
 use healthsearch::index::filter::Filters;
-use healthsearch::index::parse::parse;
+use healthsearch::index::matching::Within;
 use healthsearch::index::passages::{PassageParams, passages};
 use healthsearch::index::search::{Ranker, Ranking, SearchParams, rank, search_with};
 use healthsearch::index::snippet::Highlighter;
@@ -19,15 +19,17 @@ use healthsearch::index::stats::RequestStats;
 use healthsearch::index::stored::stored_article;
 use healthsearch::index::suggest::Suggester;
 use healthsearch::ingest::{Source, ingest};
+use healthsearch::query::parse;
 use healthsearch::synth::{generate, to_jsonl};
 use rusqlite::Connection;
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 use tantivy::collector::TopDocs;
-use tantivy::query::QueryParser;
+use tantivy::query::{AllQuery, QueryParser};
 
 /// The query kinds measured, with a query each.
 const QUERIES: &[(&str, &str)] = &[
@@ -146,9 +148,9 @@ fn bench_scale(c: &mut Criterion) {
                 let searcher = idx.searcher();
                 let plan = ranker.plan(parse(q).expect("parse"), &searcher, &idx);
                 let stats = RequestStats::new(&searcher);
-                black_box(
-                    ranker.retrieve(&stats, &idx, &plan, &Filters::default(), Scope::Rerank, 10, None).expect("rank"),
-                )
+                let within = Within { query: Arc::new(AllQuery), meaning_floor: f32::INFINITY };
+                let scope = Scope::Rerank(within);
+                black_box(ranker.retrieve(&stats, &idx, &plan, &Filters::default(), scope, 10, None).expect("rank"))
             })
         });
         // The chatbot's and evaluation's retrieval, where feedback may add articles (a second

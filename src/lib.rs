@@ -1,9 +1,11 @@
 //! healthsearch: ingest consumer health articles, index them with Tantivy and serve ranked search.
 //!
-//! The crate is split by concern: [`ingest`] turns pages into [`article::Article`]s, [`index`] owns the
-//! Tantivy schema, analyzer, writer and search path, [`server`] exposes them over HTTP, and [`mcp`] to
-//! assistants over the Model Context Protocol.
+//! The crate is split by concern: [`ingest`] turns pages into [`article::Article`]s, [`query`]
+//! reads what a person typed (engine-neutral), [`index`] owns the Tantivy schema, writer and
+//! ranking, [`server`] exposes them over HTTP, and [`mcp`] to assistants over the Model Context
+//! Protocol.
 
+pub mod analysis;
 pub mod article;
 pub mod chunk;
 pub mod eval;
@@ -11,6 +13,7 @@ pub mod fuzzing;
 pub mod index;
 pub mod ingest;
 pub mod mcp;
+pub mod query;
 pub mod semantic;
 pub mod server;
 pub mod sources;

@@ -1,10 +1,10 @@
 //! The first phase's query: a flat disjunction of boosted term queries that picks candidates
 //! for the full query to score (see [`super::retrieve`]).
 
-use super::parse::{Clause, is_stop_term};
-use super::plan::QueryPlan;
 use super::query::{BoolClause, Boosts, excluded};
 use super::schema::Fields;
+use crate::query::QueryPlan;
+use crate::query::{Clause, is_stop_term};
 use tantivy::Term;
 use tantivy::query::{BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;

@@ -4,9 +4,9 @@
 //! noggin while expecting" should not outrank what the query means.
 
 use super::HealthIndex;
-use super::parse::is_stop_term;
-use super::plan::QueryPlan;
 use super::stats::RequestStats;
+use crate::query::QueryPlan;
+use crate::query::is_stop_term;
 use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocSet, Term};

@@ -2,12 +2,13 @@
 //! the query at a fraction of its weight, so a lay query also finds articles that use the
 //! vocabulary of its best matches.
 
-use super::analyzer::analyze;
-use super::parse::is_stop_term;
+use super::matching::Within;
 use super::query::BoolClause;
 use super::schema::Fields;
 use super::stored::stored_text;
 use super::{HealthIndex, IndexError};
+use crate::analysis::analyze;
+use crate::query::is_stop_term;
 use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 use tantivy::query::{BoostQuery, Occur, TermQuery};
@@ -66,11 +67,11 @@ fn parse_terms(stored: &str) -> impl Iterator<Item = (&str, f32)> {
 }
 
 /// What feedback may change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Scope {
     /// Feedback words only reorder the articles the query matches: totals, facets and paging
-    /// stay those of the query as typed (the search box).
-    Rerank,
+    /// stay those of the query as typed (the search box). Candidates come only from the match set.
+    Rerank(Within),
     /// Feedback words may also bring in articles that share none of the query's words (retrieval
     /// for a chatbot, and evaluation, where recall counts).
     Expand,

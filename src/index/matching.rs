@@ -4,14 +4,22 @@
 //! nothing matches strictly, fewer words are required, step by step, and the search says so.
 
 use super::address::AddressQuery;
-use super::parse::{Clause, is_stop_term};
-use super::plan::QueryPlan;
 use super::schema::Fields;
+use crate::query::{Clause, QueryPlan, is_stop_term};
 use serde::Serialize;
 use std::sync::Arc;
 use tantivy::query::{BooleanQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Term};
+
+/// The search box's match set, as candidates are drawn from it.
+#[derive(Debug, Clone)]
+pub struct Within {
+    /// The articles that match.
+    pub query: Arc<dyn Query>,
+    /// The lowest cosine at which an article matches by meaning.
+    pub meaning_floor: f32,
+}
 
 /// How many of a query's `words` important words an article must cover to match: every one of
 /// up to three, all but one of four to six, two in three of longer queries (people describing

@@ -2,19 +2,19 @@
 //! passages, scored against the query (its words, corrections and vocabulary expansions) together
 //! with their article's score, near-duplicates dropped.
 
-use super::analyzer::analyze;
 use super::feedback::Scope;
 use super::filter::Filters;
 use super::fusion::MIN_COSINE;
-use super::parse::{is_stop_term, parse};
-use super::plan::QueryPlan;
 use super::query::Boosts;
 use super::search::{Ranker, SearchError};
 use super::stats::RequestStats;
 use super::stored::stored_article;
 use super::{HealthIndex, IndexError};
+use crate::analysis::analyze;
 use crate::article::{Article, Citation};
 use crate::chunk::chunk_sentences;
+use crate::query::QueryPlan;
+use crate::query::{is_stop_term, parse};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};

@@ -1,9 +1,9 @@
 //! A parsed query built into Tantivy queries with per-field boosts and a boost when query words
 //! appear close together; and the weights ([`Boosts`]) every ranking phase reads.
 
-use super::parse::{Clause, ParsedQuery, is_stop_term, query_words};
-use super::plan::QueryPlan;
 use super::schema::Fields;
+use crate::query::QueryPlan;
+use crate::query::{Clause, ParsedQuery, is_stop_term, query_words};
 use tantivy::Term;
 use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};

@@ -4,12 +4,12 @@
 use super::feedback::{Feedback, Scope};
 use super::filter::Filters;
 use super::fusion::{QueryMeaning, Semantic};
-use super::parse::{ParsedQuery, QueryError, parse};
-use super::plan::{QueryPlan, plan};
 use super::query::{Boosts, build_baseline};
 use super::stats::RequestStats;
 use super::stored::stored_text;
+use super::typo::IndexLexicon;
 use super::{HealthIndex, IndexError};
+use crate::query::{ParsedQuery, QueryError, QueryPlan, parse, plan};
 use crate::vocab::Vocabulary;
 use std::sync::{Arc, LazyLock};
 use tantivy::collector::TopDocs;
@@ -75,7 +75,10 @@ impl Ranker {
     pub fn plan(&self, parsed: ParsedQuery, searcher: &Searcher, index: &HealthIndex) -> QueryPlan {
         let model = self.semantic.as_ref().map(|s| s.embedder.model());
         let knows = |w: &str| model.is_some_and(|m| m.knows_word(w));
-        plan(parsed, searcher, &index.fields, Some(&self.vocab), self.typos, Some(&knows))
+        let f = &index.fields;
+        let stemmed = f.texts();
+        let lexicon = IndexLexicon { searcher, surface: f.words, stemmed: &stemmed, language: Some(&knows) };
+        plan(parsed, self.typos.then_some(&lexicon as &dyn crate::query::Lexicon), Some(&self.vocab))
     }
 
     /// The meaning of a query, when this ranking uses it; `ratio` overrides the default

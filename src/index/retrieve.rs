@@ -9,12 +9,13 @@ use super::coverage::coverage;
 use super::feedback::{self, Scope};
 use super::filter::Filters;
 use super::fusion::{QueryMeaning, Scores};
-use super::plan::QueryPlan;
+use super::matching::Within;
 use super::query::{BoolClause, Part, build_parts};
 use super::ranker::Ranker;
 use super::rescore::{Sum, Sums};
 use super::stats::RequestStats;
 use super::{HealthIndex, IndexError};
+use crate::query::QueryPlan;
 use std::collections::BTreeMap;
 use tantivy::collector::TopDocs;
 use tantivy::query::{Bm25StatisticsProvider, BooleanQuery, ConstScoreQuery, Occur};
@@ -43,7 +44,7 @@ impl Ranker {
         k: usize,
         meaning: Option<&QueryMeaning>,
     ) -> Result<Vec<(Scores, DocAddress)>, IndexError> {
-        let lexical = self.retrieve_lexical(stats, index, plan, filters, scope, k, meaning)?;
+        let lexical = self.retrieve_lexical(stats, index, plan, filters, &scope, k, meaning)?;
         let searcher = stats.searcher();
         let Some(m) = meaning else {
             let only = |(s, a): (Score, DocAddress)| (Scores { lexical: Some(s), semantic: None, fused: s }, a);
@@ -67,7 +68,7 @@ impl Ranker {
         index: &HealthIndex,
         plan: &QueryPlan,
         filters: &Filters,
-        scope: Scope,
+        scope: &Scope,
         k: usize,
         meaning: Option<&QueryMeaning>,
     ) -> Result<Lexical, IndexError> {
@@ -79,10 +80,14 @@ impl Ranker {
         let pool = match scope {
             // Reranking what the query matches: 50 candidates rank the first page as well as 100 do
             // (NFCorpus dev nDCG@10 0.3176 both, through this path), 10-25% faster.
-            Scope::Rerank => SEARCH_BOX_CANDIDATES.max(k + k / 2),
+            Scope::Rerank(_) => SEARCH_BOX_CANDIDATES.max(k + k / 2),
             Scope::Expand => CANDIDATES.max(k + k / 2),
         };
-        let by_meaning = match (meaning, &plan.within) {
+        let within = match scope {
+            Scope::Rerank(within) => Some(within),
+            Scope::Expand => None,
+        };
+        let by_meaning = match (meaning, within) {
             // In the search box, an article joins by meaning only when it matches by meaning.
             (Some(m), Some(within)) => {
                 let mut near = m.nearest(searcher, filters, f, pool)?;
@@ -92,7 +97,7 @@ impl Ranker {
             (Some(m), None) => m.nearest(searcher, filters, f, pool)?,
             (None, _) => Vec::new(),
         };
-        let mut candidates = top_flat(stats, searcher, filters, plan, clone_all(&flat), pool, f)?;
+        let mut candidates = top_flat(stats, searcher, filters, within, clone_all(&flat), pool, f)?;
         with_meaning(&mut candidates, &by_meaning);
         let mut sums = Sums::default();
         sums.add(stats, searcher, &full, &candidates)?;
@@ -106,7 +111,7 @@ impl Ranker {
             return Ok(done(&sums, first));
         }
         let candidates = match scope {
-            Scope::Rerank => candidates,
+            Scope::Rerank(_) => candidates,
             Scope::Expand => {
                 // Feedback words found in most articles bring in nothing a query word did not and
                 // slow block-max WAND down: only the rarer ones look for new candidates (every
@@ -116,7 +121,7 @@ impl Ranker {
                 all.extend(
                     words.iter().filter(|(t, _)| body_df(t) <= common).map(|(t, w)| feedback::body_term(index, t, *w)),
                 );
-                let mut more = top_flat(stats, searcher, filters, plan, all, pool, f)?;
+                let mut more = top_flat(stats, searcher, filters, within, all, pool, f)?;
                 with_meaning(&mut more, &by_meaning);
                 // Only candidates new to this pass need the full query; the others keep their sums.
                 let new: Vec<DocAddress> = more.iter().filter(|a| !sums.seen(a)).copied().collect();
@@ -186,12 +191,12 @@ fn top_flat(
     stats: &RequestStats,
     searcher: &Searcher,
     filters: &Filters,
-    plan: &QueryPlan,
+    within: Option<&Within>,
     mut clauses: Vec<BoolClause>,
     n: usize,
     f: &super::schema::Fields,
 ) -> Result<Vec<DocAddress>, IndexError> {
-    if let Some(within) = &plan.within {
+    if let Some(within) = within {
         clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(within.query.box_clone(), 0.0))));
     }
     let query = filters.apply(Box::new(BooleanQuery::new(clauses)), f);

@@ -1,22 +1,21 @@
 //! The search path the API, the CLI and evaluation share: parse, build, collect, and render hits
 //! with the best section's snippet and the article's sources.
 
-use super::analyzer::analyze;
 use super::count::{Relation, TOTAL_LIMIT, count_up_to};
 use super::feedback::Scope;
 use super::filter::{FacetCounter, FacetValue, Filters, Sort, facet_values};
 use super::fusion::{FEW_WORD_MATCHES, MeaningExplain, QueryMeaning, Scores};
-use super::matching::{self, MatchRule};
-use super::parse::{ParsedQuery, is_stop_term, parse};
-use super::plan::{QueryPlan, Within};
+use super::matching::{self, MatchRule, Within};
 use super::query::{Boosts, build_match};
 use super::schema::TEXT_FIELDS;
 use super::snippet::{Highlighter, SNIPPET_CHARS, plain_html};
-use super::spell::{self, Correction, Kind};
 use super::stats::RequestStats;
 use super::stored::stored_article;
 use super::{HealthIndex, IndexError};
+use crate::analysis::analyze;
 use crate::article::Article;
+use crate::query::spell::{self, Correction, Kind};
+use crate::query::{ParsedQuery, QueryPlan, is_stop_term, parse};
 use crate::vocab::Expansion;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -166,7 +165,7 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
     let started = Instant::now();
     let parsed = parse(&params.q)?;
     let searcher = index.searcher();
-    let mut plan = ranker.plan(parsed.clone(), &searcher, index);
+    let plan = ranker.plan(parsed.clone(), &searcher, index);
     // Statistics shared by ranking and the snippets' term weights.
     let stats = RequestStats::new(&searcher);
     let limit = params.limit.min(MAX_LIMIT);
@@ -176,12 +175,13 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
     // What the query matches, for totals, facets, pages and date sorting.
     let (matches, rule) = match_set(&searcher, index, &plan, &params.filters, meaning.as_ref(), &ranker.boosts)?;
     let meaning_floor = rule.meaning_from.unwrap_or(f32::INFINITY);
-    plan.within = Some(Within { query: Arc::from(matches.box_clone()), meaning_floor });
+    let within = Within { query: Arc::from(matches.box_clone()), meaning_floor };
     let base = params.filters.apply(matches.box_clone(), &index.fields);
     let (top, (total, total_relation)) = match params.sort {
         Sort::Relevance => {
             let k = offset + limit;
-            let found = ranker.retrieve(&stats, index, &plan, &params.filters, Scope::Rerank, k, meaning.as_ref())?;
+            let found =
+                ranker.retrieve(&stats, index, &plan, &params.filters, Scope::Rerank(within), k, meaning.as_ref())?;
             let total = count_up_to(&searcher, base.as_ref(), total_limit)?;
             (found.into_iter().skip(offset).collect::<Vec<_>>(), total)
         }

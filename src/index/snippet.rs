@@ -1,7 +1,7 @@
 //! Choosing the section that best answers a query and cutting a highlighted, HTML-escaped snippet
 //! from it.
 
-use super::analyzer::{LONG_WORD, analyze, for_each_folded_token, stem_prefix};
+use crate::analysis::{LONG_WORD, analyze, for_each_folded_token, stem_prefix};
 use crate::article::{Article, Section};
 use std::cell::RefCell;
 use std::collections::HashMap;

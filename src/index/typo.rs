@@ -1,10 +1,10 @@
-//! The index as a spelling lexicon ([`super::spell`]): which words it knows, and its words as
+//! The index as a spelling lexicon ([`crate::query::spell`]): which words it knows, and its words as
 //! written within a few edits of a typed one, found by walking the term dictionary with a
 //! Levenshtein automaton.
 
-use super::analyzer::analyze;
-use super::parse::is_stop_term;
-use super::spell::{Lexicon, Near};
+use crate::analysis::analyze;
+use crate::query::is_stop_term;
+use crate::query::{Lexicon, Near};
 use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder, SINK_STATE};
 use std::collections::HashMap;
 use std::sync::LazyLock;

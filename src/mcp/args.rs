@@ -4,9 +4,9 @@
 
 use crate::article::Audience;
 use crate::index::filter::Filters;
-use crate::index::parse::MAX_QUERY_CHARS;
 use crate::index::passages::{DEFAULT_K, DEFAULT_MAX_CHARS, MAX_K, MAX_MAX_CHARS, MIN_MAX_CHARS};
 use crate::index::search::MAX_LIMIT;
+use crate::query::MAX_QUERY_CHARS;
 use crate::server::editors;
 use crate::server::routes::DEFAULT_LIMIT;
 use chrono::NaiveDate;

@@ -2,8 +2,8 @@
 //! name and HTTP status, so a code without a status does not compile.
 
 use crate::index::IndexError;
-use crate::index::parse::QueryError;
 use crate::index::search::SearchError;
+use crate::query::QueryError;
 use axum::Json;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};

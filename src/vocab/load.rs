@@ -91,7 +91,7 @@ pub fn add_obo(v: &mut Vocabulary, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::analyzer::analyze;
+    use crate::analysis::analyze;
 
     #[test]
     fn reads_medquad_pairs() {

@@ -4,7 +4,7 @@
 
 pub mod load;
 
-use crate::index::analyzer::analyze;
+use crate::analysis::analyze;
 use std::collections::{HashMap, HashSet};
 
 /// The vocabulary bundled with the binary.
@@ -83,7 +83,7 @@ impl Vocabulary {
             self.by_name.entry(t.clone()).or_default().push(idx);
         }
         for name in &kept {
-            if let [(word, _)] = crate::index::analyzer::folded_words(name).as_slice() {
+            if let [(word, _)] = crate::analysis::folded_words(name).as_slice() {
                 self.single_words.insert(word.clone());
             }
         }

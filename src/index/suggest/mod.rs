@@ -3,8 +3,8 @@
 
 mod build;
 
-use super::analyzer::folded_words;
-use super::spell;
+use crate::analysis::folded_words;
+use crate::query::spell;
 use build::Builder;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -1,11 +1,11 @@
 //! What the page offers instead of a dead end when nothing matches: searches related to the
 //! words typed (from the suggester) and the topics the index covers most.
 
-use crate::index::analyzer::{analyze, folded_words};
+use crate::analysis::{analyze, folded_words};
 use crate::index::filter::{FacetCounter, FacetValue, facet_values};
-use crate::index::parse::is_stop_term;
 use crate::index::schema::name::CATEGORY;
 use crate::index::suggest::Kind;
+use crate::query::is_stop_term;
 use crate::server::state::AppState;
 use tantivy::query::AllQuery;
 

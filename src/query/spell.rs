@@ -358,7 +358,7 @@ fn plausibility(typed: &str, near: &Near, in_domain: bool) -> f64 {
 pub fn apply(text: &str, corrections: &[Correction]) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     let mut last = 0;
-    for (word, range) in super::analyzer::folded_words(text) {
+    for (word, range) in crate::analysis::folded_words(text) {
         if let Some(c) = corrections.iter().find(|c| c.from == word) {
             out.push_str(&text[last..range.start]);
             out.push_str(&c.to);
@@ -432,7 +432,7 @@ mod tests {
     #[test]
     fn rewrites_text_between_words_as_typed() {
         let typed = "Cant  \"brused nipples\" -nite";
-        let made: Vec<Correction> = super::super::analyzer::folded_words(typed)
+        let made: Vec<Correction> = crate::analysis::folded_words(typed)
             .into_iter()
             .filter_map(|(w, _)| respell(&w, &words(), &HashSet::new()))
             .collect();

@@ -1,7 +1,7 @@
 //! The user's query read leniently: words, "phrases" and -exclusions as analyzed terms, and the
 //! stop words that weigh less. Nothing here depends on the search engine.
 
-use super::analyzer::analyze;
+use crate::analysis::analyze;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
