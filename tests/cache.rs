@@ -6,7 +6,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use healthsearch::index::count::{Relation, count_up_to, lower_bound};
-use healthsearch::index::parse::parse;
+use healthsearch::query::parse;
 use healthsearch::server::router;
 use healthsearch::server::state::AppState;
 use http_body_util::BodyExt;

@@ -172,7 +172,7 @@ proptest! {
 
     #[test]
     fn the_query_parser_never_panics(q in "\\PC{0,200}") {
-        let _ = healthsearch::index::parse::parse(&q);
+        let _ = healthsearch::query::parse(&q);
     }
 
     #[test]
