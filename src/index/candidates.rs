@@ -1,8 +1,9 @@
 //! The first phase's query: a flat disjunction of boosted term queries that picks candidates
 //! for the full query to score (see [`super::retrieve`]).
 
-use super::query::{BoolClause, Boosts, excluded};
+use super::query::{BoolClause, excluded, topic_fields};
 use super::schema::Fields;
+use crate::query::Boosts;
 use crate::query::QueryPlan;
 use crate::query::{Clause, is_stop_term};
 use tantivy::Term;
@@ -20,7 +21,7 @@ pub fn build_candidates(
     doc_freq: impl Fn(&str) -> u64,
 ) -> Vec<BoolClause> {
     // Exclusions are checked field by field, as the full query checks them.
-    let fields = boosts.topic_fields(f);
+    let fields = topic_fields(boosts, f);
     let all_stop = plan.parsed.positive_terms().iter().all(|t| is_stop_term(t));
     // Each term once, at its highest weight.
     let mut weights: Vec<(String, f32)> = Vec::new();
@@ -40,7 +41,7 @@ pub fn build_candidates(
         }
     }
     for e in &plan.expansions {
-        let w = (boosts.expansion * e.len as f32).min(0.9);
+        let w = boosts.expansion_weight(e.len);
         // A name of several words brings in only its rarest word: its common words ("after
         // having a baby") would make the first phase visit most of the index for little.
         for alt in &e.alternatives {

@@ -5,9 +5,7 @@
 
 use super::HealthIndex;
 use super::stats::RequestStats;
-use crate::query::QueryPlan;
-use crate::query::is_stop_term;
-use tantivy::query::Bm25StatisticsProvider;
+use crate::query::{QueryPlan, is_stop_term, rarity};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocSet, Term};
 
@@ -18,7 +16,6 @@ pub fn coverage(stats: &RequestStats, index: &HealthIndex, plan: &QueryPlan, add
     let searcher = stats.searcher();
     let segment = searcher.segment_reader(addr.segment_ord);
     let Ok(inverted) = segment.inverted_index(field) else { return 1.0 };
-    let n = searcher.num_docs().max(1) as f32;
     let has = |t: &str| -> bool {
         let term = Term::from_field_text(field, t);
         match inverted.read_postings(&term, IndexRecordOption::Basic) {
@@ -32,8 +29,7 @@ pub fn coverage(stats: &RequestStats, index: &HealthIndex, plan: &QueryPlan, add
         if is_stop_term(t) {
             continue;
         }
-        let df = stats.doc_freq(&Term::from_field_text(field, t)).unwrap_or(0) as f32;
-        let weight = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+        let weight = rarity(&stats.of(field), t);
         total += weight;
         let named = || {
             plan.expansions

@@ -5,7 +5,6 @@
 use super::feedback::Scope;
 use super::filter::Filters;
 use super::fusion::MIN_COSINE;
-use super::query::Boosts;
 use super::search::{Ranker, SearchError};
 use super::stats::RequestStats;
 use super::stored::stored_article;
@@ -13,13 +12,11 @@ use super::{HealthIndex, IndexError};
 use crate::analysis::analyze;
 use crate::article::{Article, Citation};
 use crate::chunk::chunk_sentences;
-use crate::query::QueryPlan;
-use crate::query::{is_stop_term, parse};
+use crate::query::{TermWeights, parse};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
-use tantivy::query::Bm25StatisticsProvider;
-use tantivy::{TantivyDocument, Term};
+use tantivy::TantivyDocument;
 
 /// Passages returned when `k` is not given, and at most.
 pub const DEFAULT_K: usize = 5;
@@ -101,7 +98,8 @@ pub fn passages(index: &HealthIndex, p: &PassageParams, ranker: &Ranker) -> Resu
     let meaning = ranker.meaning(&p.q, &plan, p.semantic_ratio, index, &searcher)?;
     let top = ranker.retrieve(&stats, index, &plan, &p.filters, Scope::Expand, CANDIDATE_ARTICLES, meaning.as_ref())?;
     let best_article = top.first().map_or(1.0, |(s, _)| s.fused.max(f32::EPSILON));
-    let weights = query_weights(&stats, index, &plan, &ranker.boosts);
+    let weights = TermWeights::new(&plan, &ranker.boosts, &stats.of(index.fields.body));
+    let weights = weights.all();
     let mut pool: Vec<Candidate> = Vec::new();
     for (scores, addr) in top {
         let score = scores.fused;
@@ -109,8 +107,8 @@ pub fn passages(index: &HealthIndex, p: &PassageParams, ranker: &Ranker) -> Resu
         let article = stored_article(index, &doc)?;
         let cosines = meaning.as_ref().map(|m| passage_cosines(m.passages(addr), p.max_chars));
         for (at, passage) in indexed_passages(&article, p.max_chars) {
-            let text_tf = term_counts(&passage.text, &weights);
-            let heading_tf = term_counts(&passage.heading, &weights);
+            let text_tf = term_counts(&passage.text, weights);
+            let heading_tf = term_counts(&passage.heading, weights);
             let cosine = cosines.as_ref().and_then(|c| c(at));
             pool.push((passage, text_tf, heading_tf, score / best_article, cosine));
         }
@@ -120,8 +118,8 @@ pub fn passages(index: &HealthIndex, p: &PassageParams, ranker: &Ranker) -> Resu
     let ratio = meaning.as_ref().map_or(0.0, |m| m.ratio);
     let mut scored: Vec<Passage> = Vec::new();
     for (mut passage, text_tf, heading_tf, article_score, cosine) in pool {
-        let text_score = match_score(&text_tf, &weights);
-        let heading_score = match_score(&heading_tf, &weights);
+        let text_score = match_score(&text_tf, weights);
+        let heading_score = match_score(&heading_tf, weights);
         let lexical = text_score + HEADING_WEIGHT * heading_score;
         let meaning = cosine.map_or(0.0, |c| if hi > lo { (c - lo) / (hi - lo) } else { 1.0 });
         passage.score = lexical * (1.0 - ratio) + SEMANTIC_WEIGHT * ratio * meaning + ARTICLE_WEIGHT * article_score;
@@ -131,30 +129,6 @@ pub fn passages(index: &HealthIndex, p: &PassageParams, ranker: &Ranker) -> Resu
     }
     scored.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.passage_id.cmp(&b.passage_id)));
     Ok(without_near_duplicates(scored, p.k))
-}
-
-/// Each analyzed query term with its weight: typed (and corrected) words at their rarity, stop
-/// words and vocabulary expansions lower.
-fn query_weights(stats: &RequestStats, index: &HealthIndex, plan: &QueryPlan, boosts: &Boosts) -> HashMap<String, f32> {
-    let n = stats.searcher().num_docs().max(1) as f32;
-    let idf = |t: &str| {
-        let df = stats.doc_freq(&Term::from_field_text(index.fields.body, t)).unwrap_or(0) as f32;
-        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
-    };
-    let mut w: HashMap<String, f32> = HashMap::new();
-    for t in plan.parsed.positive_terms() {
-        w.insert(t.to_string(), boosts.typed(is_stop_term(t), false) * idf(t));
-    }
-    // Another name of a concept weighs a fraction of the typed name it stands for, however rare.
-    for e in &plan.expansions {
-        let typed = e.from.split(' ').filter_map(|t| w.get(t)).fold(0.0f32, |a, b| a.max(*b));
-        for alt in e.alternatives.iter().flatten() {
-            let weight = boosts.expansion * typed.min(idf(alt));
-            let entry = w.entry(alt.clone()).or_insert(0.0);
-            *entry = entry.max(weight);
-        }
-    }
-    w
 }
 
 /// How often each weighted query term occurs in `text`.

@@ -1,112 +1,29 @@
-//! A parsed query built into Tantivy queries with per-field boosts and a boost when query words
-//! appear close together; and the weights ([`Boosts`]) every ranking phase reads.
+//! A parsed query built into Tantivy queries with per-field boosts ([`Boosts`]) and a boost when
+//! query words appear close together.
 
 use super::schema::Fields;
-use crate::query::QueryPlan;
+use crate::query::{Boosts, QueryPlan};
 use crate::query::{Clause, ParsedQuery, is_stop_term, query_words};
 use tantivy::Term;
 use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 
-/// Weights of the searchable fields and of the ranking signals. The field names are the names
-/// `--boosts` takes and `explain` shows (through serde).
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Boosts {
-    pub title: f32,
-    pub alt_names: f32,
-    pub headings: f32,
-    pub summary: f32,
-    pub body: f32,
-    pub citations: f32,
-    /// Weight of a pair of query words found within a few words of each other.
-    pub proximity: f32,
-    /// Weight of the whole query found as an exact phrase.
-    pub phrase: f32,
-    /// Multiplier for stop words.
-    pub stop_word: f32,
-    /// Share of the non-best fields' scores added to the best field's (dismax tie-breaker).
-    pub tie_breaker: f32,
-    /// Weight of a concept's other names when the query names the concept.
-    pub expansion: f32,
-    /// Weight of a typo's correction.
-    pub correction: f32,
-    /// Largest relative boost for a recently reviewed article (0 turns recency off).
-    pub recency: f32,
+/// Each searchable field with its weight.
+fn field_weights(b: &Boosts, f: &Fields) -> [(Field, f32); 6] {
+    [
+        (f.title, b.title),
+        (f.alt_names, b.alt_names),
+        (f.headings, b.headings),
+        (f.summary, b.summary),
+        (f.body, b.body),
+        (f.citations, b.citations),
+    ]
 }
 
-impl Default for Boosts {
-    /// Weights tuned with `healthsearch eval` on the bundled query set, our MedlinePlus lay
-    /// queries and NFCorpus dev (see the README's relevance section).
-    fn default() -> Self {
-        Boosts {
-            title: 1.2,
-            alt_names: 1.2,
-            headings: 1.0,
-            summary: 1.0,
-            body: 1.0,
-            citations: 0.3,
-            proximity: 0.3,
-            phrase: 1.0,
-            stop_word: 0.2,
-            tie_breaker: 0.3,
-            expansion: 0.3,
-            correction: 0.8,
-            recency: 0.05,
-        }
-    }
-}
-
-impl Boosts {
-    /// What a typed word (or phrase) weighs before its rarity: a stop word and a word the
-    /// speller changed count less. Candidates, full scoring, passages and snippets all weigh
-    /// typed words by this one rule.
-    pub fn typed(&self, stop: bool, corrected: bool) -> f32 {
-        let stop = if stop { self.stop_word } else { 1.0 };
-        if corrected { stop * self.correction } else { stop }
-    }
-
-    /// Applies `name=value` pairs separated by commas ("title=4,recency=0"), for tuning runs.
-    /// The names are the struct's fields, read through serde: an unknown one is refused.
-    pub fn apply(&mut self, spec: &str) -> Result<(), String> {
-        let mut weights = self.named();
-        for pair in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (name, value) = pair.split_once('=').ok_or_else(|| format!("{pair:?} is not name=value"))?;
-            let value: f32 = value.trim().parse().map_err(|_| format!("{value:?} is not a number"))?;
-            // f32 to f64 and back is exact: the weight is the number as typed.
-            let number = serde_json::Number::from_f64(f64::from(value))
-                .ok_or_else(|| format!("{value:?} is not a finite number"))?;
-            weights.insert(name.trim().to_string(), number.into());
-        }
-        *self = serde_json::from_value(serde_json::Value::Object(weights)).map_err(|e| format!("--boosts: {e}"))?;
-        Ok(())
-    }
-
-    /// Every weight by its name (the field's), for [`Boosts::apply`] and `explain`.
-    pub fn named(&self) -> serde_json::Map<String, serde_json::Value> {
-        match serde_json::to_value(self) {
-            Ok(serde_json::Value::Object(m)) => m,
-            // A struct of numbers always serializes to an object.
-            _ => serde_json::Map::new(),
-        }
-    }
-
-    fn fields(&self, f: &Fields) -> [(Field, f32); 6] {
-        [
-            (f.title, self.title),
-            (f.alt_names, self.alt_names),
-            (f.headings, self.headings),
-            (f.summary, self.summary),
-            (f.body, self.body),
-            (f.citations, self.citations),
-        ]
-    }
-
-    /// The fields that name a topic (not the summary or citations): where proximity and phrases
-    /// are looked for, and where the candidate phase checks exclusions.
-    pub(super) fn topic_fields(&self, f: &Fields) -> [(Field, f32); 4] {
-        [(f.title, self.title), (f.alt_names, self.alt_names), (f.headings, self.headings), (f.body, self.body)]
-    }
+/// The fields that name a topic (not the summary or citations): where proximity and phrases
+/// are looked for, and where the candidate phase checks exclusions.
+pub(super) fn topic_fields(b: &Boosts, f: &Fields) -> [(Field, f32); 4] {
+    [(f.title, b.title), (f.alt_names, b.alt_names), (f.headings, b.headings), (f.body, b.body)]
 }
 
 /// One clause of a `BooleanQuery`.
@@ -144,7 +61,7 @@ impl Part {
 /// other names of the concepts they name, and proximity and phrase boosts.
 pub fn build_parts(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Vec<Part> {
     let parsed = &plan.parsed;
-    let fields = boosts.fields(f);
+    let fields = field_weights(boosts, f);
     let tie = boosts.tie_breaker;
     let mut parts: Vec<Part> = Vec::new();
     let in_phrase = words_in_concept_phrases(plan);
@@ -169,7 +86,7 @@ pub fn build_parts(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Vec<Part> {
     for e in &plan.expansions {
         // A lay phrase of several words stands for the clinical name as a whole, so its
         // expansion weighs more than a one-word synonym's (still below the typed words).
-        let weight = (boosts.expansion * e.len as f32).min(0.9);
+        let weight = boosts.expansion_weight(e.len);
         let groups = e
             .alternatives
             .iter()
@@ -177,7 +94,7 @@ pub fn build_parts(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Vec<Part> {
             .collect();
         parts.push(Part { occur: Occur::Should, weight, tie, groups });
     }
-    let near_fields = boosts.topic_fields(f);
+    let near_fields = topic_fields(boosts, f);
     for pair in adjacent_content_terms(parsed).windows(2) {
         parts.push(Part::across(Occur::Should, boosts.proximity, &near_fields, pair, 2, tie));
     }
@@ -191,7 +108,7 @@ pub fn build_parts(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Vec<Part> {
 /// any other name of a matched concept, less exclusions. It counts totals and
 /// facets and feeds sorting by date.
 pub fn build_match(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Box<dyn Query> {
-    let fields = boosts.fields(f);
+    let fields = field_weights(boosts, f);
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for clause in &plan.parsed.clauses {
         match clause {

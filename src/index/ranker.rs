@@ -4,11 +4,12 @@
 use super::feedback::{Feedback, Scope};
 use super::filter::Filters;
 use super::fusion::{QueryMeaning, Semantic};
-use super::query::{Boosts, build_baseline};
+use super::query::build_baseline;
 use super::stats::RequestStats;
 use super::stored::stored_text;
 use super::typo::IndexLexicon;
 use super::{HealthIndex, IndexError};
+use crate::query::Boosts;
 use crate::query::{ParsedQuery, QueryError, QueryPlan, parse, plan};
 use crate::vocab::Vocabulary;
 use std::sync::{Arc, LazyLock};

@@ -6,7 +6,7 @@ use super::feedback::Scope;
 use super::filter::{FacetCounter, FacetValue, Filters, Sort, facet_values};
 use super::fusion::{FEW_WORD_MATCHES, MeaningExplain, QueryMeaning, Scores};
 use super::matching::{self, MatchRule, Within};
-use super::query::{Boosts, build_match};
+use super::query::build_match;
 use super::schema::TEXT_FIELDS;
 use super::snippet::{Highlighter, SNIPPET_CHARS, plain_html};
 use super::stats::RequestStats;
@@ -15,17 +15,17 @@ use super::{HealthIndex, IndexError};
 use crate::analysis::analyze;
 use crate::article::Article;
 use crate::query::spell::{self, Correction, Kind};
-use crate::query::{ParsedQuery, QueryPlan, is_stop_term, parse};
+use crate::query::{Boosts, ParsedQuery, QueryPlan, TermWeights, is_stop_term, parse};
 use crate::vocab::Expansion;
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{Bm25StatisticsProvider, BooleanQuery, Query};
+use tantivy::query::{BooleanQuery, Query};
 use tantivy::{DocAddress, Order, Score};
-use tantivy::{Searcher, TantivyDocument, Term};
+use tantivy::{Searcher, TantivyDocument};
 
 pub use super::filter::Facet;
 pub use super::ranker::{Ranked, Ranker, Ranking, SearchError, rank};
@@ -200,7 +200,8 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
         }
         facets.insert(facet, values);
     }
-    let highlighter = Highlighter::new(term_weights(&stats, index, &plan.parsed, &ranker.boosts));
+    let weights = TermWeights::new(&plan, &ranker.boosts, &stats.of(index.fields.body));
+    let highlighter = Highlighter::new(weights.typed().clone());
     let mut hits = Vec::with_capacity(top.len());
     for (scores, addr) in top.into_iter().take(limit) {
         let doc: TantivyDocument = searcher.doc(addr).map_err(IndexError::from)?;
@@ -353,25 +354,6 @@ fn explain(plan: &QueryPlan, b: &Boosts) -> Explain {
         matching: None,
         meaning: None,
     }
-}
-
-/// Each query term weighted by rarity in the body field, as Tantivy's own snippets do, and as a
-/// typed word ([`Boosts::typed`]).
-fn term_weights(
-    stats: &RequestStats,
-    index: &HealthIndex,
-    parsed: &ParsedQuery,
-    boosts: &Boosts,
-) -> HashMap<String, f32> {
-    let mut weights = HashMap::new();
-    for t in parsed.positive_terms() {
-        let term = Term::from_field_text(index.fields.body, t);
-        let df = stats.doc_freq(&term).unwrap_or(0);
-        if df > 0 {
-            weights.insert(t.to_string(), boosts.typed(is_stop_term(t), false) / (1.0 + df as f32).ln().max(0.1));
-        }
-    }
-    weights
 }
 
 /// Milliseconds since `started`, to two decimals, as responses report them.

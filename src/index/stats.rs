@@ -2,6 +2,7 @@
 //! score the same terms in the same fields, and each would otherwise look every term up in every
 //! segment's term dictionary again.
 
+use crate::query::TermStats;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use tantivy::query::{Bm25StatisticsProvider, EnableScoring};
@@ -29,6 +30,27 @@ impl<'a> RequestStats<'a> {
     /// Scoring with these statistics (the same figures as the searcher's own).
     pub fn scoring(&'a self) -> EnableScoring<'a> {
         EnableScoring::enabled_from_statistics_provider(self, self.searcher)
+    }
+
+    /// These statistics for the terms of one field, as query understanding reads them.
+    pub fn of(&self, field: Field) -> FieldStats<'_, 'a> {
+        FieldStats { stats: self, field }
+    }
+}
+
+/// The request's statistics of one field ([`RequestStats::of`]).
+pub struct FieldStats<'r, 'a> {
+    stats: &'r RequestStats<'a>,
+    field: Field,
+}
+
+impl TermStats for FieldStats<'_, '_> {
+    fn num_docs(&self) -> u64 {
+        self.stats.searcher.num_docs()
+    }
+
+    fn doc_freq(&self, term: &str) -> u64 {
+        self.stats.doc_freq(&Term::from_field_text(self.field, term)).unwrap_or(0)
     }
 }
 

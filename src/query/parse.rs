@@ -129,6 +129,14 @@ pub fn parse(q: &str) -> Result<ParsedQuery, QueryError> {
 
 impl ParsedQuery {
     /// Every term the query searches for (not the excluded ones), in order, with repeats.
+    /// The clauses that search (not exclusions), with their positions, as terms.
+    pub fn positive_clauses(&self) -> impl Iterator<Item = (usize, &Vec<String>)> {
+        self.clauses.iter().enumerate().filter_map(|(i, c)| match c {
+            Clause::Word(t) | Clause::Phrase(t) => Some((i, t)),
+            Clause::Exclude(_) => None,
+        })
+    }
+
     pub fn positive_terms(&self) -> Vec<&str> {
         self.clauses
             .iter()
