@@ -9,15 +9,15 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use healthsearch::analysis::analyze;
 use healthsearch::article::Article;
 use healthsearch::index::HealthIndex;
-use healthsearch::index::feedback::Scope;
-use healthsearch::index::filter::Filters;
-use healthsearch::index::matching::Within;
-use healthsearch::index::passages::{PassageParams, passages};
-use healthsearch::index::search::{Ranker, Ranking, SearchParams, rank, search_with};
-use healthsearch::index::snippet::Highlighter;
-use healthsearch::index::stats::RequestStats;
-use healthsearch::index::stored::stored_article;
-use healthsearch::index::suggest::Suggester;
+use healthsearch::index::present::passages::{PassageParams, passages};
+use healthsearch::index::present::search::{Ranker, Ranking, SearchParams, rank, search_with};
+use healthsearch::index::present::snippet::Highlighter;
+use healthsearch::index::present::suggest::Suggester;
+use healthsearch::index::ranking::feedback::Scope;
+use healthsearch::index::ranking::filter::Filters;
+use healthsearch::index::ranking::matching::Within;
+use healthsearch::index::ranking::stats::RequestStats;
+use healthsearch::index::storage::stored::stored_article;
 use healthsearch::ingest::{Source, ingest};
 use healthsearch::query::parse;
 use healthsearch::synth::{generate, to_jsonl};
@@ -63,7 +63,7 @@ fn corpus(n: usize) -> PathBuf {
 
 /// The index of the generated corpus, built once per schema version.
 fn index(n: usize) -> HealthIndex {
-    let dir = data_dir().join(format!("index-{n}-v{}", healthsearch::index::schema::SCHEMA_VERSION));
+    let dir = data_dir().join(format!("index-{n}-v{}", healthsearch::index::storage::schema::SCHEMA_VERSION));
     if let Ok(idx) = HealthIndex::open(&dir)
         && idx.num_docs() == n as u64
     {
@@ -239,7 +239,7 @@ fn bench_indexing(c: &mut Criterion) {
 /// Not a benchmark: the size of the index on disk, printed for the notes.
 fn report_size(_: &mut Criterion) {
     let n = docs();
-    let dir = data_dir().join(format!("index-{n}-v{}", healthsearch::index::schema::SCHEMA_VERSION));
+    let dir = data_dir().join(format!("index-{n}-v{}", healthsearch::index::storage::schema::SCHEMA_VERSION));
     eprintln!("index of {n} documents: {:.0} MiB on disk", dir_size(&dir) as f64 / 1048576.0);
 }
 

@@ -3,7 +3,7 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use healthsearch::index::HealthIndex;
-use healthsearch::index::search::{SearchParams, search};
+use healthsearch::index::present::search::{SearchParams, search};
 use healthsearch::ingest::decode::decode;
 use healthsearch::ingest::source::mirror_pages;
 use healthsearch::ingest::{Source, extract, ingest};

@@ -1,7 +1,7 @@
 //! The English analysis shared by ingest, the vocabulary, query understanding and every engine:
 //! split on non-alphanumerics, lower-case, fold accents to ASCII, stem. Tantivy's tokenizer
 //! filters do the work, as a library; the Tantivy engine registers the same analyzers on its
-//! index ([`crate::index::analyzer`]), so query terms and indexed terms agree by construction.
+//! index ([`crate::index::storage::analyzer`]), so query terms and indexed terms agree by construction.
 
 use std::cell::RefCell;
 use tantivy::tokenizer::{

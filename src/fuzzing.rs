@@ -2,10 +2,10 @@
 //! every input that once crashed: each must return, whatever the bytes.
 
 use crate::index::HealthIndex;
-use crate::index::filter::Sort;
-use crate::index::passages::{PassageParams, passages};
-use crate::index::search::{Facet, Ranker, SearchParams, search_with};
-use crate::index::suggest::Suggester;
+use crate::index::present::passages::{PassageParams, passages};
+use crate::index::present::search::{Facet, Ranker, SearchParams, search_with};
+use crate::index::present::suggest::Suggester;
+use crate::index::ranking::filter::Sort;
 use crate::ingest::citation::parse_citation;
 use crate::ingest::decode::decode;
 use crate::ingest::{Extractor, IngestError, Source, ingest};

@@ -5,7 +5,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use healthsearch::index::count::{Relation, count_up_to, lower_bound};
+use healthsearch::index::ranking::count::{Relation, count_up_to, lower_bound};
 use healthsearch::query::parse;
 use healthsearch::server::router;
 use healthsearch::server::state::AppState;
@@ -80,7 +80,7 @@ fn counting_stops_at_the_limit_and_says_so() {
     let index = common::corpus_index();
     let searcher = index.searcher();
     let parsed = parse("baby").expect("parse");
-    let query = healthsearch::index::query::build_baseline(&parsed, &index.fields);
+    let query = healthsearch::index::ranking::query::build_baseline(&parsed, &index.fields);
     let (all, relation) = count_up_to(&searcher, &query, None).expect("count");
     assert_eq!(relation, Relation::Eq);
     assert!(all > 5, "{all}");
@@ -93,7 +93,8 @@ fn the_dictionary_lower_bound_never_exceeds_the_count() {
     let index = common::corpus_index();
     let searcher = index.searcher();
     let body = |t: &str| tantivy::Term::from_field_text(index.fields.body, t);
-    let query = healthsearch::index::query::build_baseline(&parse("baby sleep").expect("parse"), &index.fields);
+    let query =
+        healthsearch::index::ranking::query::build_baseline(&parse("baby sleep").expect("parse"), &index.fields);
     let (exact, _) = count_up_to(&searcher, &query, None).expect("count");
     let bound = lower_bound(&searcher, &[body("babi"), body("sleep")]).expect("bound");
     assert!(bound > 0 && bound <= exact, "bound {bound}, exact {exact}");

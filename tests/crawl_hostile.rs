@@ -7,7 +7,7 @@ mod common;
 
 use common::site::{self, Site};
 use healthsearch::index::HealthIndex;
-use healthsearch::index::stored::stored_article;
+use healthsearch::index::storage::stored::stored_article;
 use healthsearch::ingest::crawl::{CrawlConfig, Start};
 use healthsearch::ingest::{IngestError, IngestReport, PageIssue, Source, ingest_with};
 use std::collections::HashMap;

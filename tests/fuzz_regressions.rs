@@ -5,7 +5,7 @@
 mod common;
 
 use healthsearch::fuzzing;
-use healthsearch::index::suggest::Suggester;
+use healthsearch::index::present::suggest::Suggester;
 use healthsearch::vocab::Vocabulary;
 use std::path::PathBuf;
 

@@ -178,7 +178,7 @@ proptest! {
     #[test]
     fn searching_any_text_never_panics(q in "[a-z \"()\\-:*]{0,60}") {
         let index = common::corpus_index();
-        let _ = healthsearch::index::search::search(&index, &healthsearch::index::search::SearchParams::new(q, 5));
+        let _ = healthsearch::index::present::search::search(&index, &healthsearch::index::present::search::SearchParams::new(q, 5));
     }
 
     #[test]

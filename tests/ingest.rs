@@ -2,7 +2,7 @@
 
 mod common;
 
-use healthsearch::index::search::{SearchParams, search};
+use healthsearch::index::present::search::{SearchParams, search};
 use healthsearch::index::{HealthIndex, IndexError, VERSION_FILE};
 use healthsearch::ingest::decode::decode;
 use healthsearch::ingest::source::mirror_pages;
@@ -214,7 +214,7 @@ fn after_a_failed_write_no_uncommitted_segment_files_are_left() {
     for ext in ["idx", "pos", "store", "term", "fast", "fieldnorm"] {
         std::fs::write(dir.join(format!("{orphan}.{ext}")), b"partial").expect("write");
     }
-    let error = healthsearch::index::writer::after_failure(&index, IndexError::Corrupt("simulated".into()));
+    let error = healthsearch::index::storage::writer::after_failure(&index, IndexError::Corrupt("simulated".into()));
     assert!(matches!(error, IndexError::Corrupt(_)));
     assert_eq!(segment_files(&dir), committed);
     assert!(dir.join("meta.json").exists());

@@ -6,7 +6,7 @@ mod common;
 
 use common::site::{self, Site};
 use healthsearch::index::HealthIndex;
-use healthsearch::index::search::{SearchParams, search};
+use healthsearch::index::present::search::{SearchParams, search};
 use healthsearch::ingest::{Source, ingest};
 use healthsearch::server::router;
 use healthsearch::server::state::AppState;

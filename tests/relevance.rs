@@ -4,7 +4,7 @@
 mod common;
 
 use healthsearch::eval::ranking::{Corpus, evaluate, load_qrels, load_queries};
-use healthsearch::index::search::{Ranker, Ranking, SearchParams, search};
+use healthsearch::index::present::search::{Ranker, Ranking, SearchParams, search};
 use healthsearch::vocab::Vocabulary;
 use healthsearch::vocab::load::add_file;
 use std::path::{Path, PathBuf};

@@ -8,8 +8,8 @@
 mod common;
 
 use healthsearch::index::HealthIndex;
-use healthsearch::index::fusion::{DEFAULT_RATIO, MATCH_COSINE, Semantic};
-use healthsearch::index::search::{Ranker, SearchParams, search_with};
+use healthsearch::index::present::search::{Ranker, SearchParams, search_with};
+use healthsearch::index::ranking::fusion::{DEFAULT_RATIO, MATCH_COSINE, Semantic};
 use healthsearch::ingest::{Source, ingest};
 use healthsearch::semantic::vectors::decode;
 use healthsearch::semantic::{Embedder, article_texts, default_models_dir, installed};
@@ -171,7 +171,7 @@ fn every_article_carries_the_vectors_of_its_texts_and_reingest_embeds_nothing() 
         let store = segment.get_store_reader(1).expect("store");
         for doc in 0..segment.max_doc() {
             let d: TantivyDocument = store.get(doc).expect("doc");
-            let article = healthsearch::index::stored::stored_article(&c.index, &d).expect("article");
+            let article = healthsearch::index::storage::stored::stored_article(&c.index, &d).expect("article");
             let bytes = d.get_first(c.index.fields.vectors).and_then(|v| v.as_bytes()).expect("vectors");
             let codes = decode(bytes).expect("whole records");
             assert_eq!(codes.len(), article_texts(&article).len(), "{}", article.url);
@@ -188,9 +188,10 @@ fn related_articles_include_those_near_in_meaning() {
     let Some(c) = embedded_corpus() else { return };
     let searcher = c.index.searcher();
     let url = "https://www.bumptobaby.example/after-the-birth/your-body/postpartum-back-pain";
-    let doc =
-        healthsearch::index::lookup::doc_with(&searcher, c.index.fields.url, url).expect("lookup").expect("article");
-    let (_, related) = healthsearch::index::editorial::related(&c.index, &searcher, &doc, 5).expect("related");
+    let doc = healthsearch::index::storage::lookup::doc_with(&searcher, c.index.fields.url, url)
+        .expect("lookup")
+        .expect("article");
+    let (_, related) = healthsearch::index::present::editorial::related(&c.index, &searcher, &doc, 5).expect("related");
     assert!(related.iter().any(|r| r.meaning.is_some_and(|m| m > 0.4)), "{related:?}");
     assert!(related.iter().any(|r| r.url.contains("back-pain-during-pregnancy")), "{related:?}");
 }
@@ -206,7 +207,7 @@ fn assert_vectors_match_articles(index: &HealthIndex, m: &Embedder) -> usize {
                 continue;
             }
             let d: TantivyDocument = store.get(doc).expect("doc");
-            let article = healthsearch::index::stored::stored_article(index, &d).expect("article");
+            let article = healthsearch::index::storage::stored::stored_article(index, &d).expect("article");
             let bytes = d.get_first(index.fields.vectors).and_then(|v| v.as_bytes()).expect("vectors");
             let codes = decode(bytes).expect("whole records");
             let texts = article_texts(&article);
@@ -257,7 +258,7 @@ fn sigkill_during_an_embedding_ingest_leaves_vectors_that_match_their_articles()
 /// nDCG@10 of a ranking over one split of the people-style set, on the embedded corpus.
 fn people_ndcg(c: &Embedded, ranker: &Ranker, split: &str) -> f64 {
     use healthsearch::eval::ranking::{load_qrels, load_queries, ndcg_at};
-    use healthsearch::index::search::{Ranking, rank};
+    use healthsearch::index::present::search::{Ranking, rank};
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval/people");
     let queries = load_queries(&dir.join("queries.jsonl")).expect("queries");
     let qrels = load_qrels(&dir.join("qrels").join(format!("{split}.tsv"))).expect("qrels");

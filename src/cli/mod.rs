@@ -11,7 +11,7 @@ pub mod output;
 pub mod search;
 pub mod serve;
 
-use healthsearch::index::search::Ranker;
+use healthsearch::index::present::search::Ranker;
 use healthsearch::ingest::site_rules::SiteRules;
 use healthsearch::text::count;
 use healthsearch::vocab::load::add_file;

@@ -4,7 +4,7 @@
 use super::output::{note, outln};
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use healthsearch::index::fusion::{DEFAULT_RATIO, Semantic};
+use healthsearch::index::ranking::fusion::{DEFAULT_RATIO, Semantic};
 use healthsearch::semantic::{Embedder, InstallOptions, SemanticError, default_models_dir, install, installed};
 use std::path::PathBuf;
 use std::sync::Arc;

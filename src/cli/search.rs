@@ -2,9 +2,9 @@
 
 use super::output::outln;
 use clap::Args;
-use healthsearch::index::count::Relation;
-use healthsearch::index::search::{SearchParams, SearchResponse, search_with};
-use healthsearch::index::snippet::snippet_text;
+use healthsearch::index::present::search::{SearchParams, SearchResponse, search_with};
+use healthsearch::index::present::snippet::snippet_text;
+use healthsearch::index::ranking::count::Relation;
 use healthsearch::index::{HealthIndex, IndexError};
 use healthsearch::text::count;
 use std::path::{Path, PathBuf};

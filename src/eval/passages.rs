@@ -3,9 +3,9 @@
 
 use super::ranking::{Corpus, EvalError, Qrels, ndcg_at, rr_at};
 use crate::index::HealthIndex;
-use crate::index::lookup::article_by_id;
-use crate::index::passages::{DEFAULT_MAX_CHARS, PassageParams, article_passages, passages};
-use crate::index::search::{Ranker, Ranking, SearchError, rank};
+use crate::index::present::passages::{DEFAULT_MAX_CHARS, PassageParams, article_passages, passages};
+use crate::index::present::search::{Ranker, Ranking, SearchError, rank};
+use crate::index::storage::lookup::article_by_id;
 use serde::Serialize;
 use std::collections::HashSet;
 use std::path::Path;

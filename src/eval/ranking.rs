@@ -3,7 +3,7 @@
 //! runs through the same ranking the API uses, and nDCG@10, MRR@10 and Recall@100 are reported.
 
 use crate::index::HealthIndex;
-use crate::index::search::{Ranked, Ranking, SearchError, rank};
+use crate::index::present::search::{Ranked, Ranking, SearchError, rank};
 use crate::ingest::{IngestError, Source, ingest_deterministic};
 use crate::semantic::Embedder;
 use serde::Serialize;

@@ -29,8 +29,8 @@ pub use extract::{ExtractError, Extractor, Method, extract};
 pub use report::{IngestReport, IssueKind, PageIssue};
 
 use crate::article::Article;
-use crate::index::stored::stored_text;
-use crate::index::writer::ArticleWriter;
+use crate::index::storage::stored::stored_text;
+use crate::index::storage::writer::ArticleWriter;
 use crate::index::{HealthIndex, IndexError};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -129,7 +129,7 @@ pub fn ingest_deterministic(index: &HealthIndex, source: &Source) -> Result<Inge
 }
 
 /// One run through `writer`; when its writes fail, the writer is dropped and what it left is
-/// cleaned up (see [`crate::index::writer::after_failure`]).
+/// cleaned up (see [`crate::index::storage::writer::after_failure`]).
 fn run_ingest(
     index: &HealthIndex,
     source: &Source,
@@ -137,7 +137,7 @@ fn run_ingest(
     writer: ArticleWriter,
 ) -> Result<IngestReport, IngestError> {
     match write_run(index, source, extractor, writer) {
-        Err(IngestError::Index(e)) => Err(IngestError::Index(crate::index::writer::after_failure(index, e))),
+        Err(IngestError::Index(e)) => Err(IngestError::Index(crate::index::storage::writer::after_failure(index, e))),
         other => other,
     }
 }
@@ -189,7 +189,7 @@ fn write_run(
     index.reload()?;
     // Segments merged away by the commit were still held by this process's searchers until the
     // reload; their files can go now.
-    crate::index::writer::collect_garbage(&index.index);
+    crate::index::storage::writer::collect_garbage(&index.index);
     report.total_articles = index.num_docs();
     Ok(report)
 }

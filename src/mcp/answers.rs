@@ -5,10 +5,10 @@
 use super::cite::{cite, site_label};
 use super::resources::article_uri;
 use crate::article::{Article, Audience, Citation};
-use crate::index::count::Relation;
-use crate::index::passages::{Passage, SourceRef};
-use crate::index::search::{SearchResponse, SectionLink};
-use crate::index::snippet::snippet_text;
+use crate::index::present::passages::{Passage, SourceRef};
+use crate::index::present::search::{SearchResponse, SectionLink};
+use crate::index::present::snippet::snippet_text;
+use crate::index::ranking::count::Relation;
 use crate::server::retrieval::PassagesResponse;
 use crate::sources::{doi_key, pmid_key, url_key};
 use chrono::NaiveDate;
@@ -248,7 +248,7 @@ impl From<Article> for ArticleAnswer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::passages::ArticleRef;
+    use crate::index::present::passages::ArticleRef;
 
     fn passage(id: &str, article: &str, citations: Vec<SourceRef>) -> Passage {
         Passage {

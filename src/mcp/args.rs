@@ -3,9 +3,9 @@
 //! refused, so a misspelt one is reported rather than silently ignored.
 
 use crate::article::Audience;
-use crate::index::filter::Filters;
-use crate::index::passages::{DEFAULT_K, DEFAULT_MAX_CHARS, MAX_K, MAX_MAX_CHARS, MIN_MAX_CHARS};
-use crate::index::search::MAX_LIMIT;
+use crate::index::present::passages::{DEFAULT_K, DEFAULT_MAX_CHARS, MAX_K, MAX_MAX_CHARS, MIN_MAX_CHARS};
+use crate::index::present::search::MAX_LIMIT;
+use crate::index::ranking::filter::Filters;
 use crate::query::MAX_QUERY_CHARS;
 use crate::server::editors;
 use crate::server::routes::DEFAULT_LIMIT;

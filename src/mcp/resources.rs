@@ -4,7 +4,7 @@
 
 use super::cite::{cite, site_label};
 use crate::article::Article;
-use crate::index::lookup::article_page;
+use crate::index::storage::lookup::article_page;
 use crate::server::editors::{ArticleKey, article_by};
 use crate::server::error::ApiError;
 use crate::server::routes::blocking;

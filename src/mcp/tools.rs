@@ -5,7 +5,7 @@
 
 use super::answers::{ArticleAnswer, PassagesAnswer, SearchAnswer};
 use super::args::{ArticleArgs, CitesArgs, PassagesArgs, RelatedArgs, SearchArgs};
-use crate::index::search::{MAX_LIMIT, SearchParams};
+use crate::index::present::search::{MAX_LIMIT, SearchParams};
 use crate::server::editors::{self, ArticleKey, article_by, citing_source, related_to, source_key};
 use crate::server::error::{ApiError, ErrorCode};
 use crate::server::params::{checked_filters, within};

@@ -1,6 +1,6 @@
 //! Query understanding, apart from any engine: a query string is parsed into clauses
-//! ([`parse`]), its misspelt words respelled against the engine's words through a [`Lexicon`]
-//! ([`spell`]), the health concepts and the people it names found ([`plan`], [`audience`]).
+//! ([`mod@parse`]), its misspelt words respelled against the engine's words through a [`Lexicon`]
+//! ([`spell`]), the health concepts and the people it names found ([`mod@plan`], [`audience`]).
 //! The resulting [`QueryPlan`] is what every engine ranks and what `explain=true` reports;
 //! [`Boosts`] and [`TermWeights`] say what each of its terms weighs, once for every phase.
 //!

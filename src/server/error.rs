@@ -2,7 +2,7 @@
 //! name and HTTP status, so a code without a status does not compile.
 
 use crate::index::IndexError;
-use crate::index::search::SearchError;
+use crate::index::present::search::SearchError;
 use crate::query::QueryError;
 use axum::Json;
 use axum::http::{HeaderName, HeaderValue, StatusCode};

@@ -2,8 +2,8 @@
 //! checked, and the filter parameters every search-like endpoint shares.
 
 use super::error::{ApiError, ErrorCode};
-use crate::index::filter::Filters;
-use crate::index::writer::DAYS;
+use crate::index::ranking::filter::Filters;
+use crate::index::storage::writer::DAYS;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 

@@ -7,10 +7,10 @@ use super::params::{
 };
 use super::routes::blocking;
 use super::state::AppState;
-use crate::index::filter::Filters;
-use crate::index::passages::{
+use crate::index::present::passages::{
     DEFAULT_K, DEFAULT_MAX_CHARS, MAX_K, MAX_MAX_CHARS, MIN_MAX_CHARS, Passage, PassageParams, passages,
 };
+use crate::index::ranking::filter::Filters;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{RawQuery, State};
@@ -90,7 +90,7 @@ pub async fn find_passages(st: &AppState, params: PassageParams) -> Result<Passa
     let started = Instant::now();
     let query = params.q.clone();
     let found = blocking(st, move |st| Ok(passages(&st.index, &params, &st.ranker)?)).await?;
-    let took_ms = crate::index::search::elapsed_ms(started);
+    let took_ms = crate::index::present::search::elapsed_ms(started);
     Ok(PassagesResponse { query, took_ms, passages: found })
 }
 

@@ -3,8 +3,8 @@
 use super::error::{ApiError, ErrorCode};
 use super::params::{LIST_PARAMS, filters, flag, number, parse_query, required_q, semantic_ratio, truncate};
 use super::state::AppState;
-use crate::index::filter::Sort;
-use crate::index::search::{Facet, MAX_LIMIT, MAX_WINDOW, SearchParams, SearchResponse, search_with};
+use crate::index::present::search::{Facet, MAX_LIMIT, MAX_WINDOW, SearchParams, SearchResponse, search_with};
+use crate::index::ranking::filter::Sort;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -124,7 +124,7 @@ pub async fn api_suggest(State(st): State<AppState>, RawQuery(raw): RawQuery) ->
     let limit =
         super::params::bounded(&p, "limit", DEFAULT_SUGGESTIONS, 1, MAX_SUGGESTIONS, ErrorCode::InvalidSearchLimit)?;
     let suggestions = blocking(&st, move |st| Ok(st.suggester()?.suggest(&q, limit))).await?;
-    let took_ms = crate::index::search::elapsed_ms(started);
+    let took_ms = crate::index::present::search::elapsed_ms(started);
     Ok(Json(json!({ "suggestions": suggestions, "took_ms": took_ms })))
 }
 

@@ -2,9 +2,9 @@
 //! words typed (from the suggester) and the topics the index covers most.
 
 use crate::analysis::{analyze, folded_words};
-use crate::index::filter::{FacetCounter, FacetValue, facet_values};
-use crate::index::schema::name::CATEGORY;
-use crate::index::suggest::Kind;
+use crate::index::present::suggest::Kind;
+use crate::index::ranking::filter::{FacetCounter, FacetValue, facet_values};
+use crate::index::storage::schema::name::CATEGORY;
 use crate::query::is_stop_term;
 use crate::server::state::AppState;
 use tantivy::query::AllQuery;

@@ -3,9 +3,9 @@
 
 use super::super::params::MAX_LIST_VALUES;
 use super::super::routes::DEFAULT_LIMIT;
-use crate::index::filter::{Filters, Sort};
-use crate::index::search::{Facet, MAX_WINDOW, SearchParams};
-use crate::index::writer::DAYS;
+use crate::index::present::search::{Facet, MAX_WINDOW, SearchParams};
+use crate::index::ranking::filter::{Filters, Sort};
+use crate::index::storage::writer::DAYS;
 use chrono::NaiveDate;
 
 /// Deepest page reachable (the API's result window).

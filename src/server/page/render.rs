@@ -4,9 +4,9 @@
 use super::help::Help;
 use super::query::{MAX_PAGE, PageQuery};
 use super::safe_href;
-use crate::index::count::Relation;
-use crate::index::filter::{FacetValue, Sort};
-use crate::index::search::{Facet, Hit, MAX_WINDOW, SearchResponse};
+use crate::index::present::search::{Facet, Hit, MAX_WINDOW, SearchResponse};
+use crate::index::ranking::count::Relation;
+use crate::index::ranking::filter::{FacetValue, Sort};
 use crate::server::routes::DEFAULT_LIMIT;
 use crate::text::plural;
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
@@ -319,7 +319,7 @@ fn facet_value(pq: &PageQuery, facet: Facet, v: &FacetValue) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::search::{CitationLink, SectionLink};
+    use crate::index::present::search::{CitationLink, SectionLink};
     use std::collections::BTreeMap;
 
     fn response(hits: Vec<Hit>, facets: BTreeMap<Facet, Vec<FacetValue>>) -> SearchResponse {

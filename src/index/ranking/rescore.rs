@@ -1,9 +1,9 @@
 //! The second phase's scoring: each candidate scored leaf by leaf (one name in one field), every
 //! leaf with its own scorer that seeks straight to the candidates, in document order.
 
-use super::IndexError;
 use super::query::Part;
 use super::stats::RequestStats;
+use crate::index::IndexError;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use tantivy::query::Bm25StatisticsProvider;

@@ -14,7 +14,7 @@ use super::query::{BoolClause, Part, build_parts};
 use super::ranker::Ranker;
 use super::rescore::{Sum, Sums};
 use super::stats::RequestStats;
-use super::{HealthIndex, IndexError};
+use crate::index::{HealthIndex, IndexError};
 use crate::query::QueryPlan;
 use std::collections::BTreeMap;
 use tantivy::collector::TopDocs;
@@ -149,7 +149,7 @@ impl Ranker {
                     let segment = searcher.segment_reader(addr.segment_ord);
                     segment
                         .fast_fields()
-                        .date(super::schema::name::REVIEWED)
+                        .date(crate::index::storage::schema::name::REVIEWED)
                         .ok()
                         .map(|c| c.first_or_default_col(DateTime::MIN))
                 });
@@ -194,7 +194,7 @@ fn top_flat(
     within: Option<&Within>,
     mut clauses: Vec<BoolClause>,
     n: usize,
-    f: &super::schema::Fields,
+    f: &crate::index::storage::schema::Fields,
 ) -> Result<Vec<DocAddress>, IndexError> {
     if let Some(within) = within {
         clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(within.query.box_clone(), 0.0))));

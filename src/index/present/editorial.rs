@@ -2,14 +2,14 @@
 //! URL however written, the articles that cite a source, and articles due for review (old review
 //! dates or old citation access dates).
 
-use super::feedback::{body_term, stored_terms};
-use super::fusion::MIN_COSINE;
-use super::lookup::{articles_with, doc_with};
 use super::search::surface_form;
-use super::stored::stored_article;
-use super::writer::date_value;
-use super::{HealthIndex, IndexError};
 use crate::article::{Article, Citation};
+use crate::index::ranking::feedback::{body_term, stored_terms};
+use crate::index::ranking::fusion::MIN_COSINE;
+use crate::index::storage::lookup::{articles_with, doc_with};
+use crate::index::storage::stored::stored_article;
+use crate::index::storage::writer::date_value;
+use crate::index::{HealthIndex, IndexError};
 use crate::semantic::table::nearest;
 use crate::semantic::vectors;
 use crate::sources::{accessed_date, citation_keys, is_tracking_param, url_key};
@@ -250,8 +250,8 @@ pub fn stale(
     let mut found: Vec<(DateTime, DocAddress)> = Vec::new();
     for (ord, segment) in searcher.segment_readers().iter().enumerate() {
         let fast = segment.fast_fields();
-        let reviewed = fast.date(super::schema::name::REVIEWED)?;
-        let accessed = fast.date(super::schema::name::OLDEST_ACCESS)?;
+        let reviewed = fast.date(crate::index::storage::schema::name::REVIEWED)?;
+        let accessed = fast.date(crate::index::storage::schema::name::OLDEST_ACCESS)?;
         for doc in 0..segment.max_doc() {
             if segment.is_deleted(doc) {
                 continue;

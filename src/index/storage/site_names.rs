@@ -2,7 +2,7 @@
 //! articles once per index generation, not on every search that asks for facets.
 
 use super::stored::stored_article;
-use super::{HealthIndex, IndexError};
+use crate::index::{HealthIndex, IndexError};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use tantivy::collector::TopDocs;

@@ -3,8 +3,8 @@
 //! semantic ratio: 0 is lexical ranking alone, 1 meaning alone.
 
 use super::filter::Filters;
-use super::schema::Fields;
-use super::{HealthIndex, IndexError};
+use crate::index::storage::schema::Fields;
+use crate::index::{HealthIndex, IndexError};
 use crate::semantic::table::{SegmentVectors, best_of_each, keep_best};
 use crate::semantic::{Code, Embedder};
 use serde::Serialize;

@@ -1,7 +1,7 @@
 //! Counting matches up to a limit: the exact number of matches is rarely worth scanning every
 //! posting of a common word for, so totals are exact up to [`TOTAL_LIMIT`] and a lower bound above.
 
-use super::IndexError;
+use crate::index::IndexError;
 use serde::Serialize;
 use tantivy::query::{EnableScoring, Query};
 use tantivy::{DocSet, Searcher, TERMINATED, Term};

@@ -1,7 +1,7 @@
 //! Filters (category, site, review date), facet counts per value, and the sort orders of a search.
 
-use super::schema::{Fields, name};
-use super::writer::date_value;
+use crate::index::storage::schema::{Fields, name};
+use crate::index::storage::writer::date_value;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;

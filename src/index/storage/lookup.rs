@@ -1,8 +1,8 @@
 //! Looking articles up by id, URL or cited source, outside ranked search.
 
 use super::stored::stored_article;
-use super::{HealthIndex, IndexError};
 use crate::article::Article;
+use crate::index::{HealthIndex, IndexError};
 use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
 use tantivy::schema::{Field, IndexRecordOption};

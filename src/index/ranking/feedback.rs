@@ -4,10 +4,10 @@
 
 use super::matching::Within;
 use super::query::BoolClause;
-use super::schema::Fields;
-use super::stored::stored_text;
-use super::{HealthIndex, IndexError};
 use crate::analysis::analyze;
+use crate::index::storage::schema::Fields;
+use crate::index::storage::stored::stored_text;
+use crate::index::{HealthIndex, IndexError};
 use crate::query::is_stop_term;
 use rustc_hash::FxHashMap;
 use std::collections::HashMap;

@@ -2,7 +2,7 @@
 //! sequential pass over the stores, and the vocabulary's names that occur in the index.
 
 use super::{Entry, MAX_PHRASE_WORDS, Source, Span, Suggester, key_of};
-use crate::index::stored::stored_text;
+use crate::index::storage::stored::stored_text;
 use crate::index::{HealthIndex, IndexError};
 use crate::vocab::Vocabulary;
 use std::collections::HashMap;

@@ -1,7 +1,7 @@
 //! Reading a document's stored fields: one text field, or the whole article it was written from.
 
-use super::{HealthIndex, IndexError};
 use crate::article::Article;
+use crate::index::{HealthIndex, IndexError};
 use tantivy::TantivyDocument;
 use tantivy::schema::Value;
 

@@ -2,8 +2,8 @@
 //! fused score is scaled by whether it is written for them.
 
 use super::fusion::Scores;
-use super::schema;
 use crate::article::Audience;
+use crate::index::storage::schema;
 use crate::query::audience::multiplier;
 use std::collections::HashMap;
 use tantivy::columnar::StrColumn;

@@ -1,7 +1,7 @@
 //! The one place that names the index's fields, sets their options and versions the schema.
 
-use super::IndexError;
 use super::analyzer::{ANALYZER, SURFACE};
+use crate::index::IndexError;
 use tantivy::schema::{
     DateOptions, FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };

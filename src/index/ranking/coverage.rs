@@ -3,8 +3,8 @@
 //! is. Fusion trusts the lexical side by this much: a best match that only has "sore" of "sore
 //! noggin while expecting" should not outrank what the query means.
 
-use super::HealthIndex;
 use super::stats::RequestStats;
+use crate::index::HealthIndex;
 use crate::query::{QueryPlan, is_stop_term, rarity};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocSet, Term};

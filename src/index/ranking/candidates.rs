@@ -2,7 +2,7 @@
 //! for the full query to score (see [`super::retrieve`]).
 
 use super::query::{BoolClause, excluded, topic_fields};
-use super::schema::Fields;
+use crate::index::storage::schema::Fields;
 use crate::query::Boosts;
 use crate::query::QueryPlan;
 use crate::query::{Clause, is_stop_term};

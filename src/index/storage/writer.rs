@@ -1,8 +1,8 @@
 //! Writing articles: one document per article id (for pages, per canonical URL), one commit per run.
 
 use super::schema::Fields;
-use super::{HealthIndex, IndexError};
 use crate::article::Article;
+use crate::index::{HealthIndex, IndexError};
 use crate::semantic::{Embedder, MODEL_KEY, vectors};
 use crate::sources::{accessed_date, citation_keys};
 use chrono::NaiveDate;
@@ -283,7 +283,7 @@ pub fn to_document(
     doc.add_text(f.outline, format!("{}\n{headings}", a.title));
     doc.add_text(f.content_hash, stored.hash);
     doc.add_text(f.doc, stored.json);
-    doc.add_text(f.feedback, super::feedback::document_terms(&a.title, &body));
+    doc.add_text(f.feedback, crate::index::ranking::feedback::document_terms(&a.title, &body));
     if let Some(v) = vectors {
         doc.add_bytes(f.vectors, v);
     }

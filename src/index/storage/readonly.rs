@@ -20,7 +20,7 @@ pub struct ReadOnlyDirectory {
 
 impl ReadOnlyDirectory {
     pub fn open(dir: &Path) -> Result<ReadOnlyDirectory, tantivy::directory::error::OpenDirectoryError> {
-        Ok(ReadOnlyDirectory { inner: super::mapped(dir)? })
+        Ok(ReadOnlyDirectory { inner: super::open::mapped(dir)? })
     }
 }
 

@@ -1,19 +1,19 @@
 //! The search path the API, the CLI and evaluation share: parse, build, collect, and render hits
 //! with the best section's snippet and the article's sources.
 
-use super::count::{Relation, TOTAL_LIMIT, count_up_to};
-use super::feedback::Scope;
-use super::filter::{FacetCounter, FacetValue, Filters, Sort, facet_values};
-use super::fusion::{FEW_WORD_MATCHES, MeaningExplain, QueryMeaning, Scores};
-use super::matching::{self, MatchRule, Within};
-use super::query::build_match;
-use super::schema::TEXT_FIELDS;
 use super::snippet::{Highlighter, SNIPPET_CHARS, plain_html};
-use super::stats::RequestStats;
-use super::stored::stored_article;
-use super::{HealthIndex, IndexError};
 use crate::analysis::analyze;
 use crate::article::Article;
+use crate::index::ranking::count::{Relation, TOTAL_LIMIT, count_up_to};
+use crate::index::ranking::feedback::Scope;
+use crate::index::ranking::filter::{FacetCounter, FacetValue, Filters, Sort, facet_values};
+use crate::index::ranking::fusion::{FEW_WORD_MATCHES, MeaningExplain, QueryMeaning, Scores};
+use crate::index::ranking::matching::{self, MatchRule, Within};
+use crate::index::ranking::query::build_match;
+use crate::index::ranking::stats::RequestStats;
+use crate::index::storage::schema::TEXT_FIELDS;
+use crate::index::storage::stored::stored_article;
+use crate::index::{HealthIndex, IndexError};
 use crate::query::spell::{self, Correction, Kind};
 use crate::query::{Boosts, ParsedQuery, QueryPlan, TermWeights, is_stop_term, parse};
 use crate::vocab::Expansion;
@@ -27,8 +27,8 @@ use tantivy::query::{BooleanQuery, Query};
 use tantivy::{DocAddress, Order, Score};
 use tantivy::{Searcher, TantivyDocument};
 
-pub use super::filter::Facet;
-pub use super::ranker::{Ranked, Ranker, Ranking, SearchError, rank};
+pub use crate::index::ranking::filter::Facet;
+pub use crate::index::ranking::ranker::{Ranked, Ranker, Ranking, SearchError, rank};
 
 /// Most values listed per facet.
 pub const MAX_FACET_VALUES: usize = 30;
@@ -240,7 +240,7 @@ fn label_sites(searcher: &Searcher, index: &HealthIndex, values: &mut [FacetValu
 /// A count of matches and whether it is exact.
 type Total = (usize, Relation);
 
-/// What the query matches in the search box ([`super::matching`]): articles covering the
+/// What the query matches in the search box ([`crate::index::ranking::matching`]): articles covering the
 /// important words the rule requires, or matching by meaning; when that finds nothing under the
 /// filters, one word fewer is required at a time. A query of stop words alone matches any of them.
 fn match_set(
@@ -292,7 +292,7 @@ fn newest_first(
 ) -> Result<(Vec<(Score, DocAddress)>, Total), IndexError> {
     let top = TopDocs::with_limit(limit.max(1))
         .and_offset(offset)
-        .order_by_fast_field::<tantivy::DateTime>(super::schema::name::REVIEWED, Order::Desc);
+        .order_by_fast_field::<tantivy::DateTime>(crate::index::storage::schema::name::REVIEWED, Order::Desc);
     // Sorting by date visits every match anyway, so counting them all in the same pass is free.
     let (docs, count) = searcher.search(query, &(top, Count))?;
     let total = Relation::bounded(count, total_limit);

@@ -4,7 +4,7 @@
 //! nothing matches strictly, fewer words are required, step by step, and the search says so.
 
 use super::address::AddressQuery;
-use super::schema::Fields;
+use crate::index::storage::schema::Fields;
 use crate::query::{Clause, QueryPlan, is_stop_term};
 use serde::Serialize;
 use std::sync::Arc;

@@ -2,16 +2,16 @@
 //! passages, scored against the query (its words, corrections and vocabulary expansions) together
 //! with their article's score, near-duplicates dropped.
 
-use super::feedback::Scope;
-use super::filter::Filters;
-use super::fusion::MIN_COSINE;
 use super::search::{Ranker, SearchError};
-use super::stats::RequestStats;
-use super::stored::stored_article;
-use super::{HealthIndex, IndexError};
 use crate::analysis::analyze;
 use crate::article::{Article, Citation};
 use crate::chunk::chunk_sentences;
+use crate::index::ranking::feedback::Scope;
+use crate::index::ranking::filter::Filters;
+use crate::index::ranking::fusion::MIN_COSINE;
+use crate::index::ranking::stats::RequestStats;
+use crate::index::storage::stored::stored_article;
+use crate::index::{HealthIndex, IndexError};
 use crate::query::{TermWeights, parse};
 use chrono::NaiveDate;
 use serde::Serialize;

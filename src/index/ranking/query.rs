@@ -1,7 +1,7 @@
 //! A parsed query built into Tantivy queries with per-field boosts ([`Boosts`]) and a boost when
 //! query words appear close together.
 
-use super::schema::Fields;
+use crate::index::storage::schema::Fields;
 use crate::query::{Boosts, QueryPlan};
 use crate::query::{Clause, ParsedQuery, is_stop_term, query_words};
 use tantivy::Term;
