@@ -93,6 +93,13 @@ node_pid() {
     fi
 }
 
+# "node-1, node-3" from "1 3".
+node_list() {
+    local out="" i
+    for i in "$@"; do out+="${out:+, }node-$i"; done
+    echo "$out"
+}
+
 http_port() { echo $((HTTP_BASE + $1 - 1)); }
 transport_port() { echo $((TRANSPORT_BASE + $1 - 1)); }
 
@@ -161,7 +168,8 @@ start_node() {
     if [[ "${OPENSEARCH_KEEP_DATA:-0}" != 1 ]]; then rm -rf "$dir/data"; fi
     mkdir -p "$dir/data" "$dir/logs" "$dir/tmp"
     echo "$(http_port "$i") $(transport_port "$i")" >"$dir/ports"
-    # shellcheck disable=SC2046 # jvm_opts is a whitespace-separated option list
+    # The inner bash writes its own pid (the JVM's, after exec) to node.pid.
+    # shellcheck disable=SC2046,SC2016 # jvm_opts is a word list; $$ is for the inner bash
     setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$dir/node.pid" \
         "$JAVA" $(jvm_opts "$i") \
         -cp "$(classpath)" "$MAIN_CLASS" \
@@ -207,7 +215,7 @@ cmd_start() {
             log "$n node(s) already running and green; nothing to do"
             return 0
         fi
-        die "nodes already running (node-${running[*]// /, node-}); run '$0 stop' first"
+        die "nodes already running ($(node_list "${running[@]}")); run '$0 stop' first"
     fi
     for ((i = 1; i <= n; i++)); do
         local p
@@ -272,7 +280,7 @@ cmd_stop() {
     done
     for i in $(known_nodes); do rm -f "$(pid_file "$i")"; done
     if ((${#nodes[@]} > 0)); then
-        log "stopped node-${nodes[*]// /, node-}"
+        log "stopped $(node_list "${nodes[@]}")"
     else
         log "no nodes running"
     fi
@@ -302,10 +310,11 @@ cmd_status() {
         echo "no node alive"
         return 3
     fi
-    curl -sf "http://127.0.0.1:$any/_cluster/health?pretty" && echo || {
+    if ! curl -sf "http://127.0.0.1:$any/_cluster/health?pretty"; then
         echo "node on port $any does not answer /_cluster/health"
         return 1
-    }
+    fi
+    echo
 }
 
 case "${1:-}" in
