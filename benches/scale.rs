@@ -18,7 +18,7 @@ use healthsearch::index::ranking::filter::Filters;
 use healthsearch::index::ranking::matching::Within;
 use healthsearch::index::ranking::stats::RequestStats;
 use healthsearch::index::storage::stored::stored_article;
-use healthsearch::ingest::{Source, ingest};
+use healthsearch::ingest::{Input, ingest};
 use healthsearch::query::parse;
 use healthsearch::synth::{generate, to_jsonl};
 use rusqlite::Connection;
@@ -71,7 +71,7 @@ fn index(n: usize) -> HealthIndex {
     }
     let idx = HealthIndex::create(&dir).expect("create index");
     let started = Instant::now();
-    ingest(&idx, &Source::Jsonl(corpus(n))).expect("ingest");
+    ingest(&idx, &Input::Jsonl(corpus(n))).expect("ingest");
     eprintln!("indexed {n} documents in {:.1} s", started.elapsed().as_secs_f64());
     idx
 }
@@ -230,7 +230,7 @@ fn bench_indexing(c: &mut Criterion) {
         b.iter(|| {
             let dir = tempfile::tempdir().expect("tmp");
             let idx = HealthIndex::create(dir.path()).expect("create");
-            black_box(ingest(&idx, &Source::Jsonl(path.clone())).expect("ingest"))
+            black_box(ingest(&idx, &Input::Jsonl(path.clone())).expect("ingest"))
         })
     });
     group.finish();

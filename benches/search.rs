@@ -5,8 +5,8 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use healthsearch::index::HealthIndex;
 use healthsearch::index::present::search::{SearchParams, search};
 use healthsearch::ingest::decode::decode;
-use healthsearch::ingest::source::mirror_pages;
-use healthsearch::ingest::{Source, extract, ingest};
+use healthsearch::ingest::files::mirror_pages;
+use healthsearch::ingest::{Input, extract, ingest};
 use std::hint::black_box;
 use std::path::PathBuf;
 
@@ -17,7 +17,7 @@ fn corpus() -> PathBuf {
 fn bench_search(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tmp");
     let index = HealthIndex::create(dir.path()).expect("create");
-    ingest(&index, &Source::Mirror(corpus())).expect("ingest");
+    ingest(&index, &Input::Mirror(corpus())).expect("ingest");
     let mut group = c.benchmark_group("search");
     for (kind, q) in [
         ("single_term", "jaundice"),

@@ -8,7 +8,7 @@ use crate::index::present::suggest::Suggester;
 use crate::index::ranking::filter::Sort;
 use crate::ingest::citation::parse_citation;
 use crate::ingest::decode::decode;
-use crate::ingest::{Extractor, IngestError, Source, ingest};
+use crate::ingest::{Extractor, IngestError, Input, ingest};
 use std::path::Path;
 use std::sync::LazyLock;
 
@@ -46,7 +46,7 @@ pub fn query(index: &HealthIndex, suggester: &Suggester, data: &[u8]) {
 /// The bundled corpus indexed in `dir`, with its suggester, for [`query`].
 pub fn corpus_index(dir: &Path, corpus: &Path) -> Result<(HealthIndex, Suggester), IngestError> {
     let index = HealthIndex::create(dir)?;
-    ingest(&index, &Source::Mirror(corpus.to_path_buf()))?;
+    ingest(&index, &Input::Mirror(corpus.to_path_buf()))?;
     let suggester = Suggester::build(&index, &RANKER.vocab)?;
     Ok((index, suggester))
 }

@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod article;
 pub mod chunk;
+pub mod cite_keys;
 pub mod eval;
 pub mod fuzzing;
 pub mod index;
@@ -16,7 +17,6 @@ pub mod mcp;
 pub mod query;
 pub mod semantic;
 pub mod server;
-pub mod sources;
 pub mod synth;
 pub mod text;
 pub mod vocab;

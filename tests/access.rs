@@ -7,7 +7,7 @@ mod common;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode};
-use healthsearch::ingest::Source;
+use healthsearch::ingest::Input;
 use healthsearch::server::admin::Admin;
 use healthsearch::server::limits::RateLimit;
 use healthsearch::server::router;
@@ -48,9 +48,9 @@ async fn state_changing_endpoints_are_off_without_a_token() {
 
 #[test]
 fn short_or_spaced_tokens_are_refused() {
-    assert!(Admin::new("short", Source::Mirror(common::corpus_dir())).is_err());
-    assert!(Admin::new("a token with spaces in it", Source::Mirror(common::corpus_dir())).is_err());
-    assert!(Admin::new(&format!("{TOKEN}\n"), Source::Mirror(common::corpus_dir())).is_ok());
+    assert!(Admin::new("short", Input::Mirror(common::corpus_dir())).is_err());
+    assert!(Admin::new("a token with spaces in it", Input::Mirror(common::corpus_dir())).is_err());
+    assert!(Admin::new(&format!("{TOKEN}\n"), Input::Mirror(common::corpus_dir())).is_ok());
 }
 
 #[tokio::test]
@@ -58,7 +58,7 @@ async fn a_token_is_required_and_ingest_runs_one_at_a_time() {
     let copy = common::MirrorCopy::new();
     copy.ingest();
     let mut state = AppState::shared(copy.index.clone());
-    state.admin = Some(Arc::new(Admin::new(TOKEN, Source::Mirror(copy.mirror.clone())).expect("token")));
+    state.admin = Some(Arc::new(Admin::new(TOKEN, Input::Mirror(copy.mirror.clone())).expect("token")));
 
     for token in [None, Some("wrong-token-of-the-same-length-000"), Some(&TOKEN[..TOKEN.len() - 1])] {
         let (status, headers, v) = call(&state, admin_request("POST", "/admin/ingest", token)).await;

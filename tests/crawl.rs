@@ -7,7 +7,7 @@ mod common;
 use common::site::{self, BROKEN, DISALLOWED, PDF, SLOW, Site};
 use healthsearch::index::HealthIndex;
 use healthsearch::ingest::crawl::{CrawlConfig, Start};
-use healthsearch::ingest::{IngestReport, Source, ingest, ingest_with};
+use healthsearch::ingest::{IngestReport, Input, ingest, ingest_with};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -24,7 +24,7 @@ fn config(addr: std::net::SocketAddr) -> CrawlConfig {
 
 async fn crawl(index: Arc<HealthIndex>, cfg: CrawlConfig) -> IngestReport {
     tokio::task::spawn_blocking(move || {
-        ingest_with(&index, &Source::Crawl(Box::new(cfg)), &Default::default()).expect("crawl runs")
+        ingest_with(&index, &Input::Crawl(Box::new(cfg)), &Default::default()).expect("crawl runs")
     })
     .await
     .expect("join")
@@ -43,7 +43,7 @@ async fn a_crawl_indexes_the_allowed_articles_and_a_recrawl_only_what_changed() 
     let mirror = {
         let other = tempfile::tempdir().expect("tmp");
         let idx = HealthIndex::create(other.path()).expect("create");
-        ingest(&idx, &Source::Mirror(common::corpus_dir())).expect("mirror").indexed
+        ingest(&idx, &Input::Mirror(common::corpus_dir())).expect("mirror").indexed
     };
 
     let first = crawl(index.clone(), config(addr)).await;
@@ -98,7 +98,7 @@ async fn private_addresses_are_refused_unless_allowed() {
     let mut cfg = config(addr);
     cfg.allow_private = false;
     let result =
-        tokio::task::spawn_blocking(move || ingest_with(&index, &Source::Crawl(Box::new(cfg)), &Default::default()))
+        tokio::task::spawn_blocking(move || ingest_with(&index, &Input::Crawl(Box::new(cfg)), &Default::default()))
             .await
             .expect("join");
     let err = result.expect_err("loopback is refused");

@@ -9,7 +9,7 @@ use common::site::{self, Site};
 use healthsearch::index::HealthIndex;
 use healthsearch::index::storage::stored::stored_article;
 use healthsearch::ingest::crawl::{CrawlConfig, Start};
-use healthsearch::ingest::{IngestError, IngestReport, PageIssue, Source, ingest_with};
+use healthsearch::ingest::{IngestError, IngestReport, Input, PageIssue, ingest_with};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -37,7 +37,7 @@ fn config(start: Start) -> CrawlConfig {
 fn crawl(cfg: CrawlConfig) -> Result<(IngestReport, HashMap<String, String>), IngestError> {
     let dir = tempfile::tempdir().expect("tmp");
     let index = HealthIndex::create(dir.path()).expect("create");
-    let report = ingest_with(&index, &Source::Crawl(Box::new(cfg)), &Default::default())?;
+    let report = ingest_with(&index, &Input::Crawl(Box::new(cfg)), &Default::default())?;
     let searcher = index.searcher();
     let mut titles = HashMap::new();
     for (ord, seg) in searcher.segment_readers().iter().enumerate() {

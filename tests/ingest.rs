@@ -5,8 +5,8 @@ mod common;
 use healthsearch::index::present::search::{SearchParams, search};
 use healthsearch::index::{HealthIndex, IndexError, VERSION_FILE};
 use healthsearch::ingest::decode::decode;
-use healthsearch::ingest::source::mirror_pages;
-use healthsearch::ingest::{Source, extract, ingest};
+use healthsearch::ingest::files::mirror_pages;
+use healthsearch::ingest::{Input, extract, ingest};
 
 fn titles(index: &HealthIndex, q: &str) -> Vec<String> {
     let res = search(index, &SearchParams::new(q, 10)).expect("search");
@@ -17,7 +17,7 @@ fn titles(index: &HealthIndex, q: &str) -> Vec<String> {
 fn the_bundled_mirror_indexes_every_article_and_skips_index_pages() {
     let dir = tempfile::tempdir().expect("tmp");
     let index = HealthIndex::create(dir.path()).expect("create");
-    let report = ingest(&index, &Source::Mirror(common::corpus_dir())).expect("ingest");
+    let report = ingest(&index, &Input::Mirror(common::corpus_dir())).expect("ingest");
     assert!(report.indexed >= 25, "{report:?}");
     assert!(report.failed.is_empty(), "{:?}", report.failed);
     assert!(report.duplicates.is_empty(), "{:?}", report.duplicates);
@@ -121,7 +121,7 @@ fn json_lines_records_are_searchable_by_their_other_names() {
     bytes.extend_from_slice(br#"{"_id":"t4","title":"Croup","text":"A barking cough in children."}"#);
     std::fs::write(&file, bytes).expect("write");
     let index = HealthIndex::create(&work.path().join("index")).expect("create");
-    let report = ingest(&index, &Source::Jsonl(file)).expect("ingest");
+    let report = ingest(&index, &Input::Jsonl(file)).expect("ingest");
     assert_eq!(report.indexed, 3);
     assert_eq!(report.failed.len(), 2);
     assert!(report.failed[0].page.ends_with(":4"), "{:?}", report.failed);
@@ -135,7 +135,7 @@ fn json_lines_records_are_searchable_by_their_other_names() {
 fn an_index_from_another_schema_version_is_refused_then_rebuilt() {
     let dir = tempfile::tempdir().expect("tmp");
     let index = HealthIndex::create(dir.path()).expect("create");
-    ingest(&index, &Source::Mirror(common::corpus_dir())).expect("ingest");
+    ingest(&index, &Input::Mirror(common::corpus_dir())).expect("ingest");
     drop(index);
     std::fs::write(dir.path().join(VERSION_FILE), r#"{"schema_version":0}"#).expect("write");
     assert!(matches!(HealthIndex::open(dir.path()), Err(IndexError::SchemaMismatch(_))));
@@ -149,8 +149,8 @@ fn an_index_from_another_schema_version_is_refused_then_rebuilt() {
 fn a_missing_source_is_an_error_not_an_empty_index() {
     let dir = tempfile::tempdir().expect("tmp");
     let index = HealthIndex::create(dir.path()).expect("create");
-    assert!(ingest(&index, &Source::Mirror(dir.path().join("nope"))).is_err());
-    assert!(ingest(&index, &Source::Jsonl(dir.path().join("nope.jsonl"))).is_err());
+    assert!(ingest(&index, &Input::Mirror(dir.path().join("nope"))).is_err());
+    assert!(ingest(&index, &Input::Jsonl(dir.path().join("nope.jsonl"))).is_err());
 }
 
 /// Distinct segments whose files are in the index directory (live or left behind).
@@ -168,7 +168,7 @@ fn mirror_index() -> (tempfile::TempDir, std::path::PathBuf, HealthIndex) {
     let work = tempfile::tempdir().expect("tmp");
     let dir = work.path().join("index");
     let index = HealthIndex::create(&dir).expect("create");
-    ingest(&index, &Source::Mirror(common::corpus_dir())).expect("mirror");
+    ingest(&index, &Input::Mirror(common::corpus_dir())).expect("mirror");
     (work, dir, index)
 }
 
@@ -192,13 +192,13 @@ fn a_bulk_load_is_merged_into_one_segment_and_small_runs_are_not() {
     // A run writing over a quarter of the index is a bulk load: one segment after it, and the
     // merged segments' files are gone from the directory.
     write_generated(&work.path().join("bulk.jsonl"), 0..400);
-    let report = ingest(&index, &Source::Jsonl(work.path().join("bulk.jsonl"))).expect("bulk");
+    let report = ingest(&index, &Input::Jsonl(work.path().join("bulk.jsonl"))).expect("bulk");
     assert_eq!(report.indexed, 400);
     assert_eq!(index.searcher().segment_readers().len(), 1);
     assert_eq!(segment_files(&dir).len(), 1, "{:?}", segment_files(&dir));
     // A small run adds its own segment and leaves the big one alone.
     write_generated(&work.path().join("small.jsonl"), 400..403);
-    ingest(&index, &Source::Jsonl(work.path().join("small.jsonl"))).expect("small");
+    ingest(&index, &Input::Jsonl(work.path().join("small.jsonl"))).expect("small");
     assert!(index.searcher().segment_readers().len() > 1);
     assert_eq!(index.num_docs(), 60 + 400 + 3);
     assert_eq!(titles(&index, "mastitis").iter().filter(|t| t.starts_with("Mastitis")).count(), 1);

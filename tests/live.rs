@@ -7,7 +7,7 @@ mod common;
 use common::site::{self, Site};
 use healthsearch::index::HealthIndex;
 use healthsearch::index::present::search::{SearchParams, search};
-use healthsearch::ingest::{Source, ingest};
+use healthsearch::ingest::{Input, ingest};
 use healthsearch::server::router;
 use healthsearch::server::state::AppState;
 use std::process::{Command, Stdio};
@@ -26,7 +26,7 @@ async fn an_ingest_killed_midway_leaves_the_last_good_index() {
     let dir = tempfile::tempdir().expect("tmp");
     let good = {
         let idx = HealthIndex::create(dir.path()).expect("create");
-        ingest(&idx, &Source::Mirror(common::corpus_dir())).expect("ingest").total_articles
+        ingest(&idx, &Input::Mirror(common::corpus_dir())).expect("ingest").total_articles
     };
     let site = Site::from_corpus();
     let lochia = &format!("/{}", common::LOCHIA_PAGE);
@@ -75,7 +75,7 @@ async fn searches_never_fail_while_an_ingest_commits_and_see_it_soon_after() {
     let dir = tempfile::tempdir().expect("tmp");
     {
         let idx = HealthIndex::create(dir.path()).expect("create");
-        ingest(&idx, &Source::Mirror(common::corpus_dir())).expect("ingest");
+        ingest(&idx, &Input::Mirror(common::corpus_dir())).expect("ingest");
     }
     let serving = Arc::new(HealthIndex::open(dir.path()).expect("open for serving"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -107,7 +107,7 @@ async fn searches_never_fail_while_an_ingest_commits_and_see_it_soon_after() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     tokio::task::spawn_blocking(move || {
         let idx = HealthIndex::open(&writer_dir).expect("open for writing");
-        ingest(&idx, &Source::Jsonl(jsonl)).expect("ingest")
+        ingest(&idx, &Input::Jsonl(jsonl)).expect("ingest")
     })
     .await
     .expect("join");

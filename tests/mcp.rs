@@ -9,7 +9,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use healthsearch::index::HealthIndex;
-use healthsearch::ingest::{Source, ingest};
+use healthsearch::ingest::{Input, ingest};
 use healthsearch::server::router;
 use healthsearch::server::state::AppState;
 use rmcp::model::{CallToolRequestParams, CallToolResult, ReadResourceRequestParams, ResourceContents};
@@ -39,7 +39,7 @@ fn index_dir() -> &'static Path {
     DIR.get_or_init(|| {
         let dir = tempfile::tempdir().expect("temp dir");
         let index = HealthIndex::create(dir.path()).expect("create index");
-        let report = ingest(&index, &Source::Mirror(common::corpus_dir())).expect("ingest corpus");
+        let report = ingest(&index, &Input::Mirror(common::corpus_dir())).expect("ingest corpus");
         assert!(report.failed.is_empty(), "{:?}", report.failed);
         dir
     })

@@ -10,7 +10,7 @@ mod common;
 use healthsearch::index::HealthIndex;
 use healthsearch::index::present::search::{Ranker, SearchParams, search_with};
 use healthsearch::index::ranking::fusion::{DEFAULT_RATIO, MATCH_COSINE, Semantic};
-use healthsearch::ingest::{Source, ingest};
+use healthsearch::ingest::{Input, ingest};
 use healthsearch::semantic::vectors::decode;
 use healthsearch::semantic::{Embedder, article_texts, default_models_dir, installed};
 use std::sync::{Arc, OnceLock};
@@ -107,7 +107,7 @@ fn embedded_corpus() -> Option<&'static Embedded> {
             let m = model()?;
             let dir = tempfile::tempdir().expect("temp dir");
             let index = HealthIndex::create(dir.path()).expect("create").with_embedder(Some(m));
-            let report = ingest(&index, &Source::Mirror(common::corpus_dir())).expect("ingest");
+            let report = ingest(&index, &Input::Mirror(common::corpus_dir())).expect("ingest");
             Some(Embedded { _dir: dir, index, embedded: report.embedded })
         })
         .as_ref()
@@ -179,7 +179,7 @@ fn every_article_carries_the_vectors_of_its_texts_and_reingest_embeds_nothing() 
         }
     }
     assert_eq!(vectors, c.embedded);
-    let again = ingest(&c.index, &Source::Mirror(common::corpus_dir())).expect("ingest again");
+    let again = ingest(&c.index, &Input::Mirror(common::corpus_dir())).expect("ingest again");
     assert_eq!((again.embedded, again.indexed), (0, 0), "an unchanged mirror is not embedded again");
 }
 

@@ -165,7 +165,7 @@ async fn passage_ids_survive_a_rebuild_of_the_index() {
     let before = strings(&ok(q).await["passages"], "passage_id");
     let dir = tempfile::tempdir().expect("tmp");
     let fresh = healthsearch::index::HealthIndex::create(dir.path()).expect("create");
-    healthsearch::ingest::ingest(&fresh, &healthsearch::ingest::Source::Mirror(common::corpus_dir())).expect("ingest");
+    healthsearch::ingest::ingest(&fresh, &healthsearch::ingest::Input::Mirror(common::corpus_dir())).expect("ingest");
     let (_, _, body) = send(AppState::new(fresh), Request::get(q).body(Body::empty()).expect("req")).await;
     let after: Value = serde_json::from_str(&body).expect("json");
     assert_eq!(before, strings(&after["passages"], "passage_id"));

@@ -8,7 +8,7 @@ use clap::Args;
 use healthsearch::index::HealthIndex;
 use healthsearch::ingest::crawl::{CrawlConfig, Start};
 use healthsearch::ingest::report::Tally;
-use healthsearch::ingest::{Extractor, IngestReport, IssueKind, PageIssue, Source, ingest_with};
+use healthsearch::ingest::{Extractor, IngestReport, Input, IssueKind, PageIssue, ingest_with};
 use healthsearch::text::count;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -89,7 +89,7 @@ pub fn run(args: IngestArgs) -> anyhow::Result<()> {
     print_report(&report, args.json)
 }
 
-fn ingest_into(args: &IngestArgs, source: &Source, extractor: &Extractor) -> anyhow::Result<IngestReport> {
+fn ingest_into(args: &IngestArgs, source: &Input, extractor: &Extractor) -> anyhow::Result<IngestReport> {
     let (idx, _) = HealthIndex::open_or_create(&args.index).context("cannot open the index")?;
     let idx = idx.with_embedder(args.semantic.embedder());
     Ok(ingest_with(&idx, source, extractor)?)
@@ -126,7 +126,7 @@ impl NewDir {
     }
 }
 
-fn source(args: &IngestArgs) -> anyhow::Result<Source> {
+fn source(args: &IngestArgs) -> anyhow::Result<Input> {
     let crawl = |start: Start| {
         let mut cfg = CrawlConfig::new(start);
         cfg.prefixes = args.prefix.clone();
@@ -137,7 +137,7 @@ fn source(args: &IngestArgs) -> anyhow::Result<Source> {
         cfg.timeout = Duration::from_secs_f64(args.timeout.clamp(0.1, 600.0));
         // Progress goes to standard error, so it never mixes with the JSON on standard output.
         cfg.progress = true;
-        Source::Crawl(Box::new(cfg))
+        Input::Crawl(Box::new(cfg))
     };
     let parse = |u: &str| url::Url::parse(u).with_context(|| format!("{u:?} is not a URL"));
     if !(args.rate.is_finite() && args.rate > 0.0) {
@@ -153,15 +153,15 @@ fn source(args: &IngestArgs) -> anyhow::Result<Source> {
         bail!("--index {} is a file, not an index directory", args.index.display());
     }
     Ok(match (&args.corpus, &args.jsonl, &args.sitemap, &args.url) {
-        (Some(c), ..) => exists(Source::Mirror(c.clone()), c)?,
-        (_, Some(j), ..) => exists(Source::Jsonl(j.clone()), j)?,
+        (Some(c), ..) => exists(Input::Mirror(c.clone()), c)?,
+        (_, Some(j), ..) => exists(Input::Jsonl(j.clone()), j)?,
         (_, _, Some(s), _) => crawl(Start::Sitemap(parse(s)?)),
         (_, _, _, Some(u)) => crawl(Start::Page { url: parse(u)?, follow: args.follow }),
         _ => bail!("give --corpus DIR, --jsonl FILE, --sitemap URL or --url URL"),
     })
 }
 
-fn exists(source: Source, path: &Path) -> anyhow::Result<Source> {
+fn exists(source: Input, path: &Path) -> anyhow::Result<Input> {
     if !path.exists() {
         bail!("source {} does not exist", path.display());
     }

@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use healthsearch::index::HealthIndex;
-use healthsearch::ingest::{Source, ingest};
+use healthsearch::ingest::{Input, ingest};
 use healthsearch::mcp::McpHttp;
 use healthsearch::semantic::Embedder;
 use healthsearch::server::admin::Admin;
@@ -157,7 +157,7 @@ fn admin(args: &ServeArgs) -> anyhow::Result<Option<Admin>> {
         (None, Ok(token)) => token,
         (None, Err(_)) => return Ok(None),
     };
-    let admin = Admin::new(&token, Source::Mirror(args.corpus.clone())).context("the admin token is refused")?;
+    let admin = Admin::new(&token, Input::Mirror(args.corpus.clone())).context("the admin token is refused")?;
     Ok(Some(admin))
 }
 
@@ -186,7 +186,7 @@ fn open_or_build(index: &Path, corpus: &Path, embedder: Option<Arc<Embedder>>) -
     }
     if created || idx.num_docs() == 0 || unembedded {
         tracing::info!(corpus = %corpus.display(), "building the index from the corpus");
-        let report = ingest(&idx, &Source::Mirror(corpus.to_path_buf())).map_err(|e| {
+        let report = ingest(&idx, &Input::Mirror(corpus.to_path_buf())).map_err(|e| {
             new_dir.iter().for_each(super::ingest::NewDir::remove);
             anyhow::Error::new(e).context(format!("cannot build the index from {}", corpus.display()))
         })?;

@@ -4,7 +4,7 @@
 
 use crate::index::HealthIndex;
 use crate::index::present::search::{Ranked, Ranking, SearchError, rank};
-use crate::ingest::{IngestError, Source, ingest_deterministic};
+use crate::ingest::{IngestError, Input, ingest_deterministic};
 use crate::semantic::Embedder;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -60,8 +60,8 @@ impl Corpus {
         };
         let index = index.with_embedder(embedder);
         let source = match self {
-            Corpus::Jsonl(p) => Source::Jsonl(p.clone()),
-            Corpus::Mirror(p) => Source::Mirror(p.clone()),
+            Corpus::Jsonl(p) => Input::Jsonl(p.clone()),
+            Corpus::Mirror(p) => Input::Mirror(p.clone()),
         };
         let started = Instant::now();
         ingest_deterministic(&index, &source)?;

@@ -15,7 +15,7 @@ use super::site_rules::{SiteRule, SiteRules};
 use super::summary::summary;
 use super::walk::{Lines, Walk};
 use crate::article::{Article, Citation, Section, id_for_url};
-use crate::sources::is_tracking_param;
+use crate::cite_keys::is_tracking_param;
 use crate::text::normalize;
 use ego_tree::NodeId;
 use scraper::{ElementRef, Html};

@@ -9,6 +9,7 @@ pub mod crawl;
 pub mod dates;
 pub mod decode;
 pub mod extract;
+pub mod files;
 pub mod furniture;
 pub mod general;
 pub mod jsonld;
@@ -20,7 +21,6 @@ pub mod rules;
 pub mod sections;
 pub mod site_name;
 pub mod site_rules;
-pub mod source;
 pub mod summary;
 pub mod title;
 pub mod walk;
@@ -42,7 +42,7 @@ use tantivy::{TantivyDocument, Term};
 
 /// What to ingest.
 #[derive(Debug, Clone)]
-pub enum Source {
+pub enum Input {
     /// A site mirror: `DIR/host/path.html`.
     Mirror(PathBuf),
     /// BEIR-style JSON Lines: one `{_id, title, text, url?, also_called?}` a line.
@@ -51,14 +51,14 @@ pub enum Source {
     Crawl(Box<crawl::CrawlConfig>),
 }
 
-impl Source {
+impl Input {
     /// The origin tag stored with every article from this source. Re-ingesting the same source
     /// replaces its articles and removes the ones it no longer has.
     pub fn origin(&self) -> String {
         let (kind, path) = match self {
-            Source::Mirror(p) => ("mirror", p),
-            Source::Jsonl(p) => ("jsonl", p),
-            Source::Crawl(cfg) => return format!("crawl:{}", cfg.start_url()),
+            Input::Mirror(p) => ("mirror", p),
+            Input::Jsonl(p) => ("jsonl", p),
+            Input::Crawl(cfg) => return format!("crawl:{}", cfg.start_url()),
         };
         let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
         format!("{kind}:{}", path.display())
@@ -67,8 +67,8 @@ impl Source {
     /// The source as a person gave it: a path or the start URL.
     pub fn name(&self) -> String {
         match self {
-            Source::Mirror(p) | Source::Jsonl(p) => p.display().to_string(),
-            Source::Crawl(cfg) => cfg.start_url().to_string(),
+            Input::Mirror(p) | Input::Jsonl(p) => p.display().to_string(),
+            Input::Crawl(cfg) => cfg.start_url().to_string(),
         }
     }
 }
@@ -79,7 +79,7 @@ pub enum IngestError {
     // The I/O error is in the message and not a `source` as well, so that it is printed once
     // both by callers that show only the message and by those that follow the chain.
     #[error("cannot read source {path}: {error}")]
-    Source { path: PathBuf, error: std::io::Error },
+    Input { path: PathBuf, error: std::io::Error },
     #[error("{path} is not JSON Lines: line {line} {reason}")]
     NotJsonLines { path: PathBuf, line: usize, reason: String },
     /// Nothing in the source became an article; nothing was written.
@@ -110,7 +110,7 @@ enum Outcome {
 }
 
 /// Ingests `source` into `index` as one commit with the default extractor (no site rules).
-pub fn ingest(index: &HealthIndex, source: &Source) -> Result<IngestReport, IngestError> {
+pub fn ingest(index: &HealthIndex, source: &Input) -> Result<IngestReport, IngestError> {
     ingest_with(index, source, &Extractor::default())
 }
 
@@ -118,13 +118,13 @@ pub fn ingest(index: &HealthIndex, source: &Source) -> Result<IngestReport, Inge
 /// their last good articles kept; articles missing from the source are removed only when the
 /// source was read whole (explicitly gone pages are always removed). A source in which no page
 /// or record is an article is an error, and the index is left as it was.
-pub fn ingest_with(index: &HealthIndex, source: &Source, extractor: &Extractor) -> Result<IngestReport, IngestError> {
+pub fn ingest_with(index: &HealthIndex, source: &Input, extractor: &Extractor) -> Result<IngestReport, IngestError> {
     run_ingest(index, source, extractor, ArticleWriter::new(index)?)
 }
 
 /// [`ingest`] with one indexing thread, so that the index (and tie-breaking between equal
 /// scores) is the same on every run: evaluations use it.
-pub fn ingest_deterministic(index: &HealthIndex, source: &Source) -> Result<IngestReport, IngestError> {
+pub fn ingest_deterministic(index: &HealthIndex, source: &Input) -> Result<IngestReport, IngestError> {
     run_ingest(index, source, &Extractor::default(), ArticleWriter::deterministic(index)?)
 }
 
@@ -132,7 +132,7 @@ pub fn ingest_deterministic(index: &HealthIndex, source: &Source) -> Result<Inge
 /// cleaned up (see [`crate::index::storage::writer::after_failure`]).
 fn run_ingest(
     index: &HealthIndex,
-    source: &Source,
+    source: &Input,
     extractor: &Extractor,
     writer: ArticleWriter,
 ) -> Result<IngestReport, IngestError> {
@@ -144,7 +144,7 @@ fn run_ingest(
 
 fn write_run(
     index: &HealthIndex,
-    source: &Source,
+    source: &Input,
     extractor: &Extractor,
     writer: ArticleWriter,
 ) -> Result<IngestReport, IngestError> {
@@ -195,8 +195,8 @@ fn write_run(
 }
 
 /// Why a run read no article: how many pages failed or were skipped, and the first of them.
-fn why_no_articles(source: &Source, report: &IngestReport) -> String {
-    let (one, many) = if matches!(source, Source::Jsonl(_)) { ("record", "records") } else { ("page", "pages") };
+fn why_no_articles(source: &Input, report: &IngestReport) -> String {
+    let (one, many) = if matches!(source, Input::Jsonl(_)) { ("record", "records") } else { ("page", "pages") };
     let mut parts = Vec::new();
     if !report.failed.is_empty() {
         parts.push(format!("{} failed", crate::text::count(report.failed.len(), one, many)));
@@ -303,15 +303,15 @@ struct SourceRead {
 
 /// Calls `f` with every page or record of the source and what became of it.
 fn for_each_item(
-    source: &Source,
+    source: &Input,
     extractor: &Extractor,
     index: &HealthIndex,
     previous: &HashMap<String, String>,
     f: &mut dyn FnMut(String, Outcome) -> Option<String>,
 ) -> Result<SourceRead, IngestError> {
     match source {
-        Source::Mirror(root) => {
-            let pages = source::mirror_pages(root).map_err(|e| IngestError::Source { path: root.clone(), error: e })?;
+        Input::Mirror(root) => {
+            let pages = files::mirror_pages(root).map_err(|e| IngestError::Input { path: root.clone(), error: e })?;
             // Pages are read and extracted in parallel, a batch at a time, and handed to the
             // writer in order.
             for batch in pages.chunks(PARALLEL_BATCH) {
@@ -322,8 +322,8 @@ fn for_each_item(
             }
             Ok(SourceRead::default())
         }
-        Source::Jsonl(path) => read_jsonl(path, f).map(|()| SourceRead::default()),
-        Source::Crawl(cfg) => {
+        Input::Jsonl(path) => read_jsonl(path, f).map(|()| SourceRead::default()),
+        Input::Crawl(cfg) => {
             let mut st = crawl::state::CrawlState::load(index.dir(), &source.origin());
             let indexed: HashSet<String> = previous.keys().cloned().collect();
             let crawled = crawl::crawl(cfg, &mut st, &indexed, |page, event| {
@@ -337,7 +337,7 @@ fn for_each_item(
 /// Streams a JSON Lines file a line at a time (a file of a million articles is never held
 /// whole). A first record that is not a JSON object means the file is not JSON Lines at all.
 fn read_jsonl(path: &Path, f: &mut dyn FnMut(String, Outcome) -> Option<String>) -> Result<(), IngestError> {
-    let source_error = |e| IngestError::Source { path: path.to_path_buf(), error: e };
+    let source_error = |e| IngestError::Input { path: path.to_path_buf(), error: e };
     let file = std::io::BufReader::new(std::fs::File::open(path).map_err(source_error)?);
     let mut first = true;
     for (n, line) in std::io::BufRead::split(file, b'\n').enumerate() {
@@ -352,13 +352,13 @@ fn read_jsonl(path: &Path, f: &mut dyn FnMut(String, Outcome) -> Option<String>)
             }
         };
         if std::mem::take(&mut first) {
-            source::check_json_lines(text).map_err(|reason| IngestError::NotJsonLines {
+            files::check_json_lines(text).map_err(|reason| IngestError::NotJsonLines {
                 path: path.to_path_buf(),
                 line: n + 1,
                 reason,
             })?;
         }
-        let outcome = match source::record_to_article(text) {
+        let outcome = match files::record_to_article(text) {
             Ok(a) => Outcome::Article(Box::new(a)),
             Err(reason) => Outcome::Failed(IssueKind::Invalid, reason),
         };
@@ -382,7 +382,7 @@ fn crawl_outcome(extractor: &Extractor, event: crawl::PageEvent) -> Outcome {
     }
 }
 
-fn page_outcome(extractor: &Extractor, page: &source::MirrorPage) -> Outcome {
+fn page_outcome(extractor: &Extractor, page: &files::MirrorPage) -> Outcome {
     let size = std::fs::metadata(&page.path).map(|m| m.len()).unwrap_or(0);
     if size > extract::MAX_PAGE_BYTES as u64 {
         let reason = format!("page is {size} bytes, over the {}-byte limit", extract::MAX_PAGE_BYTES);

@@ -5,12 +5,12 @@
 use super::cite::{cite, site_label};
 use super::resources::article_uri;
 use crate::article::{Article, Audience, Citation};
+use crate::cite_keys::{doi_key, pmid_key, url_key};
 use crate::index::present::passages::{Passage, SourceRef};
 use crate::index::present::search::{SearchResponse, SectionLink};
 use crate::index::present::snippet::snippet_text;
 use crate::index::ranking::count::Relation;
 use crate::server::retrieval::PassagesResponse;
-use crate::sources::{doi_key, pmid_key, url_key};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;

@@ -5,7 +5,7 @@ use super::bearer::{BearerToken, WeakToken};
 use super::error::{ApiError, ErrorCode};
 use super::routes::blocking;
 use super::state::AppState;
-use crate::ingest::{Source, ingest};
+use crate::ingest::{Input, ingest};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -18,7 +18,7 @@ use std::sync::{Mutex, MutexGuard};
 pub struct Admin {
     token: BearerToken,
     /// What `POST /admin/ingest` ingests.
-    source: Source,
+    source: Input,
     job: Mutex<Job>,
 }
 
@@ -47,7 +47,7 @@ pub struct Job {
 
 impl Admin {
     /// Admin access with `token`, re-ingesting `source` on request.
-    pub fn new(token: &str, source: Source) -> Result<Admin, WeakToken> {
+    pub fn new(token: &str, source: Input) -> Result<Admin, WeakToken> {
         Ok(Admin { token: BearerToken::new(token)?, source, job: Mutex::default() })
     }
 

@@ -5,7 +5,7 @@
 pub mod site;
 
 use healthsearch::index::HealthIndex;
-use healthsearch::ingest::{IngestReport, Source, ingest};
+use healthsearch::ingest::{IngestReport, Input, ingest};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use tempfile::TempDir;
@@ -28,7 +28,7 @@ pub fn corpus_index() -> Arc<HealthIndex> {
         .get_or_init(|| {
             let dir = tempfile::tempdir().expect("temp dir");
             let index = HealthIndex::create(dir.path()).expect("create index");
-            let report = ingest(&index, &Source::Mirror(corpus_dir())).expect("ingest corpus");
+            let report = ingest(&index, &Input::Mirror(corpus_dir())).expect("ingest corpus");
             assert!(report.failed.is_empty(), "corpus pages failed: {:?}", report.failed);
             Fixture { _dir: dir, index: Arc::new(index) }
         })
@@ -79,7 +79,7 @@ impl MirrorCopy {
     /// Ingests the mirror and makes the commit visible at once: a reader reloading on its own
     /// later would change the index generation between two requests of a test.
     pub fn ingest(&self) -> IngestReport {
-        let report = ingest(&self.index, &Source::Mirror(self.mirror.clone())).expect("ingest");
+        let report = ingest(&self.index, &Input::Mirror(self.mirror.clone())).expect("ingest");
         self.index.reload().expect("reload");
         report
     }

@@ -4,6 +4,7 @@
 
 use super::search::surface_form;
 use crate::article::{Article, Citation};
+use crate::cite_keys::{accessed_date, citation_keys, is_tracking_param, url_key};
 use crate::index::ranking::feedback::{body_term, stored_terms};
 use crate::index::ranking::fusion::MIN_COSINE;
 use crate::index::storage::lookup::{articles_with, doc_with};
@@ -12,7 +13,6 @@ use crate::index::storage::writer::date_value;
 use crate::index::{HealthIndex, IndexError};
 use crate::semantic::table::nearest;
 use crate::semantic::vectors;
-use crate::sources::{accessed_date, citation_keys, is_tracking_param, url_key};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -205,7 +205,7 @@ pub struct Citing {
     pub citations: Vec<Citation>,
 }
 
-/// Articles citing the source with this key (see [`crate::sources`]), up to `limit`, and how many
+/// Articles citing the source with this key (see [`crate::cite_keys`]), up to `limit`, and how many
 /// there are in all.
 pub fn citing(index: &HealthIndex, key: &str, limit: usize) -> Result<(Vec<Citing>, usize), IndexError> {
     let (articles, total) = articles_with(index, index.fields.cite_key, key, limit)?;

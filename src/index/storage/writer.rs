@@ -2,9 +2,9 @@
 
 use super::schema::Fields;
 use crate::article::Article;
+use crate::cite_keys::{accessed_date, citation_keys};
 use crate::index::{HealthIndex, IndexError};
 use crate::semantic::{Embedder, MODEL_KEY, vectors};
-use crate::sources::{accessed_date, citation_keys};
 use chrono::NaiveDate;
 use std::collections::HashSet;
 use std::path::Path;

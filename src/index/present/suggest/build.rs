@@ -1,7 +1,7 @@
 //! Gathering the suggester's entries: every stored article's title and headings in one
 //! sequential pass over the stores, and the vocabulary's names that occur in the index.
 
-use super::{Entry, MAX_PHRASE_WORDS, Source, Span, Suggester, key_of};
+use super::{Entry, MAX_PHRASE_WORDS, Span, Suggester, Target, key_of};
 use crate::index::storage::stored::stored_text;
 use crate::index::{HealthIndex, IndexError};
 use crate::vocab::Vocabulary;
@@ -26,17 +26,17 @@ impl Builder {
     }
 
     /// Adds an entry for `text` (its key is computed here); entries without words are skipped.
-    pub(super) fn add(&mut self, text: &str, source: impl FnOnce(&mut Builder) -> Source, weight: f32) {
+    pub(super) fn add(&mut self, text: &str, target: impl FnOnce(&mut Builder) -> Target, weight: f32) {
         let key = key_of(text);
         if !key.is_empty() {
             let key = self.push(&key);
-            let source = source(self);
-            self.entries.push(Entry { key, source, weight });
+            let target = target(self);
+            self.entries.push(Entry { key, target, weight });
         }
     }
 
     pub(super) fn query(&mut self, text: &str, weight: f32) {
-        self.add(text, |b| Source::Query(b.push(text)), weight);
+        self.add(text, |b| Target::Query(b.push(text)), weight);
     }
 }
 
@@ -65,7 +65,7 @@ impl Suggester {
                 let mut lines = outline.lines();
                 let title = lines.next().unwrap_or_default().trim();
                 let url = stored_text(&d, index.fields.url);
-                b.add(title, |b| Source::Article { title: b.push(title), url: b.push(url) }, 1.0);
+                b.add(title, |b| Target::Article { title: b.push(title), url: b.push(url) }, 1.0);
                 for h in lines.map(str::trim).filter(|h| !h.is_empty()) {
                     let key = key_of(h);
                     if key.split(' ').count() <= MAX_PHRASE_WORDS {

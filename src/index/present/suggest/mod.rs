@@ -45,9 +45,9 @@ impl Span {
     }
 }
 
-/// Where an entry's shown text (and link) comes from.
+/// What choosing an entry does: search a query, or open an article (its shown text and link).
 #[derive(Debug, Clone, Copy)]
-enum Source {
+enum Target {
     /// A query suggestion; its text in the arena.
     Query(Span),
     /// An article: its title and URL in the arena. (Reading them from the stored document when
@@ -61,15 +61,15 @@ enum Source {
 struct Entry {
     /// Folded words joined by single spaces.
     key: Span,
-    source: Source,
+    target: Target,
     weight: f32,
 }
 
 impl Entry {
     fn kind(&self) -> Kind {
-        match self.source {
-            Source::Query(_) => Kind::Query,
-            Source::Article { .. } => Kind::Article,
+        match self.target {
+            Target::Query(_) => Kind::Query,
+            Target::Article { .. } => Kind::Article,
         }
     }
 }
@@ -121,10 +121,10 @@ impl Suggester {
         let (mut last_key, mut last_title) = (None, None); // (span in the old arena, in the new)
         for e in &mut entries {
             e.key = once(&mut last_key, e.key, &mut fresh);
-            e.source = match e.source {
-                Source::Query(t) => Source::Query(fresh.push(text(t))),
-                Source::Article { title, url } => {
-                    Source::Article { title: once(&mut last_title, title, &mut fresh), url: fresh.push(text(url)) }
+            e.target = match e.target {
+                Target::Query(t) => Target::Query(fresh.push(text(t))),
+                Target::Article { title, url } => {
+                    Target::Article { title: once(&mut last_title, title, &mut fresh), url: fresh.push(text(url)) }
                 }
             };
         }
@@ -302,9 +302,9 @@ impl Suggester {
     }
 
     fn render(&self, e: &Entry, prefix: &str, typed_words: usize) -> Suggestion {
-        let (text, url) = match e.source {
-            Source::Query(t) => (self.text(t), None),
-            Source::Article { title, url } => (self.text(title), Some(self.text(url).to_string())),
+        let (text, url) = match e.target {
+            Target::Query(t) => (self.text(t), None),
+            Target::Article { title, url } => (self.text(title), Some(self.text(url).to_string())),
         };
         Suggestion { html: highlight(text, prefix, typed_words), text: text.to_string(), kind: e.kind(), url }
     }
@@ -378,7 +378,7 @@ mod tests {
             ("Back pain during pregnancy", "u2"),
             ("Café culture <b>now</b>", "u3"),
         ] {
-            b.add(title, |b| Source::Article { title: b.push(title), url: b.push(url) }, 1.0);
+            b.add(title, |b| Target::Article { title: b.push(title), url: b.push(url) }, 1.0);
         }
         b.query("back pain", 2.0);
         b.query("backache", 1.0);
@@ -406,7 +406,7 @@ mod tests {
         for url in ["u1", "u2"] {
             b.add(
                 "Sleep and your baby",
-                |b| Source::Article { title: b.push("Sleep and your baby"), url: b.push(url) },
+                |b| Target::Article { title: b.push("Sleep and your baby"), url: b.push(url) },
                 1.0,
             );
         }
@@ -415,9 +415,9 @@ mod tests {
         let s = Suggester::from_builder(b);
         assert_eq!(s.len(), 3, "the repeated query is dropped, both articles stay");
         assert_eq!(s.entries[1].key, s.entries[2].key, "the two articles share one key in the arena");
-        let title = |e: &Entry| match e.source {
-            Source::Article { title, .. } => Some(title),
-            Source::Query(_) => None,
+        let title = |e: &Entry| match e.target {
+            Target::Article { title, .. } => Some(title),
+            Target::Query(_) => None,
         };
         assert_eq!(title(&s.entries[1]), title(&s.entries[2]), "and one title");
         let urls: Vec<Option<String>> = s.suggest("sleep", 5).into_iter().map(|x| x.url).collect();
