@@ -11,7 +11,7 @@ cycles on purpose, space separated; the exit status is 1 only for a group of fil
 that no known group contains, so CI holds the line while those knots are untied.
 
 A path is resolved to the deepest file it names (`crate::index::search::rank` is
-src/index/search.rs); a file importing its own folder's mod.rs only for re-exports still counts,
+src/index/present/search.rs); a file importing its own folder's mod.rs only for re-exports still counts,
 since mod.rs re-exports are where such cycles hide. A `use` inside a function or a test module
 counts too: it is still a dependency between the files.
 """
@@ -24,7 +24,7 @@ USE = re.compile(r"^\s*(?:pub(?:\([^)]*\))?\s+)?use\s+((?:crate|super)\b[^;]*);"
 
 
 def module_of(path, src):
-    """Module path of a file: src/index/search.rs -> ["index", "search"]."""
+    """Module path of a file: src/index/present/search.rs -> ["index", "present", "search"]."""
     parts = list(path.relative_to(src).with_suffix("").parts)
     if parts[-1] == "mod" or parts in (["lib"], ["main"]):
         parts = parts[:-1]
