@@ -2,9 +2,10 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// One normalized health article, as extracted from a page or a JSON Lines record.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Article {
     /// Stable identifier: a hash of the canonical URL, or the record's `_id` for JSON Lines.
     pub id: String,
@@ -16,22 +17,34 @@ pub struct Article {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site_name: Option<String>,
     pub title: String,
+    /// The page's description, or the body's first sentences.
     pub summary: String,
     /// Body sections in page order; the first may have an empty heading (the introduction).
     pub sections: Vec<Section>,
+    /// When the page was first published.
+    #[schema(required = true)]
     pub published: Option<NaiveDate>,
     /// When the page says it was last changed.
+    #[schema(required = true)]
     pub updated: Option<NaiveDate>,
     /// When a clinician last reviewed it (falls back to `updated` when the page gives no review date).
+    #[schema(required = true)]
     pub reviewed: Option<NaiveDate>,
-    /// Categories, broad to narrow: the page's breadcrumbs, else derived (see
-    /// [`crate::ingest::categories`]).
+    /// Categories, broad to narrow: the page's breadcrumbs, else derived from its URL's folders
+    /// or the people its title names.
+    // How they are derived: `crate::ingest::categories`.
     pub categories: Vec<String>,
+    #[schema(required = true)]
     pub author: Option<String>,
+    /// The clinician who reviewed it, when the page names one.
+    #[schema(required = true)]
     pub reviewer: Option<String>,
+    /// The page's language tag (e.g. `en-GB`).
+    #[schema(required = true)]
     pub lang: Option<String>,
     /// Other names the topic goes by (`also_called`, `synonyms`).
     pub alt_names: Vec<String>,
+    /// The reference list, in page order.
     pub citations: Vec<Citation>,
     /// Who the article is written for, inferred at ingest (empty when nothing says).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -39,8 +52,11 @@ pub struct Article {
 }
 
 /// The person a health answer is for: advice differs between them (a painkiller's dose, how to
-/// sleep, which symptoms are urgent). The JSON schema lists the names for MCP tool arguments.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+/// sleep, which symptoms are urgent).
+// The JSON schemas list the names: for MCP tool arguments (schemars) and the API (utoipa).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Audience {
     /// Someone pregnant, or trying to be.
@@ -91,8 +107,9 @@ impl Audience {
 }
 
 /// A heading and the text under it, up to the next heading.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Section {
+    /// Empty for the introduction.
     pub heading: String,
     /// Fragment identifier linking to the heading (`url#anchor`); empty for the introduction.
     pub anchor: String,
@@ -103,20 +120,28 @@ pub struct Section {
 }
 
 /// One entry of an article's reference list, parsed as far as it goes.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Citation {
     /// The entry's text as shown on the page, normalized.
     pub raw: String,
     pub authors: Vec<String>,
+    #[schema(required = true)]
     pub year: Option<u16>,
+    #[schema(required = true)]
     pub title: Option<String>,
     /// Journal, publisher or organisation.
+    #[schema(required = true)]
     pub container: Option<String>,
+    #[schema(required = true)]
     pub url: Option<String>,
+    #[schema(required = true)]
     pub doi: Option<String>,
+    #[schema(required = true)]
     pub pmid: Option<String>,
+    #[schema(required = true)]
     pub pmcid: Option<String>,
     /// When the source was last accessed, as written ("February 2022").
+    #[schema(required = true)]
     pub accessed: Option<String>,
 }
 

@@ -8,7 +8,9 @@ use crate::server::MAX_BODY_BYTES;
 use crate::server::bearer::{BearerToken, WeakToken};
 use crate::server::state::AppState;
 use axum::Router;
+use axum::body::HttpBody;
 use axum::extract::{Request, State};
+use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
@@ -52,7 +54,19 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         Arc::new(NeverSessionManager::default()),
         config,
     );
-    Router::new().route_service(PATH, service).route_layer(axum::middleware::from_fn_with_state(mcp, require_token))
+    Router::new()
+        .route_service(PATH, service)
+        .route_layer(axum::middleware::map_response(label_text))
+        .route_layer(axum::middleware::from_fn_with_state(mcp, require_token))
+}
+
+/// The MCP SDK sends its refusals (a missing `Accept`, another `Content-Type`) as plain text
+/// without saying so; an answer with a body always says what it is.
+async fn label_text(mut res: Response) -> Response {
+    if !res.headers().contains_key(header::CONTENT_TYPE) && res.body().size_hint().exact() != Some(0) {
+        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    }
+    res
 }
 
 /// Refuses a request without the configured token: 401 `invalid_token`.

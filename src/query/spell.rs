@@ -7,8 +7,9 @@ use serde::Serialize;
 use std::collections::HashSet;
 
 /// How a word was corrected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = CorrectionKind)]
 pub enum Kind {
     /// An everyday spelling of a word (a contraction without its apostrophe, "nite", a dropped
     /// g): searched as meant, never offered as "did you mean".
@@ -18,7 +19,7 @@ pub enum Kind {
 }
 
 /// A word as typed and what it was read as.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Correction {
     /// The word as typed (lower-cased and folded).
     pub from: String,

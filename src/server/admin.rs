@@ -2,7 +2,8 @@
 //! token is configured, and then only with `Authorization: Bearer TOKEN` (see [`super::bearer`]).
 
 use super::bearer::{BearerToken, WeakToken};
-use super::error::{ApiError, ErrorCode};
+use super::error::{ApiError, ErrorBody, ErrorCode};
+use super::openapi::responses::{AdminDisabled, Internal, InvalidToken, MethodNotAllowed, RateLimited, SearchTimeout};
 use super::routes::blocking;
 use super::state::AppState;
 use crate::ingest::{Input, ingest};
@@ -11,8 +12,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::sync::{Mutex, MutexGuard};
+use utoipa::ToSchema;
 
 /// The admin token and the state of the one ingest job that may run at a time.
 pub struct Admin {
@@ -23,7 +25,7 @@ pub struct Admin {
 }
 
 /// Where the last ingest started through the API stands.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum JobState {
     #[default]
@@ -34,15 +36,31 @@ pub enum JobState {
 }
 
 /// The last ingest started through the API.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+#[schema(as = IngestJob)]
 pub struct Job {
     pub state: JobState,
+    #[schema(required = true)]
     pub started_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub finished_at: Option<DateTime<Utc>>,
+    /// When done: the ingest's report, as `healthsearch ingest --json` prints it (added,
+    /// updated, unchanged, removed, skipped and failed pages, problems, articles in all).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub report: Option<Value>,
+    /// When failed: why nothing was committed (the last good index keeps serving).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+}
+
+/// What `POST /admin/reload` made visible.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Reloaded {
+    /// Articles searches now see.
+    pub articles: u64,
+    /// The index generation they see.
+    pub generation: u64,
 }
 
 impl Admin {
@@ -71,15 +89,53 @@ fn check(st: &AppState, headers: &HeaderMap) -> Result<std::sync::Arc<Admin>, Ap
 
 /// `POST /admin/reload`: makes the latest commit visible now (searches see it within a second
 /// anyway) and drops cached answers of older index states.
-pub async fn reload(State(st): State<AppState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(
+    post,
+    path = "/admin/reload",
+    tag = "admin",
+    operation_id = "reload",
+    summary = "Make the last commit visible now",
+    description = "Reloads the index reader so searches see the last commit at once (they do within a second \
+        anyway); answers cached from older index states are no longer served.",
+    security(("adminToken" = [])),
+    responses(
+        (status = 200, description = "Reloaded.", body = Reloaded),
+        (status = 401, response = InvalidToken),
+        (status = 403, response = AdminDisabled),
+        (status = 405, response = MethodNotAllowed),
+        (status = 429, response = RateLimited),
+        (status = 500, response = Internal),
+        (status = 503, response = SearchTimeout),
+    )
+)]
+pub async fn reload(State(st): State<AppState>, headers: HeaderMap) -> Result<Json<Reloaded>, ApiError> {
     check(&st, &headers)?;
     blocking(&st, |st| Ok(st.index.reload()?)).await?;
     let searcher = st.index.searcher();
-    let generation = searcher.generation().generation_id();
-    Ok(Json(json!({ "articles": searcher.num_docs(), "generation": generation })))
+    Ok(Json(Reloaded { articles: searcher.num_docs(), generation: searcher.generation().generation_id() }))
 }
 
 /// `POST /admin/ingest`: re-ingests the configured source in the background (one at a time).
+#[utoipa::path(
+    post,
+    path = "/admin/ingest",
+    tag = "admin",
+    operation_id = "startIngest",
+    summary = "Re-ingest the configured source",
+    description = "Re-ingests the server's `--corpus` in the background, one run at a time, through the pipeline \
+        of `healthsearch ingest` (pages added, updated, unchanged or removed). A failed run commits nothing: the \
+        last good index keeps serving. Poll `GET /admin/ingest` for the outcome.",
+    security(("adminToken" = [])),
+    responses(
+        (status = 202, description = "The ingest started.", body = Job),
+        (status = 401, response = InvalidToken),
+        (status = 403, response = AdminDisabled),
+        (status = 405, response = MethodNotAllowed),
+        (status = 409, body = ErrorBody, description = "`ingest_in_progress`: an ingest started through the API \
+            is still running."),
+        (status = 429, response = RateLimited),
+    )
+)]
 pub async fn start_ingest(State(st): State<AppState>, headers: HeaderMap) -> Result<(StatusCode, Json<Job>), ApiError> {
     let admin = check(&st, &headers)?;
     let job = {
@@ -111,6 +167,22 @@ pub async fn start_ingest(State(st): State<AppState>, headers: HeaderMap) -> Res
 }
 
 /// `GET /admin/ingest`: the last ingest started through the API.
+#[utoipa::path(
+    get,
+    path = "/admin/ingest",
+    tag = "admin",
+    operation_id = "ingestStatus",
+    summary = "The last ingest started through the API",
+    description = "Its state and, once finished, its report or why it failed (`idle` before any).",
+    security(("adminToken" = [])),
+    responses(
+        (status = 200, description = "The job.", body = Job),
+        (status = 401, response = InvalidToken),
+        (status = 403, response = AdminDisabled),
+        (status = 405, response = MethodNotAllowed),
+        (status = 429, response = RateLimited),
+    )
+)]
 pub async fn ingest_status(State(st): State<AppState>, headers: HeaderMap) -> Result<Json<Job>, ApiError> {
     Ok(Json(check(&st, &headers)?.job().clone()))
 }

@@ -1,7 +1,9 @@
 //! Editors' endpoints: related articles, articles citing a source, stale articles, and whole
 //! stored articles.
 
-use super::error::{ApiError, ErrorCode};
+use super::error::{ApiError, ErrorBody, ErrorCode};
+use super::openapi::describe;
+use super::openapi::responses::{ArticleNotFound, Internal, MethodNotAllowed, RateLimited, SearchTimeout};
 use super::params::{bounded, number, parse_query, storable, truncate};
 use super::routes::blocking;
 use super::state::AppState;
@@ -16,34 +18,86 @@ use axum::extract::{Path, RawQuery, State};
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 use tantivy::{Searcher, TantivyDocument};
+use utoipa::openapi::path::{Parameter, ParameterIn};
+use utoipa::{IntoParams, ToSchema};
 
 /// Articles listed when `limit` is not given, and at most.
 pub const DEFAULT_LIMIT: usize = 10;
 pub const MAX_LIMIT: usize = 100;
 /// Deepest stale article reachable by paging.
-const MAX_STALE_OFFSET: usize = 100_000;
+pub const MAX_STALE_OFFSET: usize = 100_000;
+/// How long since review makes an article stale when `older_than` is not given.
+pub const DEFAULT_OLDER_THAN: &str = "P3Y";
+/// The parameters of `/api/related`, `/api/citations` and `/api/stale`.
+pub const RELATED_PARAMS: &[&str] = &["url", "id", "limit"];
+pub const CITATION_PARAMS: &[&str] = &["url", "doi", "pmid", "limit"];
+pub const STALE_PARAMS: &[&str] = &["older_than", "limit", "offset"];
 
-/// Related articles.
-#[derive(Debug, Serialize)]
+/// An article and the articles related to it.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct RelatedResponse {
+    /// The article asked about.
     pub article: ArticleLink,
+    /// Best first, at most `limit`.
     pub related: Vec<Related>,
 }
 
 /// An article's id, title and URL.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ArticleLink {
     pub id: String,
     pub title: String,
     pub url: String,
 }
 
+/// `limit` of the editors' endpoints, as documented.
+fn limit_param() -> Parameter {
+    let description = format!("Articles to return, 1 to {MAX_LIMIT}; else 400 `invalid_search_limit`.");
+    describe::query("limit", false, description, describe::whole(1, MAX_LIMIT, DEFAULT_LIMIT))
+}
+
+/// The query parameters of `/api/related`, as documented.
+pub struct RelatedQuery;
+
+impl IntoParams for RelatedQuery {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let url = "The article's URL, however written (with or without `www.`, a trailing slash, tracking \
+                   parameters; http or https).";
+        vec![
+            describe::query("url", false, url.into(), describe::string()),
+            describe::query("id", false, "The article's id.".into(), describe::string()),
+            limit_param(),
+        ]
+    }
+}
+
 /// `GET /api/related?url=|id=&limit=`
+#[utoipa::path(
+    get,
+    path = "/api/related",
+    tag = "editors",
+    operation_id = "related",
+    summary = "Articles related to an article",
+    description = "Articles related to one, best first: by its heaviest words (MoreLikeThis-style), by the sources \
+        both cite and by meaning, each with the shared words and sources. Give exactly one of `url` and `id` \
+        (neither or both: 400 `invalid_url`).",
+    params(RelatedQuery),
+    responses(
+        (status = 200, description = "The article and its related articles.", body = RelatedResponse),
+        (status = 400, body = ErrorBody, description = "`invalid_url`, `invalid_search_limit`, \
+            `unknown_parameter` or `duplicate_parameter`."),
+        (status = 404, response = ArticleNotFound),
+        (status = 405, response = MethodNotAllowed),
+        (status = 429, response = RateLimited),
+        (status = 500, response = Internal),
+        (status = 503, response = SearchTimeout),
+    )
+)]
 pub async fn api_related(
     State(st): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<RelatedResponse>, ApiError> {
-    let p = parse_query(raw.as_deref(), &["url", "id", "limit"], &[])?;
+    let p = parse_query(raw.as_deref(), RELATED_PARAMS, &[])?;
     let limit = bounded(&p, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, ErrorCode::InvalidSearchLimit)?;
     let key = ArticleKey::one_of(p.get("url").cloned(), p.get("id").cloned())?;
     Ok(Json(related_to(&st, key, limit).await?))
@@ -99,20 +153,57 @@ pub async fn article_by(st: &AppState, key: ArticleKey) -> Result<Article, ApiEr
 }
 
 /// Articles citing a source.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CitationsResponse {
     /// The normalized key the source was looked up by (`doi:…`, `pmid:…`, `url:…`).
     pub source: String,
+    /// How many articles cite it in all.
     pub total: usize,
+    /// At most `limit` of them.
     pub articles: Vec<Citing>,
 }
 
+/// The query parameters of `/api/citations`, as documented.
+pub struct CitationsQuery;
+
+impl IntoParams for CitationsQuery {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let url = "The source's URL, matched without scheme, `www.`, fragment, tracking parameters or trailing slash.";
+        vec![
+            describe::query("url", false, url.into(), describe::string()),
+            describe::query("doi", false, "A DOI, bare or as a doi.org link (in any case).".into(), describe::string()),
+            describe::query("pmid", false, "A PubMed id.".into(), describe::string()),
+            limit_param(),
+        ]
+    }
+}
+
 /// `GET /api/citations?url=|doi=|pmid=&limit=`
+#[utoipa::path(
+    get,
+    path = "/api/citations",
+    tag = "editors",
+    operation_id = "citations",
+    summary = "Articles citing a source",
+    description = "Articles whose reference lists cite a source, with the entries that cite it. Give exactly one of \
+        `url`, `doi` and `pmid` (otherwise 400 `missing_citation_source`); one that cannot be read is 400 \
+        `invalid_url`. Sources match by normalized key, so a DOI bare and as a doi.org link find the same articles.",
+    params(CitationsQuery),
+    responses(
+        (status = 200, description = "The articles citing the source.", body = CitationsResponse),
+        (status = 400, body = ErrorBody, description = "`missing_citation_source`, `invalid_url`, \
+            `invalid_search_limit`, `unknown_parameter` or `duplicate_parameter`."),
+        (status = 405, response = MethodNotAllowed),
+        (status = 429, response = RateLimited),
+        (status = 500, response = Internal),
+        (status = 503, response = SearchTimeout),
+    )
+)]
 pub async fn api_citations(
     State(st): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<CitationsResponse>, ApiError> {
-    let p = parse_query(raw.as_deref(), &["url", "doi", "pmid", "limit"], &[])?;
+    let p = parse_query(raw.as_deref(), CITATION_PARAMS, &[])?;
     let limit = bounded(&p, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, ErrorCode::InvalidSearchLimit)?;
     let key = source_key(
         p.get("url").map(String::as_str),
@@ -147,19 +238,60 @@ pub async fn citing_source(st: &AppState, key: String, limit: usize) -> Result<C
 }
 
 /// Articles due for review.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct StaleResponse {
+    /// `older_than` as given (or its default).
     pub older_than: String,
-    /// Reviewed or accessed before this day counts as stale.
+    /// Reviewed or accessed before this day counts as stale: today less `older_than`.
     pub cutoff: NaiveDate,
+    /// Stale articles in all.
     pub total: usize,
+    /// Oldest first (by the older of the review and oldest access dates; undated last), at
+    /// most `limit` from `offset` on.
     pub articles: Vec<Stale>,
 }
 
+/// The query parameters of `/api/stale`, as documented.
+pub struct StaleQuery;
+
+impl IntoParams for StaleQuery {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let older_than = "How long ago counts as stale: an ISO 8601 duration in years, months, weeks and days \
+                          (`P3Y`, `P18M`, `P2W`, `P1Y2M10D`); the cut-off is today less this. Else 400 \
+                          `invalid_stale_older_than` (or `date_out_of_range` for a cut-off the index cannot hold).";
+        let duration = describe::string().pattern(Some("^P[0-9YMWDT]+$")).default(Some(DEFAULT_OLDER_THAN.into()));
+        let offset = format!("Articles to skip, 0 to {MAX_STALE_OFFSET}; else 400 `invalid_search_offset`.");
+        vec![
+            describe::query("older_than", false, older_than.into(), duration),
+            limit_param(),
+            describe::query("offset", false, offset, describe::whole(0, MAX_STALE_OFFSET, 0)),
+        ]
+    }
+}
+
 /// `GET /api/stale?older_than=P3Y&limit=&offset=`
+#[utoipa::path(
+    get,
+    path = "/api/stale",
+    tag = "editors",
+    operation_id = "stale",
+    summary = "Articles due for review",
+    description = "Articles reviewed before the cut-off (or never), or citing sources last accessed before it, \
+        oldest first, with the reasons and the stale citations.",
+    params(StaleQuery),
+    responses(
+        (status = 200, description = "A page of stale articles.", body = StaleResponse),
+        (status = 400, body = ErrorBody, description = "`invalid_stale_older_than`, `date_out_of_range`, \
+            `invalid_search_limit`, `invalid_search_offset`, `unknown_parameter` or `duplicate_parameter`."),
+        (status = 405, response = MethodNotAllowed),
+        (status = 429, response = RateLimited),
+        (status = 500, response = Internal),
+        (status = 503, response = SearchTimeout),
+    )
+)]
 pub async fn api_stale(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<StaleResponse>, ApiError> {
-    let p = parse_query(raw.as_deref(), &["older_than", "limit", "offset"], &[])?;
-    let older_than = p.get("older_than").cloned().unwrap_or_else(|| "P3Y".to_string());
+    let p = parse_query(raw.as_deref(), STALE_PARAMS, &[])?;
+    let older_than = p.get("older_than").cloned().unwrap_or_else(|| DEFAULT_OLDER_THAN.to_string());
     let today = chrono::Utc::now().date_naive();
     let cutoff = cutoff(&older_than, today)?;
     let limit = bounded(&p, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, ErrorCode::InvalidSearchLimit)?;
@@ -197,7 +329,38 @@ pub fn cutoff(older_than: &str, today: NaiveDate) -> Result<NaiveDate, ApiError>
     storable(day, "the cut-off older_than gives")
 }
 
+/// The path parameter of `/api/articles/{id}`, as documented.
+pub struct ArticlePath;
+
+impl IntoParams for ArticlePath {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![describe::path(
+            "id",
+            "The article's id, as hits, passages and the editors' endpoints give it.",
+            describe::string(),
+        )]
+    }
+}
+
 /// `GET /api/articles/{id}`: the whole normalized article as stored.
+#[utoipa::path(
+    get,
+    path = "/api/articles/{id}",
+    tag = "editors",
+    operation_id = "getArticle",
+    summary = "One whole stored article",
+    description = "The whole normalized article as stored: sections with anchors, dates, categories and the parsed \
+        reference list. Query parameters are ignored.",
+    params(ArticlePath),
+    responses(
+        (status = 200, description = "The article.", body = Article),
+        (status = 404, response = ArticleNotFound),
+        (status = 405, response = MethodNotAllowed),
+        (status = 429, response = RateLimited),
+        (status = 500, response = Internal),
+        (status = 503, response = SearchTimeout),
+    )
+)]
 pub async fn api_article(
     State(st): State<AppState>,
     id: Result<Path<String>, PathRejection>,

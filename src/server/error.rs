@@ -1,5 +1,6 @@
 //! API errors: one JSON shape `{code, message}`, and an exhaustive `match` from each code to its
-//! name and HTTP status, so a code without a status does not compile.
+//! name, HTTP status and meaning, so a code without a status does not compile. The OpenAPI
+//! schema of the codes is made from the same table.
 
 use crate::index::IndexError;
 use crate::index::present::search::SearchError;
@@ -8,6 +9,9 @@ use axum::Json;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::{PartialSchema, ToSchema};
 
 /// Every error code the API returns. Codes are stable: clients may match on them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,7 +52,7 @@ pub enum ErrorCode {
 }
 
 /// Every code, in declaration order (checked below and by a test), for listings such as the
-/// OpenAPI check.
+/// OpenAPI schema.
 pub const ALL: [ErrorCode; 33] = [
     ErrorCode::MissingSearchQ,
     ErrorCode::InvalidSearchQ,
@@ -128,6 +132,54 @@ impl ErrorCode {
         }
     }
 
+    /// What the code means, for the API's description.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            ErrorCode::MissingSearchQ => "no `q` parameter",
+            ErrorCode::InvalidSearchQ => "`q` is empty, too long or has nothing to search for (or an unbalanced `\"`)",
+            ErrorCode::InvalidSearchLimit => "`limit` (or `k`) is not a whole number within its bounds",
+            ErrorCode::InvalidSearchOffset => "`offset` is not a whole number within its bounds (the result window)",
+            ErrorCode::InvalidSearchExplain => "`explain` is not `true`, `false`, `1` or `0`",
+            ErrorCode::InvalidSearchExactTotal => "`exact_total` is not `true`, `false`, `1` or `0`",
+            ErrorCode::InvalidFilter => "`reviewed_after` is not a YYYY-MM-DD day, or `audience` names no audience",
+            ErrorCode::InvalidSort => "`sort` is neither `relevance` nor `reviewed`",
+            ErrorCode::InvalidFacets => "`facets` names no facet (and is not `*`)",
+            ErrorCode::InvalidMaxChars => "`max_chars` is not a whole number within its bounds",
+            ErrorCode::InvalidSemanticRatio => "`semantic_ratio` is not a number from 0 to 1",
+            ErrorCode::InvalidUrl => {
+                "a `url`, `doi` or `pmid` that cannot be read, or not exactly one of `url` and `id` on /api/related"
+            }
+            ErrorCode::MissingCitationSource => "not exactly one of `url`, `doi` and `pmid` on /api/citations",
+            ErrorCode::InvalidOlderThan => "`older_than` is not an ISO 8601 duration such as `P3Y`, `P18M` or `P2W`",
+            ErrorCode::InvalidJsonBody => "the body is not JSON of the request's shape (or not sent as JSON)",
+            ErrorCode::PayloadTooLarge => "the request body is larger than the server takes",
+            ErrorCode::ArticleNotFound => "no stored article has that id or URL",
+            ErrorCode::UnknownParameter => "a query parameter the endpoint does not take",
+            ErrorCode::DuplicateParameter => "a single-valued query parameter given twice",
+            ErrorCode::TooManyValues => {
+                "a list filter (`category`, `site`, `audience`) with too many values (a query string's \
+                 counted after splitting at commas)"
+            }
+            ErrorCode::DateOutOfRange => {
+                "a day the index cannot hold (`reviewed_after`, or the cut-off `older_than` gives)"
+            }
+            ErrorCode::NotFound => "no endpoint at that path",
+            ErrorCode::MethodNotAllowed => "the endpoint does not take that method",
+            ErrorCode::SearchTimeout => "the request took longer than the server's time limit; try again",
+            ErrorCode::RateLimited => "this client sent more requests than its limit; see `Retry-After`",
+            ErrorCode::AdminDisabled => "state-changing endpoints are off: the server has no admin token",
+            ErrorCode::InvalidToken => "no `Authorization: Bearer` header with the right token",
+            ErrorCode::IngestInProgress => "an ingest started through the API is still running",
+            ErrorCode::SuggestionsNotReady => "the suggestions are still being built; see `Retry-After`",
+            ErrorCode::MalformedRequest => "the request is not readable HTTP/1.1 (the connection is then closed)",
+            ErrorCode::UriTooLong => "the request's URI is too long (the connection is then closed)",
+            ErrorCode::HeadersTooLarge => {
+                "too many request headers, or too large a head (the connection is then closed)"
+            }
+            ErrorCode::Internal => "a fault on the server's side, never the request's",
+        }
+    }
+
     /// The HTTP status that goes with the code.
     pub fn status(self) -> StatusCode {
         match self {
@@ -166,6 +218,29 @@ impl ErrorCode {
     }
 }
 
+impl Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+/// Every code's name, described with its status and meaning.
+impl PartialSchema for ErrorCode {
+    fn schema() -> RefOr<Schema> {
+        let mut description = String::from("A stable error code: clients may match on it. Each has one HTTP status:\n");
+        for code in ALL {
+            description.push_str(&format!("\n- `{}` ({}): {}.", code.name(), code.status().as_u16(), code.meaning()));
+        }
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(ALL.map(ErrorCode::name)))
+            .description(Some(description))
+            .into()
+    }
+}
+
+impl ToSchema for ErrorCode {}
+
 /// An error answered as `{code, message}` with the code's status.
 #[derive(Debug)]
 pub struct ApiError {
@@ -175,10 +250,13 @@ pub struct ApiError {
     pub headers: Vec<(HeaderName, HeaderValue)>,
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
-    code: &'a str,
-    message: &'a str,
+/// The body of every error answer.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody<'a> {
+    pub code: ErrorCode,
+    /// What went wrong, for people (the wording may change: match on `code`).
+    pub message: &'a str,
 }
 
 impl ApiError {
@@ -194,7 +272,7 @@ impl ApiError {
 
     /// The JSON body alone, for answers written below the router (see [`super::wire`]).
     pub fn json_body(&self) -> Vec<u8> {
-        serde_json::to_vec(&Body { code: self.code.name(), message: &self.message }).unwrap_or_default()
+        serde_json::to_vec(&ErrorBody { code: self.code, message: &self.message }).unwrap_or_default()
     }
 }
 
@@ -203,7 +281,7 @@ impl IntoResponse for ApiError {
         if self.code == ErrorCode::Internal {
             tracing::error!(message = %self.message, "internal error");
         }
-        let body = Body { code: self.code.name(), message: &self.message };
+        let body = ErrorBody { code: self.code, message: &self.message };
         let mut res = (self.code.status(), Json(body)).into_response();
         res.headers_mut().extend(self.headers);
         res

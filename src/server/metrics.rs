@@ -1,6 +1,7 @@
 //! Prometheus metrics: requests and latency by route, index size, when the index last changed,
 //! and the connections held.
 
+use super::openapi::responses::MethodNotAllowed;
 use super::state::AppState;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{Method, header};
@@ -217,6 +218,22 @@ pub async fn track(State(st): State<AppState>, req: Request, next: Next) -> Resp
 }
 
 /// `GET /metrics` in the Prometheus text format.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "service",
+    operation_id = "metrics",
+    summary = "Prometheus metrics",
+    description = "Metrics in the Prometheus text format (not rate limited): requests by route template (or \
+        `unmatched`), method and status; a latency histogram by route; articles in the index and the time of the \
+        last commit; connections open, the cap, arrivals at it and connections closed by reason; rate-limited \
+        requests and response-cache lookups.",
+    responses(
+        (status = 200, description = "The metrics.", body = String, content_type = "text/plain; version=0.0.4"),
+        (status = 405, response = MethodNotAllowed),
+        (status = 500, description = "The metrics could not be encoded.", body = String, content_type = "text/plain"),
+    )
+)]
 pub async fn render(State(st): State<AppState>) -> Response {
     st.metrics.documents.set(st.index.num_docs() as i64);
     let meta = st.index.dir().join("meta.json");

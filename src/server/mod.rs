@@ -9,6 +9,7 @@ pub mod error;
 pub mod limits;
 pub mod listen;
 pub mod metrics;
+pub mod openapi;
 pub mod page;
 pub mod params;
 pub mod retrieval;
@@ -18,7 +19,6 @@ pub mod wire;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
-use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use listen::ConnLimits;
 use state::AppState;
@@ -48,7 +48,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/articles/{id}", get(editors::api_article))
         .route("/healthz", get(routes::healthz))
         .route("/metrics", get(metrics::render))
-        .route("/openapi.json", get(openapi))
+        .route("/openapi.json", get(openapi::serve))
         .route("/admin/reload", post(admin::reload))
         .route("/admin/ingest", post(admin::start_ingest).get(admin::ingest_status))
         .merge(crate::mcp::http::routes(&state))
@@ -75,13 +75,6 @@ pub fn router(state: AppState) -> Router {
 /// Content Security Policy of every response: our own scripts and styles only, nothing inline,
 /// no plugins, no framing by other sites.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
-
-const OPENAPI: &str = include_str!("assets/openapi.json");
-
-/// `GET /openapi.json`: the API's OpenAPI 3.1 description.
-async fn openapi() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
-}
 
 /// Binds `addr` and serves until Ctrl-C or SIGTERM, holding connections within `limits` (the
 /// cap fitted to the open-file limit, raised first).

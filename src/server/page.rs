@@ -6,9 +6,11 @@ mod query;
 mod render;
 
 pub use help::Help;
-pub use query::PageQuery;
+pub use query::{MAX_PAGE, PageQuery};
 
 use super::error::ApiError;
+use super::openapi::describe;
+use super::openapi::responses::{MethodNotAllowed, RateLimited};
 use super::params::truncate;
 use super::routes::run_search;
 use super::state::AppState;
@@ -16,6 +18,8 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
+use utoipa::IntoParams;
+use utoipa::openapi::path::{Parameter, ParameterIn};
 
 /// The policy the page is sent with: nothing inline, nothing from elsewhere (the service-wide
 /// policy, set here too so the page carries it however it is served).
@@ -43,16 +47,57 @@ const CACHE: &str = "public, max-age=3600";
 const JS_TYPE: &str = "text/javascript; charset=utf-8";
 
 /// `GET /assets/style.css`
+#[utoipa::path(
+    get,
+    path = "/assets/style.css",
+    tag = "search box",
+    operation_id = "stylesheet",
+    summary = "The search page's stylesheet",
+    responses(
+        (status = 200, description = "CSS, cached for an hour.", body = String, content_type = "text/css"),
+        (status = 405, response = MethodNotAllowed),
+    )
+)]
 pub async fn stylesheet() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, CACHE)], STYLE).into_response()
 }
 
 /// `GET /assets/app.js`: suggestions as you type on the search page.
+#[utoipa::path(
+    get,
+    path = "/assets/app.js",
+    tag = "search box",
+    operation_id = "appScript",
+    summary = "The search page's script",
+    description = "Suggestions as you type on the search page: an ARIA combobox over `/api/suggest`.",
+    responses(
+        (status = 200, description = "JavaScript, cached for an hour.", body = String, content_type = "text/javascript"),
+        (status = 405, response = MethodNotAllowed),
+    )
+)]
 pub async fn app_script() -> Response {
     ([(header::CONTENT_TYPE, JS_TYPE), (header::CACHE_CONTROL, CACHE)], APP_JS).into_response()
 }
 
 /// `GET /widget.js`: the search box other sites embed; loadable from any origin.
+#[utoipa::path(
+    get,
+    path = "/widget.js",
+    tag = "search box",
+    operation_id = "widgetScript",
+    summary = "The embeddable search box",
+    description = "For other sites: `<div id=\"healthsearch\"></div><script src=\"https://HOST/widget.js\" \
+        data-target=\"#healthsearch\"></script>` gives a search box with suggestions and a short list of results \
+        from the host the script came from (allowed cross-origin by the server's CORS setting); `data-limit` sets \
+        how many. Nothing inline, so it works under a strict Content Security Policy.",
+    responses(
+        (status = 200, description = "JavaScript, cached for an hour, loadable by any site.", body = String,
+            content_type = "text/javascript", headers(
+                ("Cross-Origin-Resource-Policy" = String, description = "`cross-origin`.")
+            )),
+        (status = 405, response = MethodNotAllowed),
+    )
+)]
 pub async fn widget_script() -> Response {
     (
         [
@@ -65,8 +110,61 @@ pub async fn widget_script() -> Response {
         .into_response()
 }
 
+/// The query parameters of the search page, as documented: read leniently, so no value is refused.
+pub struct SearchPageQuery;
+
+impl IntoParams for SearchPageQuery {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let list = |name: &str, what: &str| {
+            describe::repeated(name, format!("{what} (repeatable)."), describe::string(), None)
+        };
+        let page = format!("Page of results, from 1; other values are read as 1, or as {MAX_PAGE} past it.");
+        let reviewed = "Only articles reviewed on or after this day (YYYY-MM-DD); other values are ignored, and the \
+                        page says so.";
+        vec![
+            describe::query(
+                "q",
+                false,
+                "The query, as on /api/search; without it, the search box alone.".into(),
+                describe::string(),
+            ),
+            describe::query("page", false, page, describe::whole(1, MAX_PAGE, 1)),
+            list("category", "Only articles in these categories"),
+            list("site", "Only articles from these host names"),
+            list("audience", "Only articles for these people"),
+            describe::query(
+                "sort",
+                false,
+                "`reviewed`: newest review first; anything else: relevance.".into(),
+                describe::string(),
+            ),
+            describe::query("reviewed_after", false, reviewed.into(), describe::string()),
+        ]
+    }
+}
+
 /// `GET /?q=&page=&category=&site=&reviewed_after=&sort=`: the search box and, when there is a
 /// query, a page of results with facets, filters and paging.
+#[utoipa::path(
+    get,
+    path = "/",
+    tag = "search box",
+    operation_id = "searchPage",
+    summary = "The search page",
+    description = "The search box and, with `q`, a page of results with facets, filters, sort and paging, rendered \
+        on the server (it works without JavaScript). Parameters are read leniently: unknown ones are ignored, odd \
+        values fall back to their defaults, and a single-valued parameter given twice keeps its last value.",
+    params(SearchPageQuery),
+    responses(
+        (status = 200, description = "The page.", body = String, content_type = "text/html"),
+        (status = 400, description = "The query cannot be searched (e.g. too long): the page with the message.",
+            body = String, content_type = "text/html"),
+        (status = 405, response = MethodNotAllowed),
+        (status = 429, response = RateLimited),
+        (status = 503, description = "The search failed or timed out: the page with the message.", body = String,
+            content_type = "text/html"),
+    )
+)]
 pub async fn search_page(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Response {
     let mut pq = PageQuery::parse(raw.as_deref());
     if pq.q.trim().is_empty() {

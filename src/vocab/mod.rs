@@ -23,7 +23,7 @@ pub struct Concept {
 }
 
 /// A stretch of the query that names a concept, and the concept's other names to search for.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Expansion {
     /// Index of the first matched term in the query's term sequence.
     #[serde(skip)]
@@ -33,11 +33,12 @@ pub struct Expansion {
     pub len: usize,
     /// The matched name, as analyzed terms joined by spaces.
     pub from: String,
+    /// The concept's id in the vocabulary.
     pub concept: String,
     /// The other names, each as analyzed terms.
     #[serde(skip)]
     pub alternatives: Vec<Vec<String>>,
-    /// The other names as written, for explanations.
+    /// The concept's other names as written, searched for too (weighted lower).
     pub to: Vec<String>,
 }
 

@@ -22,6 +22,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::schema::Value;
 use tantivy::{DateTime, DocAddress, Searcher, TantivyDocument, Term};
 use url::Url;
+use utoipa::ToSchema;
 
 /// Words of an article used to find related ones.
 const RELATED_TERMS: usize = 25;
@@ -36,13 +37,17 @@ const MEANING_WEIGHT: f32 = 1.0;
 const WHY_TERMS: usize = 6;
 
 /// A related article and why it is related.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Related {
     pub id: String,
     pub title: String,
     pub url: String,
+    /// Shared words (the best related article scores 1.0), plus a quarter per shared source,
+    /// plus the likeness in meaning. Only comparable within one response.
     pub score: f32,
-    /// The heaviest words both articles use, as the related article writes them (lower-cased).
+    /// The heaviest words both articles use, as the related article writes them (lower-cased),
+    /// at most six.
+    #[schema(max_items = 6)]
     pub shared_terms: Vec<String>,
     /// Sources both articles cite.
     pub shared_citations: Vec<SharedSource>,
@@ -52,10 +57,13 @@ pub struct Related {
 }
 
 /// A source two articles both cite.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SharedSource {
+    /// The source's normalized key (`doi:…`, `pmid:…`, `pmcid:…` or `url:…`).
     pub key: String,
+    #[schema(required = true)]
     pub title: Option<String>,
+    #[schema(required = true)]
     pub url: Option<String>,
 }
 
@@ -196,12 +204,15 @@ fn stored_forms(url: &str) -> Vec<String> {
 }
 
 /// An article citing a source, with the entries that cite it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Citing {
     pub id: String,
     pub title: String,
     pub url: String,
+    /// When the article was last reviewed.
+    #[schema(required = true)]
     pub reviewed: Option<NaiveDate>,
+    /// The entries of its reference list that cite the source.
     pub citations: Vec<Citation>,
 }
 
@@ -223,18 +234,33 @@ pub fn citing(index: &HealthIndex, key: &str, limit: usize) -> Result<(Vec<Citin
 }
 
 /// An article due for review, and why.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Stale {
     pub id: String,
     pub title: String,
     pub url: String,
+    /// When the article was last reviewed; null when it never was.
+    #[schema(required = true)]
     pub reviewed: Option<NaiveDate>,
-    /// The oldest access date among its citations.
+    /// The oldest access date among its citations ("February 2022" counts as its first day).
+    #[schema(required = true)]
     pub oldest_access: Option<NaiveDate>,
-    /// `review_date`, `no_review_date` and/or `citations_accessed`.
-    pub reasons: Vec<&'static str>,
+    /// Why it is due (at least one reason).
+    pub reasons: Vec<StaleReason>,
     /// Citations last accessed before the cut-off.
     pub stale_citations: Vec<Citation>,
+}
+
+/// Why an article is due for review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StaleReason {
+    /// Reviewed before the cut-off.
+    ReviewDate,
+    /// Never reviewed (no review date).
+    NoReviewDate,
+    /// Cites sources last accessed before the cut-off.
+    CitationsAccessed,
 }
 
 /// Articles reviewed before `cutoff` (or never), or citing sources last accessed before it:
@@ -280,12 +306,12 @@ fn why_stale(a: Article, cutoff: NaiveDate) -> Stale {
         a.citations.iter().filter(|c| accessed_date(c).is_some_and(|d| d < cutoff)).cloned().collect();
     let mut reasons = Vec::new();
     match a.reviewed {
-        None => reasons.push("no_review_date"),
-        Some(d) if d < cutoff => reasons.push("review_date"),
+        None => reasons.push(StaleReason::NoReviewDate),
+        Some(d) if d < cutoff => reasons.push(StaleReason::ReviewDate),
         Some(_) => {}
     }
     if !stale_citations.is_empty() {
-        reasons.push("citations_accessed");
+        reasons.push(StaleReason::CitationsAccessed);
     }
     Stale {
         oldest_access: a.citations.iter().filter_map(accessed_date).min(),

@@ -17,6 +17,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use tantivy::TantivyDocument;
+use utoipa::ToSchema;
 
 /// Passages returned when `k` is not given, and at most.
 pub const DEFAULT_K: usize = 5;
@@ -54,22 +55,32 @@ pub struct PassageParams {
 }
 
 /// One passage: whole sentences of one section.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Passage {
-    /// Stable while the article's id and the passage's text are unchanged.
+    /// A hash (16 hex digits) of the article's id and the passage's text: stable while both
+    /// are unchanged (so it changes with `max_chars`).
     pub passage_id: String,
+    /// Whole sentences of one section, at most `max_chars` characters; the section's lines
+    /// (paragraphs, list items) stay lines. A sentence longer than that is cut at words, each
+    /// piece but the last ending with `…`.
     pub text: String,
     pub article: ArticleRef,
+    /// The section's heading (the article's title for an untitled introduction).
     pub heading: String,
-    /// The article URL with the section's anchor.
+    /// The article URL with the section's anchor, for citing.
     pub url: String,
+    /// The query's words in the text and heading, the passage's meaning and its article's
+    /// relative score together; comparable only within one response.
     pub score: f32,
+    /// When the article was last reviewed.
+    #[schema(required = true)]
     pub reviewed: Option<NaiveDate>,
+    /// Every source of the passage's article.
     pub citations: Vec<SourceRef>,
 }
 
 /// The article a passage comes from.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ArticleRef {
     pub id: String,
     pub title: String,
@@ -79,13 +90,18 @@ pub struct ArticleRef {
     pub site_name: Option<String>,
 }
 
-/// A source of the passage's article.
-#[derive(Debug, Clone, Serialize)]
+/// A source of the passage's article, parsed as far as it goes.
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SourceRef {
+    #[schema(required = true)]
     pub title: Option<String>,
+    #[schema(required = true)]
     pub url: Option<String>,
+    #[schema(required = true)]
     pub doi: Option<String>,
+    #[schema(required = true)]
     pub pmid: Option<String>,
+    #[schema(required = true)]
     pub year: Option<u16>,
 }
 

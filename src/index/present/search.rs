@@ -26,6 +26,7 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Query};
 use tantivy::{DocAddress, Order, Score};
 use tantivy::{Searcher, TantivyDocument};
+use utoipa::ToSchema;
 
 pub use crate::index::ranking::filter::Facet;
 pub use crate::index::ranking::ranker::{Ranked, Ranker, Ranking, SearchError, rank};
@@ -73,25 +74,30 @@ impl SearchParams {
 }
 
 /// A page of results.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SearchResponse {
+    /// `q` as given.
     pub query: String,
-    /// Number of matching articles: exact up to [`TOTAL_LIMIT`] (or with `exact_total`), a lower
-    /// bound above it.
+    /// Number of matching articles: exact up to 10,000 (or with `exact_total`), a lower bound
+    /// above that (see `total_relation`).
     pub total: usize,
     /// `eq` when `total` is exact, `gte` when at least that many articles match.
     pub total_relation: Relation,
     /// Time spent searching, in milliseconds.
+    #[schema(minimum = 0)]
     pub took_ms: f64,
-    /// A corrected query, when the typed one had words the index does not know.
+    /// A corrected query, when the typed one had words the index does not know and the
+    /// corrected one finds clearly more articles containing every word.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub did_you_mean: Option<String>,
     /// Whether nothing matched the query strictly, so articles covering fewer of its words are
     /// shown (see `explain.matching`).
     pub relaxed: bool,
+    /// At most `limit` hits, from `offset` on.
     pub hits: Vec<Hit>,
     /// Counts per value of each requested facet, among the articles matching the query and the
-    /// other facets' filters (so several values of one facet can be chosen).
+    /// other facets' filters (so several values of one facet can be chosen): at most 30 values
+    /// each (plus any selected ones), by count, then value. Present when `facets` asks for some.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub facets: BTreeMap<Facet, Vec<FacetValue>>,
     /// How the query was read (with `explain=true`).
@@ -100,13 +106,15 @@ pub struct SearchResponse {
 }
 
 /// How a query was read: the terms searched, corrections, concept expansions and weights.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Explain {
     /// The query's terms after analysis (lower-cased, folded, stemmed) and correction.
     pub terms: Vec<String>,
     /// Terms counted as stop words (weighted down).
     pub stop_words: Vec<String>,
+    /// Words read as another word (typos and everyday spellings).
     pub corrections: Vec<Correction>,
+    /// Health-vocabulary concepts the query names, whose other names were searched too.
     pub expansions: Vec<Expansion>,
     /// Field weights.
     pub fields: BTreeMap<String, f32>,
@@ -121,20 +129,30 @@ pub struct Explain {
 }
 
 /// One matching article.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Hit {
+    /// The article's stable id (a hash of its canonical URL, or a JSON Lines record's `_id`).
     pub id: String,
     pub title: String,
+    /// The article's canonical URL.
     pub url: String,
     /// The publishing site's name (`og:site_name`, JSON-LD publisher), when the page gives one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub site_name: Option<String>,
-    /// HTML: matched words in `<mark>`, everything else escaped.
+    /// HTML: a passage of the best-matching section (or the summary), matched words in
+    /// `<mark>`, everything else escaped; safe to insert as HTML.
     pub snippet_html: String,
+    /// Relevance (0 when sorted by review date); comparable only within one response.
     pub score: f32,
-    /// The section the snippet comes from, with a link to it.
+    /// The section the snippet comes from, with a link to it (null for the summary or an
+    /// untitled introduction).
+    #[schema(required = true)]
     pub section: Option<SectionLink>,
+    /// When a clinician last reviewed the article (its last update when the page gives no
+    /// review date).
+    #[schema(required = true)]
     pub reviewed: Option<NaiveDate>,
+    /// The article's sources, in reference-list order.
     pub citations: Vec<CitationLink>,
     /// The lexical, semantic and fused scores (with `explain=true`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -142,16 +160,20 @@ pub struct Hit {
 }
 
 /// A heading and the URL that opens the article at it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SectionLink {
     pub heading: String,
+    /// The article URL with the section's anchor.
     pub url: String,
 }
 
 /// One source of an article, as shown under a hit.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CitationLink {
+    /// The reference-list entry as the page shows it.
     pub text: String,
+    /// The source's link, when the entry has one.
+    #[schema(required = true)]
     pub url: Option<String>,
 }
 

@@ -5,12 +5,13 @@ use crate::index::IndexError;
 use serde::Serialize;
 use tantivy::query::{EnableScoring, Query};
 use tantivy::{DocSet, Searcher, TERMINATED, Term};
+use utoipa::ToSchema;
 
 /// Totals are exact up to this many matches (as Elasticsearch's `track_total_hits` default).
 pub const TOTAL_LIMIT: usize = 10_000;
 
 /// Whether a total is the exact count or a lower bound.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Relation {
     /// `total` is the number of matches.

@@ -11,17 +11,23 @@ use tantivy::columnar::StrColumn;
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, Term};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::{PartialSchema, ToSchema};
 
 /// Restrictions on which articles a search may return. Values of one field are alternatives
 /// (any may match); different fields must all match.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Filters {
+    /// Categories as the sites file articles (their breadcrumbs, e.g. `After the birth`).
     pub category: Vec<String>,
+    /// Host names, as in article URLs (e.g. `www.bumptobaby.example`).
     pub site: Vec<String>,
-    /// Who the article is for ([`crate::article::Audience`] names).
+    /// Who the article is for.
+    #[schema(value_type = Vec<crate::article::Audience>)]
     pub audience: Vec<String>,
-    /// Reviewed on or after this day.
+    /// Reviewed on or after this day (undated articles are left out).
     pub reviewed_after: Option<NaiveDate>,
 }
 
@@ -66,8 +72,22 @@ impl Serialize for Facet {
     }
 }
 
+/// A facet's name, as it is serialized.
+impl PartialSchema for Facet {
+    fn schema() -> RefOr<Schema> {
+        let names = Facet::ALL.map(Facet::name);
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(names))
+            .description(Some("A facet: a field whose values a search can count and filter on."))
+            .into()
+    }
+}
+
+impl ToSchema for Facet {}
+
 /// Result order.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Sort {
     /// Best match first.
@@ -134,9 +154,10 @@ impl Filters {
 }
 
 /// One value of a facet and how many matching articles have it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct FacetValue {
     pub value: String,
+    /// Matching articles with this value.
     pub count: u64,
     /// What to show for the value when it differs from it: a site's name for its host.
     #[serde(skip_serializing_if = "Option::is_none")]

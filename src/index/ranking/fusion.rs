@@ -51,24 +51,27 @@ pub struct QueryMeaning {
 }
 
 /// How meaning took part in a search (in `explain`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MeaningExplain {
     /// The text the model read.
     pub text: String,
     /// The semantic ratio used.
     pub ratio: f32,
-    /// Articles matching by meaning (best passage from [`MATCH_COSINE`] up), counted in the
-    /// total whether or not they also have the query's words.
+    /// Articles matching by meaning (their best passage close enough to the query), counted in
+    /// the total whether or not they also have the query's words.
     pub by_meaning: usize,
 }
 
 /// How one article's score was made (shown with `explain=true`).
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Scores {
     /// The lexical score (BM25 with our weights), absent when no query word matched.
+    #[schema(required = true)]
     pub lexical: Option<f32>,
     /// The best cosine between the query and the article's passages.
+    #[schema(required = true)]
     pub semantic: Option<f32>,
+    /// The two together, as the article was ranked.
     pub fused: f32,
 }
 

@@ -33,13 +33,14 @@ pub fn required(words: usize) -> usize {
 }
 
 /// How a search decided what matches (in responses and `explain`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct MatchRule {
     /// Important (non-stop) words and phrases in the query.
     pub words: usize,
     /// How many of them a matching article covers.
     pub required: usize,
-    /// Whether fewer than [`required`] words were asked for, because nothing matched strictly.
+    /// Whether fewer words than the rule asks for were required, because nothing matched
+    /// strictly.
     pub relaxed: bool,
     /// Articles matching by meaning (their best passage close enough to the query).
     pub by_meaning: usize,

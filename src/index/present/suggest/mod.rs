@@ -8,6 +8,7 @@ use crate::query::spell;
 use build::Builder;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use utoipa::ToSchema;
 
 /// Words of an entry a match may start at (later words are not completed from).
 const MAX_START_WORDS: usize = 8;
@@ -19,8 +20,9 @@ const FEW: usize = 3;
 const MAX_PHRASE_WORDS: usize = 10;
 
 /// What a suggestion completes to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = SuggestionKind)]
 pub enum Kind {
     /// A query to run (a vocabulary name or a section heading).
     Query,
@@ -75,12 +77,14 @@ impl Entry {
 }
 
 /// One suggestion.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Suggestion {
+    /// What to show, and to search for when it is a query.
     pub text: String,
     /// The text with the typed words in `<mark>`, everything else escaped.
     pub html: String,
     pub kind: Kind,
+    /// The article's URL (articles only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
