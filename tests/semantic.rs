@@ -1,11 +1,14 @@
 //! Meaning with the real model (all-MiniLM-L6-v2): agreement with reference outputs, paraphrases
 //! above unrelated pairs, hybrid answers with no shared words, re-ingest that embeds nothing,
-//! and an index killed mid-ingest whose vectors still match its articles.
+//! and an index killed mid-ingest whose vectors still match its articles; the API's answers that
+//! carry meaning match the OpenAPI description.
 //!
 //! The model is installed by `healthsearch model install` (CI does it first). Without it these
 //! tests print a note and pass, unless `HEALTHSEARCH_REQUIRE_MODEL=1`, as in CI.
 
 mod common;
+#[path = "common/openapi.rs"]
+mod openapi;
 
 use healthsearch::index::HealthIndex;
 use healthsearch::index::present::search::{Ranker, SearchParams, search_with};
@@ -94,7 +97,7 @@ fn paraphrases_score_above_unrelated_pairs() {
 
 struct Embedded {
     _dir: tempfile::TempDir,
-    index: HealthIndex,
+    index: Arc<HealthIndex>,
     embedded: usize,
 }
 
@@ -108,13 +111,30 @@ fn embedded_corpus() -> Option<&'static Embedded> {
             let dir = tempfile::tempdir().expect("temp dir");
             let index = HealthIndex::create(dir.path()).expect("create").with_embedder(Some(m));
             let report = ingest(&index, &Input::Mirror(common::corpus_dir())).expect("ingest");
-            Some(Embedded { _dir: dir, index, embedded: report.embedded })
+            Some(Embedded { _dir: dir, index: Arc::new(index), embedded: report.embedded })
         })
         .as_ref()
 }
 
 fn hybrid() -> Option<Ranker> {
     Some(Ranker { semantic: Some(Semantic { embedder: model()?, ratio: DEFAULT_RATIO }), ..Ranker::default() })
+}
+
+#[tokio::test]
+async fn answers_with_meaning_match_the_openapi_description() {
+    let (Some(c), Some(ranker)) = (embedded_corpus(), hybrid()) else { return };
+    let mut state = healthsearch::server::state::AppState::shared(c.index.clone());
+    state.ranker = Arc::new(ranker);
+    let mut spec = openapi::Spec::load(&state).await;
+    let (_, found) = spec.check(&state, openapi::get("/api/search", "/api/search?q=sore+noggin&explain=true")).await;
+    assert!(found["explain"]["meaning"].is_object(), "{found}");
+    assert!(found["hits"][0]["scores"]["semantic"].is_number(), "{found}");
+    let passages = "/api/passages?q=sore+noggin+while+expecting&semantic_ratio=0.8";
+    spec.check(&state, openapi::get("/api/passages", passages)).await;
+    let related = "/api/related?url=https://www.bumptobaby.example/after-the-birth/your-body/postpartum-back-pain";
+    let (_, related) = spec.check(&state, openapi::get("/api/related", related)).await;
+    let related = related["related"].as_array().cloned().unwrap_or_default();
+    assert!(related.iter().any(|r| r["meaning"].is_number()), "{related:?}");
 }
 
 #[test]
