@@ -1,58 +1,19 @@
 //! State-changing endpoints (reload the reader, re-ingest the configured source): off unless a
 //! token is configured, and then only with `Authorization: Bearer TOKEN` (see [`super::bearer`]).
 
-use super::bearer::{BearerToken, WeakToken};
+pub use super::admin_job::{Admin, Job, JobState};
+use super::bearer::BearerToken;
 use super::error::{ApiError, ErrorBody, ErrorCode};
 use super::openapi::responses::{AdminDisabled, Internal, InvalidToken, MethodNotAllowed, RateLimited, SearchTimeout};
 use super::routes::blocking;
 use super::state::AppState;
-use crate::ingest::{Input, ingest};
+use crate::ingest::ingest;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::Serialize;
-use serde_json::Value;
-use std::sync::{Mutex, MutexGuard};
 use utoipa::ToSchema;
-
-/// The admin token and the state of the one ingest job that may run at a time.
-pub struct Admin {
-    token: BearerToken,
-    /// What `POST /admin/ingest` ingests.
-    source: Input,
-    job: Mutex<Job>,
-}
-
-/// Where the last ingest started through the API stands.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum JobState {
-    #[default]
-    Idle,
-    Running,
-    Done,
-    Failed,
-}
-
-/// The last ingest started through the API.
-#[derive(Debug, Clone, Default, Serialize, ToSchema)]
-#[schema(as = IngestJob)]
-pub struct Job {
-    pub state: JobState,
-    #[schema(required = true)]
-    pub started_at: Option<DateTime<Utc>>,
-    #[schema(required = true)]
-    pub finished_at: Option<DateTime<Utc>>,
-    /// When done: the ingest's report, as `healthsearch ingest --json` prints it (added,
-    /// updated, unchanged, removed, skipped and failed pages, problems, articles in all).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
-    pub report: Option<Value>,
-    /// When failed: why nothing was committed (the last good index keeps serving).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
 
 /// What `POST /admin/reload` made visible.
 #[derive(Debug, Serialize, ToSchema)]
@@ -61,18 +22,6 @@ pub struct Reloaded {
     pub articles: u64,
     /// The index generation they see.
     pub generation: u64,
-}
-
-impl Admin {
-    /// Admin access with `token`, re-ingesting `source` on request.
-    pub fn new(token: &str, source: Input) -> Result<Admin, WeakToken> {
-        Ok(Admin { token: BearerToken::new(token)?, source, job: Mutex::default() })
-    }
-
-    /// The job, even if a thread panicked holding it (it is plain data).
-    fn job(&self) -> MutexGuard<'_, Job> {
-        self.job.lock().unwrap_or_else(|p| p.into_inner())
-    }
 }
 
 /// The admin state if the request may use it.

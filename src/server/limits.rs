@@ -3,7 +3,7 @@
 //! holds whole), answered with 429 `rate_limited` and `Retry-After` when empty.
 
 use super::error::{ApiError, ErrorCode};
-use super::state::AppState;
+use super::metrics::Metrics;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
@@ -12,6 +12,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::num::NonZeroU32;
+use std::sync::Arc;
 
 /// Requests per second and burst allowed to each client.
 pub struct RateLimit {
@@ -52,10 +53,17 @@ fn key(ip: IpAddr) -> IpAddr {
     }
 }
 
+/// What the rate-limit middleware reads from the shared state (taken from it by `FromRef`).
+#[derive(Clone)]
+pub struct Limiting {
+    pub rate_limit: Option<Arc<RateLimit>>,
+    pub metrics: Arc<Metrics>,
+}
+
 /// Middleware: limits requests to the page, the API, the admin endpoints and MCP by the peer
 /// address of the connection.
 /// Requests without one (in-process calls) and other paths (health, metrics, assets) pass.
-pub async fn limit(State(st): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn limit(State(st): State<Limiting>, req: Request, next: Next) -> Response {
     let Some(limit) = st.rate_limit.as_ref() else { return next.run(req).await };
     let path = req.uri().path();
     // Admin endpoints count too: a wrong token costs a hash, and guessing should not be free.

@@ -2,7 +2,7 @@
 //! and the connections held.
 
 use super::openapi::responses::MethodNotAllowed;
-use super::state::AppState;
+use crate::index::HealthIndex;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{Method, header};
 use axum::middleware::Next;
@@ -14,7 +14,9 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
+use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
+use std::time::Duration;
 use std::time::Instant;
 
 /// Label values come from fixed sets (known methods, route templates, statuses the service
@@ -198,9 +200,18 @@ fn method_label(m: &Method) -> &'static str {
     KNOWN.iter().find(|k| *k == m).map_or("other", |k| k.as_str())
 }
 
+/// What the metrics middleware and `/metrics` read from the shared state (taken from it by
+/// `FromRef`).
+#[derive(Clone)]
+pub struct Tracking {
+    pub metrics: Arc<Metrics>,
+    pub index: Arc<HealthIndex>,
+    pub slow_request: Duration,
+}
+
 /// Middleware that counts and times every request under its route pattern (`unmatched` for
 /// paths no route knows, so stray URLs cannot grow the label set), and logs slow ones.
-pub async fn track(State(st): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn track(State(st): State<Tracking>, req: Request, next: Next) -> Response {
     let route = req.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str()).to_string();
     let method = req.method().clone();
     let uri = req.uri().clone();
@@ -234,7 +245,7 @@ pub async fn track(State(st): State<AppState>, req: Request, next: Next) -> Resp
         (status = 500, description = "The metrics could not be encoded.", body = String, content_type = "text/plain"),
     )
 )]
-pub async fn render(State(st): State<AppState>) -> Response {
+pub async fn render(State(st): State<Tracking>) -> Response {
     st.metrics.documents.set(st.index.num_docs() as i64);
     let meta = st.index.dir().join("meta.json");
     if let Some(secs) = std::fs::metadata(meta)

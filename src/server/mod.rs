@@ -1,6 +1,7 @@
 //! The HTTP service: router, handlers, errors and shared state.
 
 pub mod admin;
+pub mod admin_job;
 pub mod bearer;
 pub mod cache;
 pub mod cors;

@@ -2,6 +2,7 @@
 //! assets: the stylesheet, the page's script and the embeddable widget script.
 
 mod help;
+pub mod notice;
 mod query;
 mod render;
 
@@ -18,6 +19,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
+pub use notice::Notice;
 use utoipa::IntoParams;
 use utoipa::openapi::path::{Parameter, ParameterIn};
 
@@ -195,27 +197,6 @@ pub async fn search_page(State(st): State<AppState>, RawQuery(raw): RawQuery) ->
             let status = e.code.status();
             let status = if status.is_server_error() { StatusCode::SERVICE_UNAVAILABLE } else { status };
             page(status, layout(&st.notice, &pq, &error_box(&e)))
-        }
-    }
-}
-
-/// The notice every page carries: that the search is not medical advice, and what to do about
-/// urgent symptoms. Either line may be empty (not shown).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Notice {
-    pub text: String,
-    pub urgent: String,
-}
-
-impl Default for Notice {
-    fn default() -> Notice {
-        Notice {
-            text: "These articles are general health information, not medical advice. They cannot \
-                   replace a midwife, nurse, doctor or pharmacist who knows you."
-                .into(),
-            urgent: "If you think it is an emergency, call your local emergency number (999 in the \
-                     UK, 911 in the US, 112 in the EU) or go to the nearest emergency department."
-                .into(),
         }
     }
 }

@@ -1,16 +1,17 @@
 //! State shared by every request: the one open index (with its one reader), the ranking, the
 //! suggestion lists of the current index state, and limits.
 
-use super::admin::Admin;
+use super::admin_job::Admin;
 use super::cache::{DEFAULT_CACHE_MIB, ResponseCache};
 use super::error::{ApiError, ErrorCode};
-use super::limits::RateLimit;
-use super::metrics::Metrics;
-use super::page::Notice;
+use super::limits::{Limiting, RateLimit};
+use super::metrics::{Metrics, Tracking};
+use super::page::notice::Notice;
 use crate::index::present::search::Ranker;
 use crate::index::present::suggest::Suggester;
 use crate::index::{HealthIndex, IndexError};
 use crate::mcp::McpHttp;
+use axum::extract::FromRef;
 use axum::http::{HeaderValue, header};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock, TryLockError};
@@ -155,6 +156,18 @@ impl AppState {
         }
         tracing::info!(entries = built.len(), generation = built.generation(), "suggestions built");
         Ok(built)
+    }
+}
+
+impl FromRef<AppState> for Limiting {
+    fn from_ref(st: &AppState) -> Limiting {
+        Limiting { rate_limit: st.rate_limit.clone(), metrics: st.metrics.clone() }
+    }
+}
+
+impl FromRef<AppState> for Tracking {
+    fn from_ref(st: &AppState) -> Tracking {
+        Tracking { metrics: st.metrics.clone(), index: st.index.clone(), slow_request: st.slow_request }
     }
 }
 
