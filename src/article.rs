@@ -4,6 +4,17 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// An article as other answers point to it: the id it is stored under, its title and its link.
+/// Answers that name an article carry these three fields, flattened into their own.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ArticleRef {
+    /// The article's stable id (a hash of its canonical URL, or a JSON Lines record's `_id`).
+    pub id: String,
+    pub title: String,
+    /// The article's canonical URL.
+    pub url: String,
+}
+
 /// One normalized health article, as extracted from a page or a JSON Lines record.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Article {
@@ -146,6 +157,11 @@ pub struct Citation {
 }
 
 impl Article {
+    /// How other answers point to this article.
+    pub fn reference(&self) -> ArticleRef {
+        ArticleRef { id: self.id.clone(), title: self.title.clone(), url: self.url.clone() }
+    }
+
     /// The body text: every section's text, in order, separated by blank lines.
     pub fn body(&self) -> String {
         let parts: Vec<&str> = self.sections.iter().map(|s| s.text.as_str()).collect();

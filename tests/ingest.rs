@@ -10,7 +10,7 @@ use healthsearch::ingest::{Input, extract, ingest};
 
 fn titles(index: &HealthIndex, q: &str) -> Vec<String> {
     let res = search(index, &SearchParams::new(q, 10)).expect("search");
-    res.hits.into_iter().map(|h| h.title).collect()
+    res.hits.into_iter().map(|h| h.article.title).collect()
 }
 
 #[test]
@@ -128,7 +128,7 @@ fn json_lines_records_are_searchable_by_their_other_names() {
     assert!(report.failed[1].page.ends_with(":5") && report.failed[1].reason.contains("UTF-8"), "{:?}", report.failed);
     assert_eq!(titles(&index, "heart attack"), vec!["Myocardial infarction"]);
     let res = search(&index, &SearchParams::new("backache", 5)).expect("search");
-    assert_eq!(res.hits[0].id, "t2");
+    assert_eq!(res.hits[0].article.id, "t2");
 }
 
 #[test]

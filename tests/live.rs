@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_healthsearch");
 
 fn titles(index: &HealthIndex, q: &str) -> Vec<String> {
-    search(index, &SearchParams::new(q, 10)).expect("search").hits.into_iter().map(|h| h.title).collect()
+    search(index, &SearchParams::new(q, 10)).expect("search").hits.into_iter().map(|h| h.article.title).collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -19,7 +19,7 @@ fn shared(rel: &str) -> Option<PathBuf> {
 
 fn top_titles(q: &str, n: usize) -> Vec<String> {
     let res = search(&common::corpus_index(), &SearchParams::new(q, n)).expect("search");
-    res.hits.into_iter().map(|h| h.title).collect()
+    res.hits.into_iter().map(|h| h.article.title).collect()
 }
 
 fn run(dataset: &Path, corpus: Corpus, ranking: Ranking) -> healthsearch::eval::ranking::RankingEval {
@@ -64,7 +64,7 @@ fn nfcorpus_beats_the_plain_bm25_baseline() {
 #[test]
 fn a_typo_query_is_corrected_and_says_so() {
     let res = search(&common::corpus_index(), &SearchParams::new("postpartm back pian", 5)).expect("search");
-    assert_eq!(res.hits[0].title, "Postpartum back pain: How to get relief");
+    assert_eq!(res.hits[0].article.title, "Postpartum back pain: How to get relief");
     assert_eq!(res.did_you_mean.as_deref(), Some("postpartum back pain"));
     let exact = search(&common::corpus_index(), &SearchParams::new("postpartum back pain", 5)).expect("search");
     assert_eq!(exact.did_you_mean, None);
@@ -88,7 +88,7 @@ fn afterbirth_means_the_placenta_not_the_weeks_after_birth() {
     let index = common::corpus_index();
     let params = SearchParams { explain: true, ..SearchParams::new("afterbirth", 5) };
     let res = search(&index, &params).expect("search");
-    assert_eq!(res.hits[0].title, "Delivering the placenta: the third stage of labour");
+    assert_eq!(res.hits[0].article.title, "Delivering the placenta: the third stage of labour");
     let explain = res.explain.expect("explain");
     assert!(explain.expansions.iter().all(|e| e.concept != "postpartum"), "{:?}", explain.expansions);
 }

@@ -142,9 +142,9 @@ fn meaning_finds_an_article_sharing_no_word_with_the_query() {
     let (Some(c), Some(ranker)) = (embedded_corpus(), hybrid()) else { return };
     let params = SearchParams { explain: true, ..SearchParams::new("sore noggin while expecting", 3) };
     let res = search_with(&c.index, &params, &ranker).expect("search");
-    let hit = res.hits.iter().find(|h| h.url.contains("headaches-in-pregnancy"));
+    let hit = res.hits.iter().find(|h| h.article.url.contains("headaches-in-pregnancy"));
     let hit =
-        hit.unwrap_or_else(|| panic!("not in the top 3: {:?}", res.hits.iter().map(|h| &h.url).collect::<Vec<_>>()));
+        hit.unwrap_or_else(|| panic!("not in the top 3: {:?}", res.hits.iter().map(|h| &h.article.url).collect::<Vec<_>>()));
     let scores = hit.scores.expect("explain shows the scores");
     assert!(scores.semantic.is_some_and(|s| s > 0.3), "{scores:?}");
     let meaning = res.explain.as_ref().and_then(|e| e.meaning.clone()).expect("explain says how meaning took part");
@@ -160,11 +160,11 @@ fn meaning_finds_an_article_sharing_no_word_with_the_query() {
     // By meaning alone it is the first answer; lexically the query finds nothing about it.
     let by_meaning = SearchParams { semantic_ratio: Some(1.0), ..params.clone() };
     let res = search_with(&c.index, &by_meaning, &ranker).expect("search");
-    assert!(res.hits[0].url.contains("headaches-in-pregnancy"), "{}", res.hits[0].url);
+    assert!(res.hits[0].article.url.contains("headaches-in-pregnancy"), "{}", res.hits[0].article.url);
     let lexical = SearchParams { semantic_ratio: Some(0.0), ..params };
     let res = search_with(&c.index, &lexical, &ranker).expect("search");
     // Words alone (a relaxed match on "expecting") do not put it first.
-    assert!(!res.hits.first().is_some_and(|h| h.url.contains("headaches-in-pregnancy")), "words alone miss it");
+    assert!(!res.hits.first().is_some_and(|h| h.article.url.contains("headaches-in-pregnancy")), "words alone miss it");
 }
 
 #[test]
@@ -177,7 +177,7 @@ fn hybrid_ranking_reads_everyday_phrasing() {
         ("painful bottom after birth", "perineal-tears", 3),
     ] {
         let res = search_with(&c.index, &SearchParams::new(q, within), &ranker).expect("search");
-        let urls: Vec<&str> = res.hits.iter().map(|h| h.url.as_str()).collect();
+        let urls: Vec<&str> = res.hits.iter().map(|h| h.article.url.as_str()).collect();
         assert!(urls.iter().any(|u| u.contains(want)), "{q:?}: {urls:?}");
     }
 }
@@ -213,7 +213,7 @@ fn related_articles_include_those_near_in_meaning() {
         .expect("article");
     let (_, related) = healthsearch::index::present::editorial::related(&c.index, &searcher, &doc, 5).expect("related");
     assert!(related.iter().any(|r| r.meaning.is_some_and(|m| m > 0.4)), "{related:?}");
-    assert!(related.iter().any(|r| r.url.contains("back-pain-during-pregnancy")), "{related:?}");
+    assert!(related.iter().any(|r| r.article.url.contains("back-pain-during-pregnancy")), "{related:?}");
 }
 
 /// Every stored article's vectors are whole and belong to its own texts.

@@ -63,11 +63,11 @@ fn print_hits(res: &SearchResponse) -> anyhow::Result<()> {
         outln!("did you mean \"{better}\"?")?;
     }
     for (i, h) in res.hits.iter().enumerate() {
-        let at = h.section.as_ref().map_or(h.url.as_str(), |s| s.url.as_str());
+        let at = h.section.as_ref().map_or(h.article.url.as_str(), |s| s.url.as_str());
         outln!(
             "{:>2}. {} ({:.2})\n    {}\n    {}",
             i + 1,
-            h.title,
+            h.article.title,
             h.score,
             at,
             snippet_text(&h.snippet_html, "[", "]")

@@ -4,7 +4,7 @@
 
 use super::cite::{cite, site_label};
 use super::resources::article_uri;
-use crate::article::{Article, Audience, Citation};
+use crate::article::{Article, ArticleRef, Audience, Citation};
 use crate::cite_keys::{doi_key, pmid_key, url_key};
 use crate::index::present::passages::{Passage, SourceRef};
 use crate::index::present::search::{SearchResponse, SectionLink};
@@ -35,9 +35,8 @@ pub struct SearchAnswer {
 /// One ranked article.
 #[derive(Debug, Serialize)]
 pub struct ArticleResult {
-    pub id: String,
-    pub title: String,
-    pub url: String,
+    #[serde(flatten)]
+    pub article: ArticleRef,
     pub site: String,
     pub reviewed: Option<NaiveDate>,
     /// Plain text from the best-matching section (or the summary), cut at word boundaries.
@@ -55,12 +54,10 @@ impl From<SearchResponse> for SearchAnswer {
             .hits
             .into_iter()
             .map(|h| ArticleResult {
-                site: site_label(h.site_name.as_deref(), &h.url),
+                site: site_label(h.site_name.as_deref(), &h.article.url),
                 snippet: snippet_text(&h.snippet_html, "", ""),
-                resource: article_uri(&h.id),
-                id: h.id,
-                title: h.title,
-                url: h.url,
+                resource: article_uri(&h.article.id),
+                article: h.article,
                 reviewed: h.reviewed,
                 section: h.section,
             })
@@ -105,9 +102,8 @@ pub struct QuotedPassage {
 /// The article a passage comes from.
 #[derive(Debug, Serialize)]
 pub struct PassageArticle {
-    pub id: String,
-    pub title: String,
-    pub url: String,
+    #[serde(flatten)]
+    pub article: ArticleRef,
     pub site: String,
 }
 
@@ -157,14 +153,14 @@ impl From<PassagesResponse> for PassagesAnswer {
 }
 
 fn quoted(p: Passage, citations: Vec<NumberedSource>) -> QuotedPassage {
-    let site = site_label(p.article.site_name.as_deref(), &p.article.url);
+    let site = site_label(p.article.site_name.as_deref(), &p.article.article.url);
     QuotedPassage {
-        cite: cite(&p.article.title, &site, p.reviewed, &p.url),
+        cite: cite(&p.article.article.title, &site, p.reviewed, &p.url),
         passage_id: p.passage_id,
         text: p.text,
         heading: p.heading,
         section_url: p.url,
-        article: PassageArticle { id: p.article.id, title: p.article.title, url: p.article.url, site },
+        article: PassageArticle { article: p.article.article, site },
         reviewed: p.reviewed,
         citations,
     }
@@ -184,9 +180,8 @@ fn source_key(s: &SourceRef) -> Option<String> {
 /// `get_article`: one article in full.
 #[derive(Debug, Serialize)]
 pub struct ArticleAnswer {
-    pub id: String,
-    pub title: String,
-    pub url: String,
+    #[serde(flatten)]
+    pub article: ArticleRef,
     pub site: String,
     pub reviewed: Option<NaiveDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -230,9 +225,7 @@ impl From<Article> for ArticleAnswer {
             resource: article_uri(&a.id),
             site,
             sections,
-            id: a.id,
-            title: a.title,
-            url: a.url,
+            article: ArticleRef { id: a.id, title: a.title, url: a.url },
             reviewed: a.reviewed,
             updated: a.updated,
             author: a.author,
@@ -248,16 +241,18 @@ impl From<Article> for ArticleAnswer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::present::passages::ArticleRef;
+    use crate::index::present::passages::PassageArticle;
 
     fn passage(id: &str, article: &str, citations: Vec<SourceRef>) -> Passage {
         Passage {
             passage_id: id.into(),
             text: "Back pain after birth is common.".into(),
-            article: ArticleRef {
-                id: article.into(),
-                title: format!("Article {article}"),
-                url: format!("https://www.site.example/{article}"),
+            article: PassageArticle {
+                article: ArticleRef {
+                    id: article.into(),
+                    title: format!("Article {article}"),
+                    url: format!("https://www.site.example/{article}"),
+                },
                 site_name: None,
             },
             heading: "Relief".into(),

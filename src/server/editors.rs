@@ -7,7 +7,7 @@ use super::openapi::responses::{ArticleNotFound, Internal, MethodNotAllowed, Rat
 use super::params::{bounded, number, parse_query, storable, truncate};
 use super::routes::blocking;
 use super::state::AppState;
-use crate::article::Article;
+use crate::article::{Article, ArticleRef};
 use crate::cite_keys::{doi_key, pmid_key, url_key};
 use crate::index::present::editorial::{Citing, Related, Stale, citing, doc_by_url, related, stale};
 use crate::index::storage::lookup::doc_with;
@@ -37,17 +37,9 @@ pub const STALE_PARAMS: &[&str] = &["older_than", "limit", "offset"];
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RelatedResponse {
     /// The article asked about.
-    pub article: ArticleLink,
+    pub article: ArticleRef,
     /// Best first, at most `limit`.
     pub related: Vec<Related>,
-}
-
-/// An article's id, title and URL.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ArticleLink {
-    pub id: String,
-    pub title: String,
-    pub url: String,
 }
 
 /// `limit` of the editors' endpoints, as documented.
@@ -142,7 +134,7 @@ pub async fn related_to(st: &AppState, key: ArticleKey, limit: usize) -> Result<
         let searcher = st.index.searcher();
         let doc = key.doc(st, &searcher)?;
         let (article, related) = related(&st.index, &searcher, &doc, limit)?;
-        Ok(RelatedResponse { article: ArticleLink { id: article.id, title: article.title, url: article.url }, related })
+        Ok(RelatedResponse { article: article.reference(), related })
     })
     .await
 }

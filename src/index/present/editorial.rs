@@ -3,7 +3,7 @@
 //! dates or old citation access dates).
 
 use super::search::surface_form;
-use crate::article::{Article, Citation};
+use crate::article::{Article, ArticleRef, Citation};
 use crate::cite_keys::{accessed_date, citation_keys, is_tracking_param, url_key};
 use crate::index::ranking::feedback::{body_term, stored_terms};
 use crate::index::ranking::fusion::MIN_COSINE;
@@ -39,9 +39,9 @@ const WHY_TERMS: usize = 6;
 /// A related article and why it is related.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Related {
-    pub id: String,
-    pub title: String,
-    pub url: String,
+    /// The article: its id, title and canonical URL.
+    #[serde(flatten)]
+    pub article: ArticleRef,
     /// Shared words (the best related article scores 1.0), plus a quarter per shared source,
     /// plus the likeness in meaning. Only comparable within one response.
     pub score: f32,
@@ -129,9 +129,7 @@ pub fn related(
         let meaning = meaning.get(&addr).copied();
         out.push(Related {
             shared_terms,
-            id: other.id,
-            title: other.title,
-            url: other.url,
+            article: ArticleRef { id: other.id, title: other.title, url: other.url },
             score,
             shared_citations,
             meaning,
@@ -206,9 +204,9 @@ fn stored_forms(url: &str) -> Vec<String> {
 /// An article citing a source, with the entries that cite it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Citing {
-    pub id: String,
-    pub title: String,
-    pub url: String,
+    /// The article: its id, title and canonical URL.
+    #[serde(flatten)]
+    pub article: ArticleRef,
     /// When the article was last reviewed.
     #[schema(required = true)]
     pub reviewed: Option<NaiveDate>,
@@ -224,9 +222,7 @@ pub fn citing(index: &HealthIndex, key: &str, limit: usize) -> Result<(Vec<Citin
         .into_iter()
         .map(|a| Citing {
             citations: a.citations.iter().filter(|c| citation_keys(c).iter().any(|k| k == key)).cloned().collect(),
-            id: a.id,
-            title: a.title,
-            url: a.url,
+            article: ArticleRef { id: a.id, title: a.title, url: a.url },
             reviewed: a.reviewed,
         })
         .collect();
@@ -236,9 +232,9 @@ pub fn citing(index: &HealthIndex, key: &str, limit: usize) -> Result<(Vec<Citin
 /// An article due for review, and why.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Stale {
-    pub id: String,
-    pub title: String,
-    pub url: String,
+    /// The article: its id, title and canonical URL.
+    #[serde(flatten)]
+    pub article: ArticleRef,
     /// When the article was last reviewed; null when it never was.
     #[schema(required = true)]
     pub reviewed: Option<NaiveDate>,
@@ -315,9 +311,7 @@ fn why_stale(a: Article, cutoff: NaiveDate) -> Stale {
     }
     Stale {
         oldest_access: a.citations.iter().filter_map(accessed_date).min(),
-        id: a.id,
-        title: a.title,
-        url: a.url,
+        article: ArticleRef { id: a.id, title: a.title, url: a.url },
         reviewed: a.reviewed,
         reasons,
         stale_citations,

@@ -4,7 +4,7 @@
 
 use super::search::{Ranker, SearchError};
 use crate::analysis::analyze;
-use crate::article::{Article, Citation};
+use crate::article::{Article, ArticleRef, Citation};
 use crate::chunk::chunk_sentences;
 use crate::index::ranking::feedback::Scope;
 use crate::index::ranking::filter::Filters;
@@ -64,7 +64,7 @@ pub struct Passage {
     /// (paragraphs, list items) stay lines. A sentence longer than that is cut at words, each
     /// piece but the last ending with `…`.
     pub text: String,
-    pub article: ArticleRef,
+    pub article: PassageArticle,
     /// The section's heading (the article's title for an untitled introduction).
     pub heading: String,
     /// The article URL with the section's anchor, for citing.
@@ -81,10 +81,10 @@ pub struct Passage {
 
 /// The article a passage comes from.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ArticleRef {
-    pub id: String,
-    pub title: String,
-    pub url: String,
+pub struct PassageArticle {
+    /// The article: its id, title and canonical URL.
+    #[serde(flatten)]
+    pub article: ArticleRef,
     /// The publishing site's name, when the page gives one (for citing).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub site_name: Option<String>,
@@ -175,8 +175,7 @@ type At = (usize, usize);
 
 /// Every passage of an article with where it sits.
 fn indexed_passages(a: &Article, max_chars: usize) -> Vec<(At, Passage)> {
-    let article =
-        ArticleRef { id: a.id.clone(), title: a.title.clone(), url: a.url.clone(), site_name: a.site_name.clone() };
+    let article = PassageArticle { article: a.reference(), site_name: a.site_name.clone() };
     let citations: Vec<SourceRef> = a.citations.iter().map(source_ref).collect();
     let mut out = Vec::new();
     for (s, section) in a.sections.iter().enumerate() {
@@ -266,7 +265,7 @@ mod tests {
         let mk = |id: &str, text: &str| Passage {
             passage_id: id.into(),
             text: text.into(),
-            article: ArticleRef { id: id.into(), title: String::new(), url: String::new(), site_name: None },
+            article: PassageArticle { article: ArticleRef { id: id.into(), ..ArticleRef::default() }, site_name: None },
             heading: String::new(),
             url: String::new(),
             score: 0.0,

@@ -3,7 +3,7 @@
 
 use super::snippet::{Highlighter, SNIPPET_CHARS, plain_html};
 use crate::analysis::analyze;
-use crate::article::Article;
+use crate::article::{Article, ArticleRef};
 use crate::index::ranking::count::{Relation, TOTAL_LIMIT, count_up_to};
 use crate::index::ranking::feedback::Scope;
 use crate::index::ranking::filter::{FacetCounter, FacetValue, Filters, Sort, facet_values};
@@ -131,11 +131,9 @@ pub struct Explain {
 /// One matching article.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Hit {
-    /// The article's stable id (a hash of its canonical URL, or a JSON Lines record's `_id`).
-    pub id: String,
-    pub title: String,
-    /// The article's canonical URL.
-    pub url: String,
+    /// The article: its id, title and canonical URL.
+    #[serde(flatten)]
+    pub article: ArticleRef,
     /// The publishing site's name (`og:site_name`, JSON-LD publisher), when the page gives one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub site_name: Option<String>,
@@ -398,9 +396,7 @@ fn to_hit(article: Article, score: f32, hl: &Highlighter) -> Hit {
     let citations =
         article.citations.iter().map(|c| CitationLink { text: c.raw.clone(), url: c.url.clone() }).collect();
     Hit {
-        id: article.id,
-        title: article.title,
-        url: article.url,
+        article: ArticleRef { id: article.id, title: article.title, url: article.url },
         site_name: article.site_name,
         snippet_html,
         score,

@@ -194,9 +194,46 @@ pub fn document() -> &'static str {
 /// checks).
 pub fn build() -> (Value, Vec<&'static str>) {
     let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let components = doc.pointer("/components/schemas").cloned().unwrap_or_default();
+    merge_flattened(&mut doc, &components);
     close_objects(&mut doc);
     let missing = bound_requests(&mut doc);
     (doc, missing)
+}
+
+/// Merges each `allOf` of objects (how utoipa describes a `#[serde(flatten)]` field, such as an
+/// answer's `ArticleRef`) into one object, so that closing objects closes the whole answer
+/// rather than each part against the other's fields.
+fn merge_flattened(v: &mut Value, components: &Value) {
+    match v {
+        Value::Object(map) => {
+            map.values_mut().for_each(|v| merge_flattened(v, components));
+            let Some(Value::Array(parts)) = map.get("allOf") else { return };
+            let resolve = |part: &Value| match part.get("$ref").and_then(Value::as_str) {
+                Some(r) => r.strip_prefix("#/components/schemas/").and_then(|name| components.get(name)).cloned(),
+                None => Some(part.clone()),
+            };
+            let Some(parts) = parts.iter().map(resolve).collect::<Option<Vec<Value>>>() else { return };
+            if !parts.iter().all(|p| p.get("properties").is_some_and(Value::is_object)) {
+                return;
+            }
+            let (mut properties, mut required) = (serde_json::Map::new(), Vec::new());
+            for part in &parts {
+                if let Some(Value::Object(p)) = part.get("properties") {
+                    properties.extend(p.clone());
+                }
+                if let Some(Value::Array(r)) = part.get("required") {
+                    required.extend(r.iter().cloned());
+                }
+            }
+            map.remove("allOf");
+            map.insert("type".into(), "object".into());
+            map.insert("properties".into(), Value::Object(properties));
+            map.insert("required".into(), Value::Array(required));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| merge_flattened(v, components)),
+        _ => {}
+    }
 }
 
 /// Closes every object schema that lists its properties: our serde types have no others.

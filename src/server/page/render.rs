@@ -158,18 +158,23 @@ fn active_filters(pq: &PageQuery) -> String {
 
 fn hit_html(h: &Hit) -> String {
     let mut out = String::from(r#"<li class="hit">"#);
-    let _ = write!(out, r#"<h3 class="hit-title"><a href="{}">{}</a></h3>"#, safe_href(&h.url), text(&h.title));
+    let _ = write!(
+        out,
+        r#"<h3 class="hit-title"><a href="{}">{}</a></h3>"#,
+        safe_href(&h.article.url),
+        text(&h.article.title)
+    );
     match &h.site_name {
         Some(name) => {
             let _ = write!(
                 out,
                 r#"<div class="hit-url"><span class="site-name">{}</span> · {}</div>"#,
                 text(name),
-                text(&h.url)
+                text(&h.article.url)
             );
         }
         None => {
-            let _ = write!(out, r#"<div class="hit-url">{}</div>"#, text(&h.url));
+            let _ = write!(out, r#"<div class="hit-url">{}</div>"#, text(&h.article.url));
         }
     }
     // The API's snippet is already HTML: text escaped, matches in <mark>.
@@ -338,9 +343,11 @@ mod tests {
 
     fn hostile_hit() -> Hit {
         Hit {
-            id: "x".into(),
-            title: "<script>alert(1)</script>".into(),
-            url: "javascript:alert(1)".into(),
+            article: crate::article::ArticleRef {
+                id: "x".into(),
+                title: "<script>alert(1)</script>".into(),
+                url: "javascript:alert(1)".into(),
+            },
             site_name: Some("<i>Site</i>".into()),
             snippet_html: "safe <mark>text</mark>".into(),
             score: 1.0,
