@@ -143,8 +143,9 @@ fn meaning_finds_an_article_sharing_no_word_with_the_query() {
     let params = SearchParams { explain: true, ..SearchParams::new("sore noggin while expecting", 3) };
     let res = search_with(&c.index, &params, &ranker).expect("search");
     let hit = res.hits.iter().find(|h| h.article.url.contains("headaches-in-pregnancy"));
-    let hit =
-        hit.unwrap_or_else(|| panic!("not in the top 3: {:?}", res.hits.iter().map(|h| &h.article.url).collect::<Vec<_>>()));
+    let hit = hit.unwrap_or_else(|| {
+        panic!("not in the top 3: {:?}", res.hits.iter().map(|h| &h.article.url).collect::<Vec<_>>())
+    });
     let scores = hit.scores.expect("explain shows the scores");
     assert!(scores.semantic.is_some_and(|s| s > 0.3), "{scores:?}");
     let meaning = res.explain.as_ref().and_then(|e| e.meaning.clone()).expect("explain says how meaning took part");
