@@ -2,7 +2,7 @@
 //! ([`mod@parse`]), its misspelt words respelled against the engine's words through a [`Lexicon`]
 //! ([`spell`]), the health concepts and the people it names found ([`mod@plan`], [`audience`]).
 //! The resulting [`QueryPlan`] is what every engine ranks and what `explain=true` reports;
-//! [`Boosts`] and [`TermWeights`] say what each of its terms weighs, once for every phase.
+//! [`Boosts`] and [`weights`] say what each of its terms weighs, once for every phase.
 //!
 //! Nothing here knows Tantivy: an engine takes part only by implementing [`Lexicon`] (the words
 //! it holds, as written) and [`TermStats`] (how many articles have a term).
@@ -20,4 +20,4 @@ pub use parse::{
 };
 pub use plan::{MAX_ALTERNATIVES, QueryPlan, plan};
 pub use spell::{Correction, Kind, Lexicon, Near, respell};
-pub use weights::{TermStats, TermWeights, rarity};
+pub use weights::{TermStats, rarity, term_weights, typed_weights};

@@ -24,49 +24,34 @@ pub fn rarity(stats: &dyn TermStats, term: &str) -> f32 {
     (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
 }
 
-/// The weighted terms of one request.
-#[derive(Debug, Clone, Default)]
-pub struct TermWeights {
-    /// The typed (and corrected) terms: weight times rarity.
-    typed: HashMap<String, f32>,
-    /// Typed terms and the concepts' other names: weight times rarity.
-    all: HashMap<String, f32>,
+/// The typed (and corrected) terms with their weight times rarity: what snippets mark.
+pub fn typed_weights(plan: &QueryPlan, boosts: &Boosts, stats: &dyn TermStats) -> HashMap<String, f32> {
+    let mut typed: HashMap<String, f32> = HashMap::new();
+    for (i, terms) in plan.parsed.positive_clauses() {
+        let corrected = plan.corrected.get(i).copied().unwrap_or(false);
+        for t in terms {
+            let w = boosts.typed(is_stop_term(t), corrected) * rarity(stats, t);
+            let entry = typed.entry(t.clone()).or_insert(0.0);
+            *entry = entry.max(w);
+        }
+    }
+    typed
 }
 
-impl TermWeights {
-    /// Weighs the plan's terms. A concept's other name weighs [`Boosts::expansion`] of the most
-    /// its typed name weighs, however rare it is: the typed name's own weight already counts
-    /// its words, so the share is not raised for a name of several words as the engine's
-    /// scoring raises it ([`Boosts::expansion_weight`]).
-    pub fn new(plan: &QueryPlan, boosts: &Boosts, stats: &dyn TermStats) -> TermWeights {
-        let mut typed: HashMap<String, f32> = HashMap::new();
-        for (i, terms) in plan.parsed.positive_clauses() {
-            let corrected = plan.corrected.get(i).copied().unwrap_or(false);
-            for t in terms {
-                let w = boosts.typed(is_stop_term(t), corrected) * rarity(stats, t);
-                let entry = typed.entry(t.clone()).or_insert(0.0);
-                *entry = entry.max(w);
-            }
+/// Every term the query searches with its weight times rarity: what passages are scored by. A
+/// concept's other name weighs [`Boosts::expansion`] of the most its typed name weighs, however
+/// rare it is: the typed name's own weight already counts its words, so the share is not raised
+/// for a name of several words as the engine's scoring raises it ([`Boosts::expansion_weight`]).
+pub fn term_weights(plan: &QueryPlan, boosts: &Boosts, stats: &dyn TermStats) -> HashMap<String, f32> {
+    let typed = typed_weights(plan, boosts, stats);
+    let mut all = typed.clone();
+    for e in &plan.expansions {
+        let named = e.from.split(' ').filter_map(|t| typed.get(t)).fold(0.0f32, |a, b| a.max(*b));
+        for alt in e.alternatives.iter().flatten() {
+            let w = boosts.expansion * named.min(rarity(stats, alt));
+            let entry = all.entry(alt.clone()).or_insert(0.0);
+            *entry = entry.max(w);
         }
-        let mut all = typed.clone();
-        for e in &plan.expansions {
-            let named = e.from.split(' ').filter_map(|t| typed.get(t)).fold(0.0f32, |a, b| a.max(*b));
-            for alt in e.alternatives.iter().flatten() {
-                let w = boosts.expansion * named.min(rarity(stats, alt));
-                let entry = all.entry(alt.clone()).or_insert(0.0);
-                *entry = entry.max(w);
-            }
-        }
-        TermWeights { typed, all }
     }
-
-    /// The typed terms with their weights (what snippets mark).
-    pub fn typed(&self) -> &HashMap<String, f32> {
-        &self.typed
-    }
-
-    /// Every term the query searches with its weight (what passages are scored by).
-    pub fn all(&self) -> &HashMap<String, f32> {
-        &self.all
-    }
+    all
 }

@@ -12,7 +12,7 @@ use crate::index::ranking::fusion::MIN_COSINE;
 use crate::index::ranking::stats::RequestStats;
 use crate::index::storage::stored::stored_article;
 use crate::index::{HealthIndex, IndexError};
-use crate::query::{TermWeights, parse};
+use crate::query::{parse, term_weights};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -114,8 +114,7 @@ pub fn passages(index: &HealthIndex, p: &PassageParams, ranker: &Ranker) -> Resu
     let meaning = ranker.meaning(&p.q, &plan, p.semantic_ratio, index, &searcher)?;
     let top = ranker.retrieve(&stats, index, &plan, &p.filters, Scope::Expand, CANDIDATE_ARTICLES, meaning.as_ref())?;
     let best_article = top.first().map_or(1.0, |(s, _)| s.fused.max(f32::EPSILON));
-    let weights = TermWeights::new(&plan, &ranker.boosts, &stats.of(index.fields.body));
-    let weights = weights.all();
+    let weights = &term_weights(&plan, &ranker.boosts, &stats.of(index.fields.body));
     let mut pool: Vec<Candidate> = Vec::new();
     for (scores, addr) in top {
         let score = scores.fused;

@@ -15,7 +15,7 @@ use crate::index::storage::schema::TEXT_FIELDS;
 use crate::index::storage::stored::stored_article;
 use crate::index::{HealthIndex, IndexError};
 use crate::query::spell::{self, Correction, Kind};
-use crate::query::{Boosts, ParsedQuery, QueryPlan, TermWeights, is_stop_term, parse};
+use crate::query::{Boosts, ParsedQuery, QueryPlan, is_stop_term, parse, typed_weights};
 use crate::vocab::Expansion;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -195,11 +195,11 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
     // What the query matches, for totals, facets, pages and date sorting.
     let (matches, rule) = match_set(&searcher, index, &plan, &params.filters, meaning.as_ref(), &ranker.boosts)?;
     let meaning_floor = rule.meaning_from.unwrap_or(f32::INFINITY);
-    let within = Within { query: Arc::from(matches.box_clone()), meaning_floor };
     let base = params.filters.apply(matches.box_clone(), &index.fields);
     let (top, (total, total_relation)) = match params.sort {
         Sort::Relevance => {
             let k = offset + limit;
+            let within = Within { query: Arc::from(matches.box_clone()), meaning_floor };
             let found =
                 ranker.retrieve(&stats, index, &plan, &params.filters, Scope::Rerank(within), k, meaning.as_ref())?;
             let total = count_up_to(&searcher, base.as_ref(), total_limit)?;
@@ -220,8 +220,7 @@ pub fn search_with(index: &HealthIndex, params: &SearchParams, ranker: &Ranker) 
         }
         facets.insert(facet, values);
     }
-    let weights = TermWeights::new(&plan, &ranker.boosts, &stats.of(index.fields.body));
-    let highlighter = Highlighter::new(weights.typed().clone());
+    let highlighter = Highlighter::new(typed_weights(&plan, &ranker.boosts, &stats.of(index.fields.body)));
     let mut hits = Vec::with_capacity(top.len());
     for (scores, addr) in top.into_iter().take(limit) {
         let doc: TantivyDocument = searcher.doc(addr).map_err(IndexError::from)?;
