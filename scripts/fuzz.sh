@@ -34,6 +34,8 @@ for t in $TARGETS; do
     else
         result="CRASH (see $log and fuzz/artifacts/$t/)"
         status=1
+        # A build error also lands here; show its end so CI's log says which.
+        tail -n 15 "$log" | sed "s/^/  $t: /"
     fi
     execs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}' | tail -1 || true)
     cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 || true)

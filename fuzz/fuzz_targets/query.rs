@@ -2,7 +2,7 @@
 #![no_main]
 
 use healthsearch::index::HealthIndex;
-use healthsearch::index::suggest::Suggester;
+use healthsearch::index::present::suggest::Suggester;
 use std::sync::LazyLock;
 
 static INDEX: LazyLock<(tempfile::TempDir, HealthIndex, Suggester)> = LazyLock::new(|| {

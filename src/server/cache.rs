@@ -1,16 +1,24 @@
-//! A response cache for searches: serialized answers keyed by index generation and the parsed
-//! request, bounded in bytes. A commit starts a new generation, so no stale answer is served.
+//! A response cache for searches: serialized answers keyed by the index's content version and the
+//! parsed request, bounded in bytes. A commit changes the version, so no stale answer is served;
+//! a reload that changed nothing keeps it, so no answer is needlessly recomputed.
 
 use axum::body::Bytes;
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
 /// Default size of the cache, in MiB.
 pub const DEFAULT_CACHE_MIB: u64 = 64;
 
-/// Index generation and a canonical form of the request.
+/// Content version of the index and a canonical form of the request.
 pub type Key = (u64, String);
+
+/// Which index a request read: its searcher generation (newer ones come later) and content version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Seen {
+    pub generation: u64,
+    pub version: u64,
+}
 
 #[derive(Clone)]
 struct BodyBytes;
@@ -24,8 +32,9 @@ impl Weighter<Key, Bytes> for BodyBytes {
 /// Cached response bodies, shared by every request.
 pub struct ResponseCache {
     entries: Cache<Key, Bytes, BodyBytes>,
-    /// The newest generation seen: entries of older ones are dropped when it changes.
-    generation: AtomicU64,
+    /// The newest generation seen and its content: entries are dropped when a newer generation
+    /// brings other content. Content versions are hashes, so only generations order them.
+    newest: Mutex<Seen>,
 }
 
 impl ResponseCache {
@@ -35,25 +44,29 @@ impl ResponseCache {
         // Search answers are a few KiB each.
         let estimated_items = (bytes / 4096).max(16) as usize;
         let entries = Cache::with_weighter(estimated_items, bytes, BodyBytes);
-        ResponseCache { entries, generation: AtomicU64::new(0) }
+        ResponseCache { entries, newest: Mutex::new(Seen { generation: 0, version: 0 }) }
     }
 
-    /// The stored body for a request in a generation.
-    pub fn get(&self, key: &Key) -> Option<Bytes> {
-        self.observe(key.0);
-        self.entries.get(key)
+    /// The stored body for a request on the index it read.
+    pub fn get(&self, seen: Seen, request: &str) -> Option<Bytes> {
+        self.observe(seen);
+        self.entries.get(&(seen.version, request.to_string()))
     }
 
     /// Stores a body (one larger than the whole cache is not kept).
-    pub fn insert(&self, key: Key, body: Bytes) {
-        self.observe(key.0);
-        self.entries.insert(key, body);
+    pub fn insert(&self, seen: Seen, request: String, body: Bytes) {
+        self.observe(seen);
+        self.entries.insert((seen.version, request), body);
     }
 
-    /// Drops every entry when a newer index generation shows up: no request asks for older ones.
-    fn observe(&self, generation: u64) {
-        if self.generation.fetch_max(generation, Ordering::AcqRel) < generation {
-            self.entries.clear();
+    /// Drops every entry when a newer generation shows other content: no request asks for it again.
+    fn observe(&self, seen: Seen) {
+        let Ok(mut newest) = self.newest.lock() else { return };
+        if seen.generation > newest.generation {
+            if seen.version != newest.version {
+                self.entries.clear();
+            }
+            *newest = seen;
         }
     }
 
@@ -77,34 +90,39 @@ impl ResponseCache {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_new_generation_misses() {
-        let cache = ResponseCache::new(1);
-        cache.insert((1, "q".into()), Bytes::from_static(b"{}"));
-        assert_eq!(cache.get(&(1, "q".into())).as_deref(), Some(&b"{}"[..]));
-        assert!(cache.get(&(2, "q".into())).is_none());
-        assert!(cache.get(&(1, "r".into())).is_none());
+    fn seen(generation: u64, version: u64) -> Seen {
+        Seen { generation, version }
     }
 
     #[test]
-    fn a_newer_generation_drops_older_entries() {
+    fn new_content_misses_and_a_reload_without_changes_hits() {
         let cache = ResponseCache::new(1);
-        cache.insert((1, "q".into()), Bytes::from_static(b"{}"));
-        cache.insert((1, "r".into()), Bytes::from_static(b"{}"));
+        cache.insert(seen(1, 10), "q".into(), Bytes::from_static(b"{}"));
+        assert_eq!(cache.get(seen(1, 10), "q").as_deref(), Some(&b"{}"[..]));
+        assert_eq!(cache.get(seen(2, 10), "q").as_deref(), Some(&b"{}"[..]));
+        assert!(cache.get(seen(3, 11), "q").is_none());
+        assert!(cache.get(seen(3, 11), "r").is_none());
+    }
+
+    #[test]
+    fn newer_content_drops_older_entries() {
+        let cache = ResponseCache::new(1);
+        cache.insert(seen(1, 10), "q".into(), Bytes::from_static(b"{}"));
+        cache.insert(seen(1, 10), "r".into(), Bytes::from_static(b"{}"));
         assert_eq!(cache.len(), 2);
-        assert!(cache.get(&(2, "q".into())).is_none());
+        assert!(cache.get(seen(2, 20), "q").is_none());
         assert!(cache.is_empty());
         // A request still on the older searcher neither finds nor clears anything.
-        cache.insert((1, "q".into()), Bytes::from_static(b"{}"));
-        cache.insert((2, "r".into()), Bytes::from_static(b"{}"));
-        assert!(cache.get(&(2, "r".into())).is_some());
+        cache.insert(seen(1, 10), "q".into(), Bytes::from_static(b"{}"));
+        cache.insert(seen(2, 20), "r".into(), Bytes::from_static(b"{}"));
+        assert!(cache.get(seen(2, 20), "r").is_some());
     }
 
     #[test]
     fn stays_within_its_size() {
         let cache = ResponseCache::new(1);
         for i in 0..2_000 {
-            cache.insert((1, format!("q{i}")), Bytes::from(vec![b'x'; 4096]));
+            cache.insert(seen(1, 1), format!("q{i}"), Bytes::from(vec![b'x'; 4096]));
         }
         assert!(cache.weight() <= 1024 * 1024, "{}", cache.weight());
     }

@@ -1,5 +1,6 @@
 //! Request handlers for the JSON API.
 
+use super::cache::Seen;
 use super::error::{ApiError, ErrorBody, ErrorCode};
 use super::openapi::describe;
 use super::openapi::responses::{Internal, MethodNotAllowed, RateLimited, SearchTimeout};
@@ -8,6 +9,7 @@ use super::state::AppState;
 use crate::index::present::search::{Facet, MAX_LIMIT, MAX_WINDOW, SearchParams, SearchResponse, search_with};
 use crate::index::present::suggest::Suggestion;
 use crate::index::ranking::filter::Sort;
+use crate::index::storage::content_version;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -53,8 +55,10 @@ pub async fn api_search(State(st): State<AppState>, RawQuery(raw): RawQuery) -> 
         return Ok(Json(run_search(&st, params).await?).into_response());
     };
     // Equivalent requests (parameters in another order) share an entry.
-    let key = (st.index.searcher().generation().generation_id(), format!("{params:?}"));
-    if let Some(body) = cache.get(&key) {
+    let searcher = st.index.searcher();
+    let seen = Seen { generation: searcher.generation().generation_id(), version: content_version(&searcher) };
+    let request = format!("{params:?}");
+    if let Some(body) = cache.get(seen, &request) {
         st.metrics.cache_lookup(true);
         return Ok(json_body(body, "hit"));
     }
@@ -62,7 +66,7 @@ pub async fn api_search(State(st): State<AppState>, RawQuery(raw): RawQuery) -> 
     let response = run_search(&st, params).await?;
     let body =
         Bytes::from(serde_json::to_vec(&response).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?);
-    cache.insert(key, body.clone());
+    cache.insert(seen, request, body.clone());
     Ok(json_body(body, "miss"))
 }
 

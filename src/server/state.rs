@@ -100,7 +100,7 @@ impl AppState {
     /// `suggestions_not_ready`); after a commit the previous one keeps answering while a new one
     /// is built in the background.
     pub fn suggester(&self) -> Result<Arc<Suggester>, ApiError> {
-        let generation = self.index.searcher().generation().generation_id();
+        let generation = crate::index::storage::content_version(&self.index.searcher());
         match self.current_suggester() {
             Some(s) if s.generation() == generation => Ok(s),
             Some(stale) => {

@@ -8,4 +8,7 @@ pub mod readonly;
 pub mod schema;
 pub mod site_names;
 pub mod stored;
+pub mod version;
 pub mod writer;
+
+pub use version::content_version;

@@ -1,5 +1,5 @@
 //! The name each site (a host) gives itself, for labelling the site facet: read from one of its
-//! articles once per index generation, not on every search that asks for facets.
+//! articles once per index content version, not on every search that asks for facets.
 
 use super::stored::stored_article;
 use crate::index::{HealthIndex, IndexError};
@@ -10,7 +10,7 @@ use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{Searcher, Term};
 
-/// Site names seen in one searcher generation; a new generation starts afresh.
+/// Site names seen in one content version; a new version starts afresh.
 #[derive(Default)]
 pub struct SiteNames {
     seen: Mutex<(u64, HashMap<String, Option<String>>)>,
@@ -19,7 +19,7 @@ pub struct SiteNames {
 impl SiteNames {
     /// The name `host`'s articles give their site, if any.
     pub fn of(&self, searcher: &Searcher, index: &HealthIndex, host: &str) -> Result<Option<String>, IndexError> {
-        let generation = searcher.generation().generation_id();
+        let generation = super::content_version(searcher);
         if let Ok(seen) = self.seen.lock()
             && seen.0 == generation
             && let Some(name) = seen.1.get(host)

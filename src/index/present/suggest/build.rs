@@ -88,7 +88,7 @@ impl Suggester {
             }
         }
         let mut s = Suggester::from_builder(b);
-        s.generation = searcher.generation().generation_id();
+        s.generation = crate::index::storage::content_version(&searcher);
         Ok(s)
     }
 }

@@ -100,7 +100,7 @@ pub struct Suggester {
     words: Vec<String>,
     /// How many entries each word of `words` is in.
     word_counts: Vec<u32>,
-    /// The index generation the entries come from (0 without an index).
+    /// The index content version the entries come from (0 without an index).
     generation: u64,
 }
 
@@ -170,7 +170,7 @@ impl Suggester {
         self.entries.len()
     }
 
-    /// The index generation the suggester was built from (0 without an index).
+    /// The index content version the suggester was built from (0 without an index).
     pub fn generation(&self) -> u64 {
         self.generation
     }
