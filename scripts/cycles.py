@@ -20,6 +20,7 @@ import re
 import sys
 from pathlib import Path
 
+TESTS = re.compile(r"^\s*mod tests\s*\{", re.M)
 USE = re.compile(r"^\s*(?:pub(?:\([^)]*\))?\s+)?use\s+((?:crate|super)\b[^;]*);", re.M)
 
 
@@ -153,9 +154,11 @@ def main():
         here = module_of(p, src)
         root = src / ("main.rs" if p in binary else "lib.rs")
         text = re.sub(r"//[^\n]*", "", p.read_text(encoding="utf-8"))
-        for tree in USE.findall(text):
+        # Inside `mod tests { ... }`, `super::` is the file itself, one level up from the tests.
+        body, tests = (TESTS.split(text, 1) + [""])[:2]
+        for inner, tree in [(here, t) for t in USE.findall(body)] + [(here + ["tests"], t) for t in USE.findall(tests)]:
             for path in expand(tree):
-                target = resolve(path, here, root, files)
+                target = resolve(path, inner, root, files)
                 if target is not None and target != p:
                     graph.setdefault(str(p.relative_to(src)), set()).add(str(target.relative_to(src)))
     found, comps = cycles(graph)

@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod article;
 pub mod chunk;
 pub mod cite_keys;
+pub mod engine;
 pub mod eval;
 pub mod fuzzing;
 pub mod index;

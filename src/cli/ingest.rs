@@ -5,6 +5,7 @@
 use super::output::{note, outln};
 use anyhow::{Context, bail};
 use clap::Args;
+use healthsearch::engine::opensearch::{OpenSearch, OsStore};
 use healthsearch::index::HealthIndex;
 use healthsearch::ingest::crawl::{CrawlConfig, Start};
 use healthsearch::ingest::report::Tally;
@@ -68,12 +69,19 @@ pub struct IngestArgs {
     json: bool,
     #[command(flatten)]
     semantic: super::model::SemanticArgs,
+    #[command(flatten)]
+    engine: super::engine::EngineArgs,
 }
 
 /// Runs `ingest`.
 pub fn run(args: IngestArgs) -> anyhow::Result<()> {
     let extractor = Extractor::new(super::load_sites(args.sites.as_deref())?);
     let source = source(&args)?;
+    if let Some(os) = args.engine.opensearch()? {
+        let report = ingest_opensearch(&args, &os, &source, &extractor)
+            .with_context(|| format!("ingest into OpenSearch ({}) failed; the live index is as it was", os.prefix))?;
+        return finish(&args, &report);
+    }
     let new_dir = NewDir::before(&args.index);
     let report = ingest_into(&args, &source, &extractor).map_err(|e| match &new_dir {
         Some(dir) => {
@@ -82,11 +90,29 @@ pub fn run(args: IngestArgs) -> anyhow::Result<()> {
         }
         None => e.context(format!("ingest into {} failed; the index is as it was", args.index.display())),
     })?;
+    finish(&args, &report)
+}
+
+/// Writes the report where asked and prints it.
+fn finish(args: &IngestArgs, report: &IngestReport) -> anyhow::Result<()> {
     if let Some(path) = &args.report {
         std::fs::write(path, serde_json::to_string_pretty(&report)?)
             .with_context(|| format!("cannot write the report to {}", path.display()))?;
     }
-    print_report(&report, args.json)
+    print_report(report, args.json)
+}
+
+/// An ingest into a cluster: a new version, then the alias swap. A crawl keeps its state in
+/// `--index` (a local directory).
+fn ingest_opensearch(
+    args: &IngestArgs,
+    os: &OpenSearch,
+    source: &Input,
+    extractor: &Extractor,
+) -> anyhow::Result<IngestReport> {
+    std::fs::create_dir_all(&args.index).with_context(|| format!("cannot make {}", args.index.display()))?;
+    let store = OsStore::begin(os, &args.index)?;
+    Ok(healthsearch::ingest::run(store, source, extractor)?)
 }
 
 fn ingest_into(args: &IngestArgs, source: &Input, extractor: &Extractor) -> anyhow::Result<IngestReport> {

@@ -1,6 +1,7 @@
 //! The commands of the `healthsearch` binary, one module each, and what they share: site rules,
 //! the ranking with extra vocabularies, and where output goes.
 
+pub mod engine;
 pub mod eval;
 pub mod extract;
 pub mod gen_corpus;

@@ -8,6 +8,7 @@ pub mod citation;
 pub mod crawl;
 pub mod dates;
 pub mod decode;
+pub mod error;
 pub mod extract;
 pub mod files;
 pub mod furniture;
@@ -21,24 +22,23 @@ pub mod rules;
 pub mod sections;
 pub mod site_name;
 pub mod site_rules;
+pub mod store;
 pub mod summary;
 pub mod title;
 pub mod walk;
 
+pub use error::IngestError;
 pub use extract::{ExtractError, Extractor, Method, extract};
+pub use store::{Committed, Serialized, Store};
 pub use report::{IngestReport, IssueKind, PageIssue};
 
 use crate::article::Article;
-use crate::index::storage::stored::stored_text;
-use crate::index::storage::writer::ArticleWriter;
-use crate::index::{HealthIndex, IndexError};
+use crate::index::HealthIndex;
+use crate::index::storage::store::TantivyStore;
+use crate::index::storage::writer::{ArticleWriter, after_failure};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use tantivy::collector::DocSetCollector;
-use tantivy::query::TermQuery;
-use tantivy::schema::IndexRecordOption;
-use tantivy::{TantivyDocument, Term};
 
 /// What to ingest.
 #[derive(Debug, Clone)]
@@ -71,26 +71,6 @@ impl Input {
             Input::Crawl(cfg) => cfg.start_url().to_string(),
         }
     }
-}
-
-/// Why an ingest run stopped without committing.
-#[derive(Debug, thiserror::Error)]
-pub enum IngestError {
-    // The I/O error is in the message and not a `source` as well, so that it is printed once
-    // both by callers that show only the message and by those that follow the chain.
-    #[error("cannot read source {path}: {error}")]
-    Input { path: PathBuf, error: std::io::Error },
-    #[error("{path} is not JSON Lines: line {line} {reason}")]
-    NotJsonLines { path: PathBuf, line: usize, reason: String },
-    /// Nothing in the source became an article; nothing was written.
-    #[error("no articles in {source_name}: {why}")]
-    NoArticles { source_name: String, why: String },
-    #[error("cannot save the crawl state in {path}: {error}")]
-    State { path: PathBuf, error: std::io::Error },
-    #[error(transparent)]
-    Index(#[from] IndexError),
-    #[error(transparent)]
-    Crawl(#[from] crawl::CrawlError),
 }
 
 /// Pages extracted in parallel before their articles are written.
@@ -136,23 +116,22 @@ fn run_ingest(
     extractor: &Extractor,
     writer: ArticleWriter,
 ) -> Result<IngestReport, IngestError> {
-    match write_run(index, source, extractor, writer) {
-        Err(IngestError::Index(e)) => Err(IngestError::Index(crate::index::storage::writer::after_failure(index, e))),
+    match run(TantivyStore { index, writer }, source, extractor) {
+        Err(IngestError::Index(e)) => Err(IngestError::Index(after_failure(index, e))),
         other => other,
     }
 }
 
-fn write_run(
-    index: &HealthIndex,
-    source: &Input,
-    extractor: &Extractor,
-    writer: ArticleWriter,
-) -> Result<IngestReport, IngestError> {
+/// Ingests `source` through `store` as one commit: every page is added, updated, unchanged,
+/// skipped or failed with a reason, duplicates are dropped, and removals are decided from what
+/// the run could read. Engines differ only in their [`Store`].
+pub fn run<S: Store>(store: S, source: &Input, extractor: &Extractor) -> Result<IngestReport, IngestError> {
     let origin = source.origin();
-    let previous = articles_of_origin(index, &origin)?;
+    let previous = store.previous(&origin)?;
+    let state_dir = store.state_dir().to_path_buf();
     let mut run = Run {
         report: IngestReport { origin: origin.clone(), ..IngestReport::default() },
-        writer,
+        store,
         previous: &previous,
         origin: &origin,
         seen: HashMap::new(),
@@ -161,36 +140,33 @@ fn write_run(
         whole: true,
         write_error: None,
     };
-    let read = for_each_item(source, extractor, index, &previous, &mut |page, outcome| run.handle(page, outcome))?;
+    let read = for_each_item(source, extractor, &state_dir, &previous, &mut |page, outcome| run.handle(page, outcome))?;
     if let Some(e) = run.write_error {
-        return Err(e.into());
+        return Err(e);
     }
-    let Run { mut report, mut writer, seen, kept, gone, whole, .. } = run;
+    let Run { mut report, mut store, seen, kept, gone, whole, .. } = run;
     report.problems = read.problems;
     report.crawl = read.summary;
     report.indexed = report.added + report.updated;
     if report.articles_read() == 0 {
-        // Dropping the writer uncommitted leaves the index exactly as it was.
+        // Dropping the store uncommitted leaves the engine exactly as it was.
         return Err(IngestError::NoArticles { source_name: source.name(), why: why_no_articles(source, &report) });
     }
     let whole = whole && report.problems.is_empty();
     for id in previous.keys() {
         let missing = whole && !seen.contains_key(id) && !kept.contains(id);
         if (missing || gone.contains(id)) && !seen.contains_key(id) {
-            writer.delete(id);
+            store.delete(id)?;
             report.removed += 1;
         }
     }
-    report.embedded = writer.commit()?.1;
+    let committed = store.commit()?;
+    report.embedded = committed.embedded;
     if let Some(st) = read.crawl_state {
         // After the commit: a crash in between only costs a re-fetch next time.
-        st.save(index.dir()).map_err(|e| IngestError::State { path: index.dir().to_path_buf(), error: e })?;
+        st.save(&state_dir).map_err(|e| IngestError::State { path: state_dir.clone(), error: e })?;
     }
-    index.reload()?;
-    // Segments merged away by the commit were still held by this process's searchers until the
-    // reload; their files can go now.
-    crate::index::storage::writer::collect_garbage(&index.index);
-    report.total_articles = index.num_docs();
+    report.total_articles = committed.total_articles;
     Ok(report)
 }
 
@@ -221,9 +197,9 @@ fn why_no_articles(source: &Input, report: &IngestReport) -> String {
 
 /// One run's writer and what it has seen: articles by id (with the page that gave them), ids
 /// kept despite a failure, ids known to be gone, and whether the whole source was read.
-struct Run<'a> {
+struct Run<'a, S> {
     report: IngestReport,
-    writer: ArticleWriter,
+    store: S,
     previous: &'a HashMap<String, String>,
     origin: &'a str,
     seen: HashMap<String, String>,
@@ -231,10 +207,10 @@ struct Run<'a> {
     gone: HashSet<String>,
     whole: bool,
     /// The first write that failed; the run is abandoned after it.
-    write_error: Option<IndexError>,
+    write_error: Option<IngestError>,
 }
 
-impl Run<'_> {
+impl<S: Store> Run<'_, S> {
     /// Records what became of `page`; returns the id of the article it is, if it is one.
     fn handle(&mut self, page: String, outcome: Outcome) -> Option<String> {
         let issue = |kind, reason| PageIssue { page: page.clone(), kind, reason };
@@ -269,7 +245,7 @@ impl Run<'_> {
             self.report.duplicates.push(PageIssue { page, kind: IssueKind::Duplicate, reason });
             return None;
         }
-        let stored = match self.writer.serialize(&a) {
+        let stored = match self.store.serialize(&a) {
             Ok(stored) => stored,
             Err(e) => {
                 self.write_error.get_or_insert(e);
@@ -278,7 +254,7 @@ impl Run<'_> {
         };
         match self.previous.get(&a.id) {
             Some(old) if *old == stored.hash => self.report.unchanged += 1,
-            found => match self.writer.upsert(&a, stored, self.origin) {
+            found => match self.store.upsert(&a, stored, self.origin) {
                 Err(e) => {
                     self.write_error.get_or_insert(e);
                     return None;
@@ -305,7 +281,7 @@ struct SourceRead {
 fn for_each_item(
     source: &Input,
     extractor: &Extractor,
-    index: &HealthIndex,
+    state_dir: &Path,
     previous: &HashMap<String, String>,
     f: &mut dyn FnMut(String, Outcome) -> Option<String>,
 ) -> Result<SourceRead, IngestError> {
@@ -324,7 +300,7 @@ fn for_each_item(
         }
         Input::Jsonl(path) => read_jsonl(path, f).map(|()| SourceRead::default()),
         Input::Crawl(cfg) => {
-            let mut st = crawl::state::CrawlState::load(index.dir(), &source.origin());
+            let mut st = crawl::state::CrawlState::load(state_dir, &source.origin());
             let indexed: HashSet<String> = previous.keys().cloned().collect();
             let crawled = crawl::crawl(cfg, &mut st, &indexed, |page, event| {
                 f(page.to_string(), crawl_outcome(extractor, event))
@@ -398,20 +374,4 @@ fn page_outcome(extractor: &Extractor, page: &files::MirrorPage) -> Outcome {
         Err(e) if e.is_skip() => Outcome::Skipped(e.kind(), e.to_string()),
         Err(e) => Outcome::Failed(e.kind(), e.to_string()),
     }
-}
-
-/// The articles a source wrote in earlier runs: id to content hash.
-fn articles_of_origin(index: &HealthIndex, origin: &str) -> Result<HashMap<String, String>, IndexError> {
-    let searcher = index.searcher();
-    let q = TermQuery::new(Term::from_field_text(index.fields.origin, origin), IndexRecordOption::Basic);
-    let docs = searcher.search(&q, &DocSetCollector)?;
-    let mut out = HashMap::with_capacity(docs.len());
-    for addr in docs {
-        let doc: TantivyDocument = searcher.doc(addr)?;
-        let id = stored_text(&doc, index.fields.id);
-        if !id.is_empty() {
-            out.insert(id.to_string(), stored_text(&doc, index.fields.content_hash).to_string());
-        }
-    }
-    Ok(out)
 }

@@ -7,6 +7,7 @@ pub mod open;
 pub mod readonly;
 pub mod schema;
 pub mod site_names;
+pub mod store;
 pub mod stored;
 pub mod version;
 pub mod writer;

@@ -4,6 +4,7 @@ use super::schema::Fields;
 use crate::article::Article;
 use crate::cite_keys::{accessed_date, citation_keys};
 use crate::index::{HealthIndex, IndexError};
+use crate::ingest::store::Serialized;
 use crate::semantic::{Embedder, MODEL_KEY, vectors};
 use chrono::NaiveDate;
 use std::collections::HashSet;
@@ -65,7 +66,7 @@ impl ArticleWriter {
     /// An article in its stored form, with the hash a re-ingest compares: it also names the
     /// model when this session embeds, so turning the model on or off rewrites every article.
     pub fn serialize(&self, a: &Article) -> Result<Serialized, IndexError> {
-        Serialized::of(a, self.embedder.as_ref().map(|_| MODEL_KEY))
+        Serialized::of(a, self.embedder.as_ref().map(|_| MODEL_KEY)).map_err(|e| IndexError::Corrupt(e.to_string()))
     }
 
     /// Adds an article (with its stored form), replacing any stored under the same id (for
@@ -308,28 +309,6 @@ const fn day(y: i32, m: u32, d: u32) -> NaiveDate {
 pub fn date_value(d: NaiveDate) -> DateTime {
     let secs = d.clamp(FIRST_DAY, LAST_DAY).and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp());
     DateTime::from_timestamp_secs(secs)
-}
-
-/// An article as stored (JSON) and the hash of that form (16 hex digits of its XXH3), which
-/// tells a re-ingest whether the article changed. Serialized once per article and ingest.
-pub struct Serialized {
-    pub json: String,
-    pub hash: String,
-}
-
-impl Serialized {
-    /// Serializes an article; `model` names the embedding its stored vectors come from.
-    pub fn of(a: &Article, model: Option<&str>) -> Result<Serialized, IndexError> {
-        let json = serde_json::to_string(a).map_err(|e| IndexError::Corrupt(e.to_string()))?;
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        h.update(json.as_bytes());
-        if let Some(m) = model {
-            h.update(b"\0");
-            h.update(m.as_bytes());
-        }
-        let hash = format!("{:016x}", h.digest());
-        Ok(Serialized { json, hash })
-    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,168 @@
+//! A small OpenSearch client: JSON over HTTP with reqwest, requests spread over the node URLs in
+//! turn, and a failed or overloaded node (connection refused, timeout, 429, 502-504) retried on
+//! the next one with a growing pause, so one node going down costs no request.
+
+use super::error::OsError;
+use reqwest::Method;
+use reqwest::blocking::Client as Http;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// How long one request may take on one node.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long to wait for a connection to a node.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// Rounds over every node before a request fails.
+const ROUNDS: usize = 3;
+/// Pause after a round in which every node failed, doubled each round.
+const FIRST_PAUSE: Duration = Duration::from_millis(200);
+
+/// A client for one cluster, cheap to share between threads.
+pub struct Client {
+    nodes: Vec<reqwest::Url>,
+    http: Http,
+    next: AtomicUsize,
+    /// Time spent waiting for the cluster, in microseconds, and requests made (for `/metrics`).
+    pub waited_us: std::sync::atomic::AtomicU64,
+    pub requests: std::sync::atomic::AtomicU64,
+}
+
+/// A response body and the status it came with.
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Client {
+    /// A client for the nodes at `urls` (`http://127.0.0.1:9201`, ...). Certificates are checked
+    /// against the system's roots, as curl does.
+    pub fn new(urls: &[String]) -> Result<Client, OsError> {
+        let mut nodes = Vec::new();
+        for u in urls.iter().flat_map(|u| u.split(',')).map(str::trim).filter(|u| !u.is_empty()) {
+            let url = reqwest::Url::parse(u).map_err(|e| OsError::Config(format!("{u:?} is not a node URL: {e}")))?;
+            if !matches!(url.scheme(), "http" | "https") {
+                return Err(OsError::Config(format!("{u:?} is not an http(s) URL")));
+            }
+            nodes.push(url);
+        }
+        if nodes.is_empty() {
+            return Err(OsError::Config("no OpenSearch node URL given (--opensearch http://host:9200,...)".into()));
+        }
+        let http = Http::builder()
+            .timeout(REQUEST_TIMEOUT)
+            .connect_timeout(CONNECT_TIMEOUT)
+            .pool_idle_timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| OsError::Config(format!("cannot build the HTTP client: {e}")))?;
+        let zero = std::sync::atomic::AtomicU64::new(0);
+        Ok(Client { nodes, http, next: AtomicUsize::new(0), waited_us: zero, requests: Default::default() })
+    }
+
+    /// The node URLs, as given.
+    pub fn nodes(&self) -> String {
+        self.nodes.iter().map(|u| u.as_str().trim_end_matches('/')).collect::<Vec<_>>().join(",")
+    }
+
+    /// Sends a JSON request and reads the answer, whatever its status.
+    pub fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Answer, OsError> {
+        let payload = body.map(|b| (serde_json::to_vec(b).unwrap_or_default(), "application/json"));
+        self.send_bytes(method, path, payload)
+    }
+
+    /// Sends a request with a raw body (`application/x-ndjson` for bulk writes).
+    pub fn send_bytes(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<(Vec<u8>, &'static str)>,
+    ) -> Result<Answer, OsError> {
+        let started = Instant::now();
+        let answer = self.try_nodes(method, path, body);
+        self.waited_us.fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        answer
+    }
+
+    fn try_nodes(&self, method: Method, path: &str, body: Option<(Vec<u8>, &'static str)>) -> Result<Answer, OsError> {
+        let mut last = String::new();
+        let mut pause = FIRST_PAUSE;
+        for round in 0..ROUNDS {
+            for _ in 0..self.nodes.len() {
+                let i = self.next.fetch_add(1, Ordering::Relaxed) % self.nodes.len();
+                let url = match self.nodes[i].join(path.trim_start_matches('/')) {
+                    Ok(url) => url,
+                    Err(e) => return Err(OsError::Config(format!("bad path {path}: {e}"))),
+                };
+                let mut req = self.http.request(method.clone(), url.clone());
+                if let Some((bytes, kind)) = &body {
+                    req = req.header(reqwest::header::CONTENT_TYPE, *kind).body(bytes.clone());
+                }
+                match req.send() {
+                    Ok(res) if retryable(res.status().as_u16()) => {
+                        last = format!("{} answered {}", self.nodes[i], res.status());
+                    }
+                    Ok(res) => {
+                        let status = res.status().as_u16();
+                        let body = match res.json::<Value>() {
+                            Ok(v) => v,
+                            Err(e) => {
+                                last = format!("{}: unreadable answer: {e}", self.nodes[i]);
+                                continue;
+                            }
+                        };
+                        return Ok(Answer { status, body });
+                    }
+                    Err(e) => last = format!("{}: {}", self.nodes[i], root_cause(&e)),
+                }
+            }
+            if round + 1 < ROUNDS {
+                std::thread::sleep(pause);
+                pause *= 2;
+            }
+        }
+        Err(OsError::Unreachable { nodes: self.nodes(), last })
+    }
+
+    /// Sends a request that must succeed (2xx), returning its body as `T`.
+    pub fn call<T: DeserializeOwned>(&self, method: Method, path: &str, body: Option<&Value>) -> Result<T, OsError> {
+        let answer = self.send(method.clone(), path, body)?;
+        let what = format!("{method} {path}");
+        if !(200..300).contains(&answer.status) {
+            return Err(refused(&what, &answer));
+        }
+        serde_json::from_value(answer.body).map_err(|e| OsError::Unexpected { what, reason: e.to_string() })
+    }
+
+    /// [`Client::call`] with a typed request body.
+    pub fn call_with<B: Serialize, T: DeserializeOwned>(&self, method: Method, path: &str, body: &B) -> Result<T, OsError> {
+        let body = serde_json::to_value(body).map_err(|e| OsError::Config(e.to_string()))?;
+        self.call(method, path, Some(&body))
+    }
+}
+
+/// Statuses another node (or a moment later) may answer differently: overload and gateways.
+fn retryable(status: u16) -> bool {
+    matches!(status, 429 | 502 | 503 | 504)
+}
+
+/// The error OpenSearch gave for a refused request.
+pub fn refused(what: &str, answer: &Answer) -> OsError {
+    let reason = answer.body["error"]["reason"]
+        .as_str()
+        .or_else(|| answer.body["error"].as_str())
+        .map_or_else(|| answer.body.to_string(), String::from);
+    OsError::Refused { what: what.to_string(), status: answer.status, reason }
+}
+
+/// The innermost cause of a transport error ("Connection refused"), which says more than the
+/// outer "error sending request".
+fn root_cause(e: &dyn std::error::Error) -> String {
+    let mut cause = e;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    cause.to_string()
+}

@@ -1,0 +1,78 @@
+//! One healthsearch deployment on a cluster: the client, the alias searches read (`prefix`), the
+//! versioned indexes behind it (`prefix-<millis>`), and the template they are made from.
+
+use super::client::Client;
+use super::error::OsError;
+use super::mapping::{Layout, template};
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// The default alias (and index name prefix).
+pub const DEFAULT_PREFIX: &str = "healthsearch";
+
+/// A deployment on a cluster.
+pub struct OpenSearch {
+    pub client: Client,
+    /// The alias searches read; versioned indexes are named `{prefix}-<millis>`.
+    pub prefix: String,
+    pub layout: Layout,
+}
+
+/// The cluster's health, as `/healthz` reports it.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct ClusterHealth {
+    /// `green`, `yellow` or `red`.
+    pub status: String,
+    pub number_of_nodes: u32,
+    pub number_of_data_nodes: u32,
+}
+
+impl OpenSearch {
+    /// A deployment reached through the nodes at `urls`.
+    pub fn connect(urls: &[String], prefix: &str) -> Result<OpenSearch, OsError> {
+        let ok = !prefix.is_empty() && prefix.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !ok {
+            return Err(OsError::Config(format!("{prefix:?} is not an index name (lower-case letters, digits, _)")));
+        }
+        Ok(OpenSearch { client: Client::new(urls)?, prefix: prefix.to_string(), layout: Layout::default() })
+    }
+
+    /// The cluster's health.
+    pub fn health(&self) -> Result<ClusterHealth, OsError> {
+        self.client.call(Method::GET, "_cluster/health", None)
+    }
+
+    /// The index the alias points to, if there is one.
+    pub fn live_index(&self) -> Result<Option<String>, OsError> {
+        let answer = self.client.send(Method::GET, &format!("_alias/{}", self.prefix), None)?;
+        match answer.status {
+            404 => Ok(None),
+            200 => {
+                let by_index: HashMap<String, Value> = serde_json::from_value(answer.body).map_err(|e| {
+                    OsError::Unexpected { what: "the alias".into(), reason: e.to_string() }
+                })?;
+                Ok(by_index.into_keys().max())
+            }
+            _ => Err(super::client::refused("GET the alias", &answer)),
+        }
+    }
+
+    /// Creates or updates the index template, so new versions get our mapping.
+    pub fn put_template(&self) -> Result<(), OsError> {
+        let body = template(&self.prefix, self.layout);
+        self.client.call::<Value>(Method::PUT, &format!("_index_template/{}", self.prefix), Some(&body))?;
+        Ok(())
+    }
+
+    /// Articles the alias holds (0 when there is none yet).
+    pub fn count(&self) -> Result<u64, OsError> {
+        let answer = self.client.send(Method::GET, &format!("{}/_count", self.prefix), None)?;
+        match answer.status {
+            404 => Ok(0),
+            200 => Ok(answer.body["count"].as_u64().unwrap_or(0)),
+            _ => Err(super::client::refused("count", &answer)),
+        }
+    }
+}
