@@ -3,6 +3,7 @@
 use super::output::outln;
 use anyhow::bail;
 use clap::Args;
+use healthsearch::eval::opensearch::evaluate_opensearch;
 use healthsearch::eval::passages::{PassageRanking, evaluate_passages};
 use healthsearch::eval::ranking::{Corpus, evaluate, load_qrels, load_queries};
 use healthsearch::index::present::search::{Ranker, Ranking};
@@ -67,6 +68,8 @@ pub struct EvalArgs {
     /// embedded again).
     #[arg(long)]
     index_dir: Option<PathBuf>,
+    #[command(flatten)]
+    engine: super::engine::EngineArgs,
 }
 
 /// Runs `eval`.
@@ -85,6 +88,9 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     let qrels = load_qrels(&args.dataset.join("qrels").join(format!("{qrels}.tsv")))?;
     let ranker = ranker(&args)?;
     let index_dir = args.index_dir.as_deref();
+    if args.passages && args.engine.engine == super::engine::EngineName::Opensearch {
+        bail!("--engine opensearch evaluates article ranking only (no --passages yet)");
+    }
     if args.passages {
         let how = if args.baseline { PassageRanking::LeadPassage } else { PassageRanking::Ours };
         let eval = evaluate_passages(&corpus, &queries, &qrels, &ranker, how, index_dir)?;
@@ -101,8 +107,20 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
             eval.search_seconds
         );
     }
-    let ranking = if args.baseline { Ranking::Baseline } else { Ranking::Ours(ranker) };
-    let eval = evaluate(&corpus, &queries, &qrels, &ranking, args.run_out.as_deref(), index_dir)?;
+    let eval = match args.engine.opensearch()? {
+        Some(mut os) => {
+            if args.baseline {
+                bail!("--engine opensearch evaluates our ranking only (no --baseline)");
+            }
+            // Its own alias, so an evaluation never replaces the articles a service reads.
+            os.prefix = format!("{}_eval", os.prefix);
+            evaluate_opensearch(&os, &corpus, &queries, &qrels, &ranker, args.run_out.as_deref())?
+        }
+        None => {
+            let ranking = if args.baseline { Ranking::Baseline } else { Ranking::Ours(ranker) };
+            evaluate(&corpus, &queries, &qrels, &ranking, args.run_out.as_deref(), index_dir)?
+        }
+    };
     if args.json {
         return outln!("{}", serde_json::to_string_pretty(&eval)?);
     }

@@ -42,6 +42,14 @@ pub enum Corpus {
 }
 
 impl Corpus {
+    /// The corpus as an ingest input.
+    pub fn input(&self) -> Input {
+        match self {
+            Corpus::Jsonl(p) => Input::Jsonl(p.clone()),
+            Corpus::Mirror(p) => Input::Mirror(p.clone()),
+        }
+    }
+
     /// Ingests the corpus into `dir` (kept, so a later run re-embeds nothing unchanged) or into
     /// a temporary directory, with one indexing thread so ties rank the same way on every run.
     /// With `embedder`, articles carry passage vectors. Returns the index, the temporary
@@ -59,12 +67,8 @@ impl Corpus {
             }
         };
         let index = index.with_embedder(embedder);
-        let source = match self {
-            Corpus::Jsonl(p) => Input::Jsonl(p.clone()),
-            Corpus::Mirror(p) => Input::Mirror(p.clone()),
-        };
         let started = Instant::now();
-        ingest_deterministic(&index, &source)?;
+        ingest_deterministic(&index, &self.input())?;
         Ok((index, tmp, started.elapsed().as_secs_f64()))
     }
 }
@@ -170,18 +174,34 @@ pub fn evaluate(
         Ranking::Baseline => None,
     };
     let (index, _tmp, index_seconds) = corpus.index(embedder, index_dir)?;
-    let by_url = matches!(corpus, Corpus::Mirror(_));
-    let key = |r: &Ranked| if by_url { r.url.clone() } else { r.id.clone() };
     let tag = match ranking {
         Ranking::Ours(_) => "healthsearch",
         Ranking::Baseline => "bm25-baseline",
     };
+    let mut eval = score_queries(corpus, queries, qrels, tag, run_out, |text| Ok(rank(&index, text, 100, ranking)?))?;
+    eval.documents = index.num_docs();
+    eval.index_seconds = index_seconds;
+    Ok(eval)
+}
+
+/// Ranks every judged query with `rank` (its top 100) and scores it against `qrels`; with
+/// `run_out`, writes a TREC run file (`qid Q0 docid rank score tag`).
+pub fn score_queries(
+    corpus: &Corpus,
+    queries: &[(String, String)],
+    qrels: &Qrels,
+    tag: &str,
+    run_out: Option<&Path>,
+    mut rank: impl FnMut(&str) -> Result<Vec<Ranked>, SearchError>,
+) -> Result<RankingEval, EvalError> {
+    let by_url = matches!(corpus, Corpus::Mirror(_));
+    let key = |r: &Ranked| if by_url { r.url.clone() } else { r.id.clone() };
     let started = Instant::now();
     let mut per_query = Vec::new();
     let mut run = String::new();
     for (qid, text) in queries {
         let Some(rels) = qrels.get(qid) else { continue };
-        let ranked: Vec<Ranked> = rank(&index, text, 100, ranking).map_err(|e| EvalError::Search(qid.clone(), e))?;
+        let ranked: Vec<Ranked> = rank(text).map_err(|e| EvalError::Search(qid.clone(), e))?;
         let keys: Vec<String> = ranked.iter().map(key).collect();
         for (i, r) in ranked.iter().enumerate() {
             run.push_str(&format!("{qid} Q0 {} {} {:.4} {tag}\n", key(r), i + 1, r.score));
@@ -204,15 +224,16 @@ pub fn evaluate(
     Ok(RankingEval {
         ranking: tag.to_string(),
         queries: per_query.len(),
-        documents: index.num_docs(),
+        documents: 0,
         ndcg10: per_query.iter().map(|q| q.ndcg10).sum::<f64>() / n,
         mrr10: per_query.iter().map(|q| q.rr10).sum::<f64>() / n,
         recall100: per_query.iter().map(|q| q.recall100).sum::<f64>() / n,
-        index_seconds,
+        index_seconds: 0.0,
         search_seconds,
         per_query,
     })
 }
+
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,7 @@
 //! returned with `explain=true`.
 
 use super::parse::{Clause, ParsedQuery, contraction_head, query_words};
+use super::boosts::Boosts;
 use super::spell::{Correction, Kind, Lexicon, respell};
 use crate::analysis::{analyze, folded_words};
 use crate::article::Audience;
@@ -27,7 +28,47 @@ pub struct QueryPlan {
     pub audience: Vec<Audience>,
 }
 
+/// Weight of a word on its own when it is part of a matched concept phrase.
+const LOOSE_PHRASE_WORD: f32 = 0.5;
+
 impl QueryPlan {
+    /// What clause `i` (a word or a phrase) weighs in the full query: [`Boosts::typed`], halved
+    /// for a word inside a multi-word concept name the query matched (the name counts as a
+    /// phrase; its words alone count less).
+    pub fn clause_weight(&self, i: usize, boosts: &Boosts) -> f32 {
+        let Some(Clause::Word(t) | Clause::Phrase(t)) = self.parsed.clauses.get(i) else { return 0.0 };
+        let stop = t.len() == 1 && super::is_stop_term(&t[0]);
+        let weight = boosts.typed(stop, self.corrected.get(i).copied().unwrap_or(false));
+        if self.in_concept_phrase(i) { weight * LOOSE_PHRASE_WORD } else { weight }
+    }
+
+    /// Whether clause `i` is a word lying inside a multi-word concept name the query matched.
+    fn in_concept_phrase(&self, i: usize) -> bool {
+        let mut pos = 0;
+        for (j, clause) in self.parsed.clauses.iter().enumerate() {
+            if let Clause::Word(t) = clause {
+                let (start, end) = (pos, pos + t.len());
+                if j == i {
+                    return self.expansions.iter().any(|e| e.len > 1 && e.start <= start && end <= e.start + e.len);
+                }
+                pos = end;
+            }
+        }
+        false
+    }
+
+    /// Consecutive single-word, non-stop terms of the query, for the proximity boost.
+    pub fn adjacent_content_terms(&self) -> Vec<String> {
+        self.parsed
+            .clauses
+            .iter()
+            .filter_map(|c| match c {
+                Clause::Word(t) if t.len() == 1 && !super::is_stop_term(&t[0]) => Some(t[0].clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// A plan that searches exactly what was typed.
     pub fn literal(parsed: ParsedQuery) -> QueryPlan {
         let n = parsed.clauses.len();

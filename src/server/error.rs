@@ -2,6 +2,7 @@
 //! name, HTTP status and meaning, so a code without a status does not compile. The OpenAPI
 //! schema of the codes is made from the same table.
 
+use crate::engine::opensearch::OsError;
 use crate::index::IndexError;
 use crate::index::present::search::SearchError;
 use crate::query::QueryError;
@@ -48,12 +49,13 @@ pub enum ErrorCode {
     MalformedRequest,
     UriTooLong,
     HeadersTooLarge,
+    EngineUnavailable,
     Internal,
 }
 
 /// Every code, in declaration order (checked below and by a test), for listings such as the
 /// OpenAPI schema.
-pub const ALL: [ErrorCode; 33] = [
+pub const ALL: [ErrorCode; 34] = [
     ErrorCode::MissingSearchQ,
     ErrorCode::InvalidSearchQ,
     ErrorCode::InvalidSearchLimit,
@@ -86,6 +88,7 @@ pub const ALL: [ErrorCode; 33] = [
     ErrorCode::MalformedRequest,
     ErrorCode::UriTooLong,
     ErrorCode::HeadersTooLarge,
+    ErrorCode::EngineUnavailable,
     ErrorCode::Internal,
 ];
 
@@ -128,6 +131,7 @@ impl ErrorCode {
             ErrorCode::MalformedRequest => "malformed_request",
             ErrorCode::UriTooLong => "uri_too_long",
             ErrorCode::HeadersTooLarge => "headers_too_large",
+            ErrorCode::EngineUnavailable => "engine_unavailable",
             ErrorCode::Internal => "internal",
         }
     }
@@ -176,6 +180,7 @@ impl ErrorCode {
             ErrorCode::HeadersTooLarge => {
                 "too many request headers, or too large a head (the connection is then closed)"
             }
+            ErrorCode::EngineUnavailable => "no node of the search cluster answered; retry later",
             ErrorCode::Internal => "a fault on the server's side, never the request's",
         }
     }
@@ -208,7 +213,9 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::ArticleNotFound | ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ErrorCode::SearchTimeout | ErrorCode::SuggestionsNotReady => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::SearchTimeout | ErrorCode::SuggestionsNotReady | ErrorCode::EngineUnavailable => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::AdminDisabled => StatusCode::FORBIDDEN,
             ErrorCode::InvalidToken => StatusCode::UNAUTHORIZED,
@@ -305,6 +312,10 @@ impl From<SearchError> for ApiError {
         match e {
             SearchError::Query(q) => q.into(),
             SearchError::Index(i) => i.into(),
+            SearchError::Engine(e @ OsError::Unreachable { .. }) => {
+                ApiError::new(ErrorCode::EngineUnavailable, e.to_string())
+            }
+            SearchError::Engine(e) => ApiError::new(ErrorCode::Internal, e.to_string()),
         }
     }
 }

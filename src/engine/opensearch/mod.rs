@@ -5,8 +5,11 @@
 pub mod client;
 pub mod cluster;
 pub mod document;
+pub mod dsl;
 pub mod error;
+pub mod lexicon;
 pub mod mapping;
+pub mod rank;
 pub mod store;
 
 pub use client::Client;

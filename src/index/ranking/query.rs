@@ -3,7 +3,7 @@
 
 use crate::index::storage::schema::Fields;
 use crate::query::{Boosts, QueryPlan};
-use crate::query::{Clause, ParsedQuery, is_stop_term, query_words};
+use crate::query::{Clause, ParsedQuery, query_words};
 use tantivy::Term;
 use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
@@ -64,7 +64,6 @@ pub fn build_parts(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Vec<Part> {
     let fields = field_weights(boosts, f);
     let tie = boosts.tie_breaker;
     let mut parts: Vec<Part> = Vec::new();
-    let in_phrase = words_in_concept_phrases(plan);
     let words = query_words(parsed);
     for e in plan.expansions.iter().filter(|e| e.len > 1) {
         // A lay phrase ("throw up", "after birth") counts as a phrase, not as loose words.
@@ -73,12 +72,7 @@ pub fn build_parts(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Vec<Part> {
     for (i, clause) in parsed.clauses.iter().enumerate() {
         match clause {
             Clause::Word(t) | Clause::Phrase(t) => {
-                let stop = t.len() == 1 && is_stop_term(&t[0]);
-                let mut weight = boosts.typed(stop, plan.corrected.get(i).copied().unwrap_or(false));
-                if in_phrase.get(i).copied().unwrap_or(false) {
-                    weight *= LOOSE_PHRASE_WORD;
-                }
-                parts.push(Part::across(Occur::Should, weight, &fields, t, 0, tie));
+                parts.push(Part::across(Occur::Should, plan.clause_weight(i, boosts), &fields, t, 0, tie));
             }
             Clause::Exclude(t) => parts.push(Part::leaf_of(Occur::MustNot, excluded(&fields, t))),
         }
@@ -95,7 +89,7 @@ pub fn build_parts(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Vec<Part> {
         parts.push(Part { occur: Occur::Should, weight, tie, groups });
     }
     let near_fields = topic_fields(boosts, f);
-    for pair in adjacent_content_terms(parsed).windows(2) {
+    for pair in plan.adjacent_content_terms().windows(2) {
         parts.push(Part::across(Occur::Should, boosts.proximity, &near_fields, pair, 2, tie));
     }
     if words.len() >= 2 && words.len() <= 8 {
@@ -130,23 +124,6 @@ pub fn build_match(plan: &QueryPlan, f: &Fields, boosts: &Boosts) -> Box<dyn Que
     Box::new(BooleanQuery::new(clauses))
 }
 
-/// Weight of a word on its own when it is part of a matched concept phrase.
-const LOOSE_PHRASE_WORD: f32 = 0.5;
-
-/// Per clause: whether the word lies inside a multi-word concept name the query matched.
-fn words_in_concept_phrases(plan: &QueryPlan) -> Vec<bool> {
-    let mut out = vec![false; plan.parsed.clauses.len()];
-    let mut pos = 0;
-    for (i, clause) in plan.parsed.clauses.iter().enumerate() {
-        if let Clause::Word(t) = clause {
-            let (start, end) = (pos, pos + t.len());
-            out[i] = plan.expansions.iter().any(|e| e.len > 1 && e.start <= start && end <= e.start + e.len);
-            pos = end;
-        }
-    }
-    out
-}
-
 /// Plain BM25 over all text, for comparison: every term of the query summed over every text
 /// field at weight 1, with no phrase or proximity boosts and no stop-word handling.
 pub fn build_baseline(parsed: &ParsedQuery, f: &Fields) -> Box<dyn Query> {
@@ -162,18 +139,6 @@ pub fn build_baseline(parsed: &ParsedQuery, f: &Fields) -> Box<dyn Query> {
         }
     }
     Box::new(BooleanQuery::new(clauses))
-}
-
-/// Consecutive single-word, non-stop terms of the query, for the proximity boost.
-fn adjacent_content_terms(parsed: &ParsedQuery) -> Vec<String> {
-    parsed
-        .clauses
-        .iter()
-        .filter_map(|c| match c {
-            Clause::Word(t) if t.len() == 1 && !is_stop_term(&t[0]) => Some(t[0].clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 /// An excluded word, or all the words of an excluded phrase, in any one field. (An excluded

@@ -69,6 +69,8 @@ pub enum SearchError {
     Query(#[from] QueryError),
     #[error(transparent)]
     Index(#[from] IndexError),
+    #[error(transparent)]
+    Engine(#[from] crate::engine::opensearch::OsError),
 }
 
 impl Ranker {

@@ -1,0 +1,143 @@
+//! A query plan in OpenSearch's query DSL, part for part what the Tantivy engine builds
+//! ([`crate::index::ranking::query`]): one `dis_max` over the fields per typed word (its weight
+//! from [`QueryPlan::clause_weight`]), one per concept with the other names as alternatives,
+//! proximity and phrase boosts over the topic fields; what matches is the search box's rule
+//! ([`crate::index::ranking::matching::required`]) over the query's important words.
+
+use crate::index::ranking::matching::required;
+use crate::index::storage::schema::name;
+use crate::query::{Boosts, Clause, QueryPlan, is_stop_term, query_words};
+use serde_json::{Value, json};
+
+/// Each searchable field with its weight.
+fn field_weights(b: &Boosts) -> [(&'static str, f32); 6] {
+    [
+        (name::TITLE, b.title),
+        (name::ALT_NAMES, b.alt_names),
+        (name::HEADINGS, b.headings),
+        (name::SUMMARY, b.summary),
+        (name::BODY, b.body),
+        (name::CITATIONS, b.citations),
+    ]
+}
+
+/// The fields that name a topic: where proximity and phrases are looked for.
+fn topic_fields(b: &Boosts) -> [(&'static str, f32); 4] {
+    [(name::TITLE, b.title), (name::ALT_NAMES, b.alt_names), (name::HEADINGS, b.headings), (name::BODY, b.body)]
+}
+
+/// An article's own text fields: where a word counts as found.
+const TEXTS: [&str; 5] = [name::TITLE, name::ALT_NAMES, name::HEADINGS, name::SUMMARY, name::BODY];
+
+/// `terms` (one term, or a phrase within `slop`) in `field`, weighted `boost`.
+fn leaf(field: &str, terms: &[String], slop: u32, boost: f32) -> Value {
+    match terms {
+        [one] => json!({"term": {field: {"value": one, "boost": boost}}}),
+        _ => json!({"match_phrase": {field: {"query": terms.join(" "), "slop": slop, "boost": boost}}}),
+    }
+}
+
+/// The best field's score plus `tie` times the others'.
+fn across(fields: &[(&str, f32)], terms: &[String], slop: u32, tie: f32, weight: f32) -> Value {
+    let queries: Vec<Value> = fields.iter().map(|&(f, b)| leaf(f, terms, slop, b)).collect();
+    json!({"dis_max": {"queries": queries, "tie_breaker": tie, "boost": weight}})
+}
+
+/// The scoring clauses: every document's score is their sum.
+pub fn scoring(plan: &QueryPlan, boosts: &Boosts) -> Vec<Value> {
+    let fields = field_weights(boosts);
+    let tie = boosts.tie_breaker;
+    let words = query_words(&plan.parsed);
+    let mut parts = Vec::new();
+    for e in plan.expansions.iter().filter(|e| e.len > 1) {
+        parts.push(across(&fields, &words[e.start..e.start + e.len], 1, tie, 1.0));
+    }
+    for (i, clause) in plan.parsed.clauses.iter().enumerate() {
+        if let Clause::Word(t) | Clause::Phrase(t) = clause {
+            parts.push(across(&fields, t, 0, tie, plan.clause_weight(i, boosts)));
+        }
+    }
+    for e in &plan.expansions {
+        let names: Vec<Value> = e.alternatives.iter().map(|alt| across(&fields, alt, 1, tie, 1.0)).collect();
+        let weight = boosts.expansion_weight(e.len);
+        parts.push(json!({"dis_max": {"queries": names, "tie_breaker": 0.0, "boost": weight}}));
+    }
+    let near = topic_fields(boosts);
+    for pair in plan.adjacent_content_terms().windows(2) {
+        parts.push(across(&near, pair, 2, tie, boosts.proximity));
+    }
+    if words.len() >= 2 && words.len() <= 8 {
+        parts.push(across(&near, &words, 0, tie, boosts.phrase));
+    }
+    parts
+}
+
+/// `terms` in any of the article's own text fields.
+fn in_any(terms: &[String]) -> Value {
+    json!({"bool": {"should": TEXTS.iter().map(|f| leaf(f, terms, 0, 1.0)).collect::<Vec<_>>()}})
+}
+
+/// The query's important clauses, each as what an article covering it matches (the words, or
+/// another name of a concept they are part of).
+pub fn covers(plan: &QueryPlan) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut at = 0usize;
+    for clause in &plan.parsed.clauses {
+        let (terms, is_word) = match clause {
+            Clause::Word(t) => (t, true),
+            Clause::Phrase(t) => (t, false),
+            Clause::Exclude(_) => continue,
+        };
+        let span = at..at + if is_word { terms.len() } else { 0 };
+        if is_word {
+            at += terms.len();
+        }
+        if terms.iter().all(|t| is_stop_term(t)) {
+            continue;
+        }
+        let mut any = vec![in_any(terms)];
+        for e in plan.expansions.iter().filter(|e| e.start < span.end && span.start < e.start + e.len) {
+            any.extend(e.alternatives.iter().map(|alt| in_any(alt)));
+        }
+        out.push(json!({"bool": {"should": any}}));
+    }
+    out
+}
+
+/// What matches when an article must cover `required` of `covers`; with no important words,
+/// any word of the query.
+pub fn matching(plan: &QueryPlan, covers: &[Value], required: usize) -> Value {
+    if covers.is_empty() {
+        let any: Vec<Value> = plan.parsed.positive_terms().iter().map(|t| in_any(&[t.to_string()])).collect();
+        return json!({"bool": {"should": any, "minimum_should_match": 1}});
+    }
+    json!({"bool": {"should": covers, "minimum_should_match": required.max(1)}})
+}
+
+/// The strict rule's number of words to cover.
+pub fn strict(covers: &[Value]) -> usize {
+    required(covers.len())
+}
+
+/// Articles the query excludes: an excluded word, or all the words of an excluded phrase in one field.
+pub fn exclusions(plan: &QueryPlan, boosts: &Boosts) -> Vec<Value> {
+    let mut out = Vec::new();
+    for clause in &plan.parsed.clauses {
+        if let Clause::Exclude(t) = clause {
+            for (f, _) in field_weights(boosts) {
+                let all: Vec<Value> = t.iter().map(|w| json!({"term": {f: w}})).collect();
+                out.push(json!({"bool": {"filter": all}}));
+            }
+        }
+    }
+    out
+}
+
+/// The full query: what matches (`must_match`), scored by the plan's parts, less exclusions.
+pub fn full(plan: &QueryPlan, boosts: &Boosts, must_match: Value) -> Value {
+    json!({"bool": {
+        "filter": [must_match],
+        "should": scoring(plan, boosts),
+        "must_not": exclusions(plan, boosts),
+    }})
+}
