@@ -28,15 +28,22 @@ pub struct SearchArgs {
     /// Weight of meaning against words, 0 to 1 (default: the service's).
     #[arg(long)]
     semantic_ratio: Option<f32>,
+    #[command(flatten)]
+    engine: super::engine::EngineArgs,
 }
 
 /// Runs `search`.
 pub fn run(args: SearchArgs) -> anyhow::Result<()> {
-    let idx = open_index(&args.index)?;
     let mut ranker = super::ranker_with(&args.vocab)?;
-    ranker.semantic = args.semantic.ranking(args.semantic_ratio)?;
-    let params = SearchParams { explain: args.json, ..SearchParams::new(args.query, args.limit) };
-    let res = search_with(&idx, &params, &ranker)?;
+    let params = SearchParams { explain: args.json, ..SearchParams::new(args.query.clone(), args.limit) };
+    let res = match args.engine.opensearch()? {
+        Some(os) => healthsearch::engine::opensearch::search::search(&os, &params, &ranker)?,
+        None => {
+            let idx = open_index(&args.index)?;
+            ranker.semantic = args.semantic.ranking(args.semantic_ratio)?;
+            search_with(&idx, &params, &ranker)?
+        }
+    };
     if args.json {
         return outln!("{}", serde_json::to_string_pretty(&res)?);
     }

@@ -14,8 +14,8 @@ use crate::query::parse;
 use std::path::Path;
 use std::time::Instant;
 
-/// Ingests `corpus` into `os` (a run into a new version; unchanged articles are cloned, not
-/// rewritten) and scores `queries` against `qrels`.
+/// Ingests `corpus` into a new version of `os` holding only its articles, and scores `queries`
+/// against `qrels`.
 pub fn evaluate_opensearch(
     os: &OpenSearch,
     corpus: &Corpus,
@@ -26,11 +26,19 @@ pub fn evaluate_opensearch(
 ) -> Result<RankingEval, EvalError> {
     let state = tempfile::tempdir().map_err(|e| EvalError::Read(std::env::temp_dir(), e))?;
     let started = Instant::now();
-    let store = OsStore::begin(os, state.path()).map_err(crate::ingest::IngestError::from)?;
+    let store = OsStore::rebuild(os, state.path()).map_err(crate::ingest::IngestError::from)?;
     crate::ingest::run(store, &corpus.input(), &Extractor::default())?;
     let index_seconds = started.elapsed().as_secs_f64();
     let filters = Filters::default();
-    let r = Retrieve { filters: &filters, sort: Sort::Relevance, offset: 0, limit: 100, facets: &[], total_limit: Some(TOTAL_LIMIT) };
+    let r = Retrieve {
+        filters: &filters,
+        sort: Sort::Relevance,
+        offset: 0,
+        limit: 100,
+        facets: &[],
+        total_limit: Some(TOTAL_LIMIT),
+        strict: false,
+    };
     let mut eval = score_queries(corpus, queries, qrels, "healthsearch-opensearch", run_out, |text| {
         let (plan, _) = plan_on(os, parse(text)?, ranker)?;
         let found = retrieve(os, &plan, ranker, &r)?;

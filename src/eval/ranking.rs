@@ -234,7 +234,6 @@ pub fn score_queries(
     })
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

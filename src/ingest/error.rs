@@ -26,4 +26,3 @@ pub enum IngestError {
     #[error(transparent)]
     OpenSearch(#[from] OsError),
 }
-

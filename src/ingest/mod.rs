@@ -29,8 +29,8 @@ pub mod walk;
 
 pub use error::IngestError;
 pub use extract::{ExtractError, Extractor, Method, extract};
-pub use store::{Committed, Serialized, Store};
 pub use report::{IngestReport, IssueKind, PageIssue};
+pub use store::{Committed, Serialized, Store};
 
 use crate::article::Article;
 use crate::index::HealthIndex;

@@ -35,7 +35,7 @@ pub enum Clause {
 }
 
 /// A parsed query.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ParsedQuery {
     pub clauses: Vec<Clause>,
     /// Each clause's text as typed (without quotes or `-`), for spelling and suggestions.

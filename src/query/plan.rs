@@ -3,8 +3,8 @@
 //! found in the vocabulary, and the people it is about. The plan doubles as the explanation
 //! returned with `explain=true`.
 
-use super::parse::{Clause, ParsedQuery, contraction_head, query_words};
 use super::boosts::Boosts;
+use super::parse::{Clause, ParsedQuery, contraction_head, query_words};
 use super::spell::{Correction, Kind, Lexicon, respell};
 use crate::analysis::{analyze, folded_words};
 use crate::article::Audience;

@@ -137,7 +137,12 @@ impl Client {
     }
 
     /// [`Client::call`] with a typed request body.
-    pub fn call_with<B: Serialize, T: DeserializeOwned>(&self, method: Method, path: &str, body: &B) -> Result<T, OsError> {
+    pub fn call_with<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &B,
+    ) -> Result<T, OsError> {
         let body = serde_json::to_value(body).map_err(|e| OsError::Config(e.to_string()))?;
         self.call(method, path, Some(&body))
     }

@@ -50,9 +50,8 @@ impl OpenSearch {
         match answer.status {
             404 => Ok(None),
             200 => {
-                let by_index: HashMap<String, Value> = serde_json::from_value(answer.body).map_err(|e| {
-                    OsError::Unexpected { what: "the alias".into(), reason: e.to_string() }
-                })?;
+                let by_index: HashMap<String, Value> = serde_json::from_value(answer.body)
+                    .map_err(|e| OsError::Unexpected { what: "the alias".into(), reason: e.to_string() })?;
                 Ok(by_index.into_keys().max())
             }
             _ => Err(super::client::refused("GET the alias", &answer)),

@@ -37,7 +37,8 @@ pub fn document(a: &Article, stored: &Serialized, origin: &str) -> Value {
     put(name::SUMMARY, json!(tokens(&a.summary)));
     put(name::BODY, json!(tokens(&body)));
     put(name::CITATIONS, json!(a.citations.iter().map(|c| tokens(&c.raw)).collect::<Vec<_>>()));
-    let texts = [a.title.as_str(), &headings, &a.summary, &body].into_iter().chain(a.alt_names.iter().map(String::as_str));
+    let texts =
+        [a.title.as_str(), &headings, &a.summary, &body].into_iter().chain(a.alt_names.iter().map(String::as_str));
     put(name::WORDS, json!(texts.map(words).collect::<Vec<_>>()));
     put(name::CATEGORY, json!(a.categories));
     if !a.site.is_empty() {

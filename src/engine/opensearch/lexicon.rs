@@ -82,7 +82,8 @@ impl Prefetched {
         }
         let answer: Value = os.client.call(Method::POST, &format!("{}/_search", os.prefix), Some(&body))?;
         let count = |key: &str| answer["aggregations"]["f"]["buckets"][key]["doc_count"].as_u64().unwrap_or(0);
-        let mut p = Prefetched { num_docs: answer["hits"]["total"]["value"].as_u64().unwrap_or(0), ..Default::default() };
+        let mut p =
+            Prefetched { num_docs: answer["hits"]["total"]["value"].as_u64().unwrap_or(0), ..Default::default() };
         for (i, w) in words.iter().enumerate() {
             if count(&format!("w{i}")) > 0 || count(&format!("s{i}")) > 0 {
                 p.known.insert(w.clone());
@@ -102,6 +103,18 @@ impl Prefetched {
             p.doc_freq.insert(t.clone(), count(&format!("t{i}")));
         }
         Ok(p)
+    }
+
+    /// Adds the body counts of `terms` not fetched yet (one more request, when any are missing).
+    pub fn add_doc_freqs(&mut self, os: &OpenSearch, terms: &[String]) -> Result<(), OsError> {
+        let missing: Vec<String> = terms.iter().filter(|t| !self.doc_freq.contains_key(*t)).cloned().collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let more = Prefetched::fetch(os, &ParsedQuery::default(), &missing)?;
+        self.doc_freq.extend(more.doc_freq);
+        self.num_docs = self.num_docs.max(more.num_docs);
+        Ok(())
     }
 
     /// Also knows the words `knows` knows (the model's vocabulary).

@@ -10,6 +10,7 @@ pub mod error;
 pub mod lexicon;
 pub mod mapping;
 pub mod rank;
+pub mod search;
 pub mod store;
 
 pub use client::Client;

@@ -6,6 +6,7 @@ use super::cluster::OpenSearch;
 use super::dsl;
 use super::error::OsError;
 use super::lexicon::Prefetched;
+use super::mapping::SITE_NAME;
 use crate::article::Audience;
 use crate::index::ranking::count::Relation;
 use crate::index::ranking::filter::{Facet, Filters, Sort};
@@ -37,8 +38,11 @@ pub struct Found {
     pub relation: Relation,
     /// Whether fewer words were required than the rule asks, because nothing matched strictly.
     pub relaxed: bool,
-    /// Facet value counts, per facet.
-    pub facets: Vec<(Facet, Vec<(String, u64)>)>,
+    /// Facet value counts (with a site's own name for the site facet), per facet.
+    pub facets: Vec<(Facet, Vec<(String, u64, Option<String>)>)>,
+    /// Important words in the query, and how many of them a match covers.
+    pub words: usize,
+    pub required: usize,
 }
 
 /// What to retrieve.
@@ -50,13 +54,20 @@ pub struct Retrieve<'a> {
     pub facets: &'a [Facet],
     /// Count at most this many matches (`None`: all).
     pub total_limit: Option<usize>,
+    /// Whether matches must cover the query's words as the search box requires; without it,
+    /// any article with one of them is ranked (evaluation and retrieval, as on the embedded
+    /// engine's `Scope::Expand`).
+    pub strict: bool,
 }
 
 /// Reads `parsed` against the cluster's words: corrections and concepts, as on the embedded engine.
 pub fn plan_on(os: &OpenSearch, parsed: ParsedQuery, ranker: &Ranker) -> Result<(QueryPlan, Prefetched), OsError> {
-    let prefetched = Prefetched::fetch(os, &parsed, &[])?;
+    // The typed terms' counts come along: snippets weigh terms by them.
+    let typed: Vec<String> = parsed.positive_terms().into_iter().map(String::from).collect();
+    let prefetched = Prefetched::fetch(os, &parsed, &typed)?;
     let model = ranker.semantic.as_ref().map(|s| s.embedder.clone());
-    let knows = model.map(|m| Box::new(move |w: &str| m.model().knows_word(w)) as Box<dyn Fn(&str) -> bool + Send + Sync>);
+    let knows =
+        model.map(|m| Box::new(move |w: &str| m.model().knows_word(w)) as Box<dyn Fn(&str) -> bool + Send + Sync>);
     let prefetched = prefetched.with_language(knows);
     let lexicon = ranker.typos.then_some(&prefetched as &dyn crate::query::Lexicon);
     Ok((plan(parsed, lexicon, Some(&ranker.vocab)), prefetched))
@@ -78,12 +89,18 @@ fn filter_clauses(f: &Filters) -> Vec<Value> {
 /// Ranks `plan` on the cluster.
 pub fn retrieve(os: &OpenSearch, plan: &QueryPlan, ranker: &Ranker, r: &Retrieve) -> Result<Found, OsError> {
     let covers = dsl::covers(plan);
-    let strict = dsl::strict(&covers);
+    let strict = if r.strict { dsl::strict(&covers) } else { 1 };
     let mut required = strict;
     loop {
         let found = run(os, plan, ranker, r, dsl::matching(plan, &covers, required))?;
         if found.total > 0 || required <= 1 {
-            return Ok(Found { relaxed: required < strict && found.total > 0, ..found });
+            let relaxed = required < strict && found.total > 0;
+            return Ok(Found {
+                relaxed,
+                words: covers.len(),
+                required: if relaxed { required } else { strict },
+                ..found
+            });
         }
         required -= 1;
     }
@@ -111,7 +128,7 @@ fn run(os: &OpenSearch, plan: &QueryPlan, ranker: &Ranker, r: &Retrieve, matches
         let others = filter_clauses(&r.filters.without(facet));
         aggs.insert(
             facet.name().to_string(),
-            json!({"filter": {"bool": {"filter": others}}, "aggs": {"v": {"terms": {"field": facet.name(), "size": FACET_BUCKETS}}}}),
+            json!({"filter": {"bool": {"filter": others}}, "aggs": {"v": facet_terms(facet)}}),
         );
     }
     if !aggs.is_empty() {
@@ -143,11 +160,23 @@ fn run(os: &OpenSearch, plan: &QueryPlan, ranker: &Ranker, r: &Retrieve, matches
         let buckets = answer["aggregations"][facet.name()]["v"]["buckets"].as_array().cloned().unwrap_or_default();
         let values = buckets
             .iter()
-            .filter_map(|b| Some((b["key"].as_str()?.to_string(), b["doc_count"].as_u64().unwrap_or(0))))
+            .filter_map(|b| {
+                let label = b["name"]["hits"]["hits"][0]["_source"][SITE_NAME].as_str().map(String::from);
+                Some((b["key"].as_str()?.to_string(), b["doc_count"].as_u64().unwrap_or(0), label))
+            })
             .collect();
         facets.push((facet, values));
     }
-    Ok(Found { hits, total, relation, relaxed: false, facets })
+    Ok(Found { hits, total, relation, relaxed: false, facets, words: 0, required: 0 })
+}
+
+/// Counts per value of a facet; for sites, with the name one of the site's articles gives it.
+fn facet_terms(facet: Facet) -> Value {
+    let mut terms = json!({"terms": {"field": facet.name(), "size": FACET_BUCKETS}});
+    if facet == Facet::Site {
+        terms["aggs"] = json!({"name": {"top_hits": {"size": 1, "_source": [SITE_NAME]}}});
+    }
+    terms
 }
 
 /// The recency boost and the people the query names, by the formulas the embedded engine uses.

@@ -36,11 +36,24 @@ pub struct OsStore<'a> {
     pending: usize,
     state_dir: PathBuf,
     committed: bool,
+    /// Whether the new version starts as a copy of the live one.
+    clone: bool,
 }
 
 impl<'a> OsStore<'a> {
-    /// Starts a run: a new version, cloned from the live one when there is one.
+    /// Starts a run: a new version, cloned from the live one when there is one, so articles of
+    /// other sources and unchanged ones carry over.
     pub fn begin(os: &'a OpenSearch, state_dir: &Path) -> Result<OsStore<'a>, OsError> {
+        Self::start(os, state_dir, true)
+    }
+
+    /// Starts a run into an empty version: after the swap, the alias holds only this run's
+    /// articles (a rebuild).
+    pub fn rebuild(os: &'a OpenSearch, state_dir: &Path) -> Result<OsStore<'a>, OsError> {
+        Self::start(os, state_dir, false)
+    }
+
+    fn start(os: &'a OpenSearch, state_dir: &Path, clone: bool) -> Result<OsStore<'a>, OsError> {
         os.put_template()?;
         let live = os.live_index()?;
         let target = new_version(&os.prefix, live.as_deref());
@@ -52,6 +65,7 @@ impl<'a> OsStore<'a> {
             pending: 0,
             state_dir: state_dir.to_path_buf(),
             committed: false,
+            clone,
         };
         store.create()?;
         Ok(store)
@@ -62,12 +76,16 @@ impl<'a> OsStore<'a> {
         let replicas = self.replicas()?;
         // Refreshing while a run writes only costs: nobody searches this version yet.
         let settings = json!({"index.number_of_replicas": replicas, "index.refresh_interval": "-1"});
-        match &self.live {
+        match self.live.as_ref().filter(|_| self.clone) {
             Some(live) => {
                 c.call::<Value>(Method::PUT, &format!("{live}/_settings"), Some(&json!({"index.blocks.write": true})))?;
                 let body = json!({"settings": {"index.blocks.write": false, "index.number_of_replicas": replicas}});
                 c.call::<Value>(Method::POST, &format!("{live}/_clone/{}", self.target), Some(&body))?;
-                c.call::<Value>(Method::PUT, &format!("{}/_settings", self.target), Some(&json!({"index.refresh_interval": "-1"})))?;
+                c.call::<Value>(
+                    Method::PUT,
+                    &format!("{}/_settings", self.target),
+                    Some(&json!({"index.refresh_interval": "-1"})),
+                )?;
             }
             None => {
                 c.call::<Value>(Method::PUT, &self.target, Some(&json!({ "settings": settings })))?;

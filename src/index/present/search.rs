@@ -355,7 +355,8 @@ pub fn surface_form(a: &Article, term: &str) -> Option<String> {
     text.split(|c: char| !c.is_alphanumeric()).find(|w| analyze(w) == [term]).map(str::to_lowercase)
 }
 
-fn explain(plan: &QueryPlan, b: &Boosts) -> Explain {
+/// How a query was read, before what matched and how meaning took part are added.
+pub fn explain(plan: &QueryPlan, b: &Boosts) -> Explain {
     // The weights of indexed fields are field weights; every other weight is a signal's.
     let (fields, signals): (BTreeMap<String, f32>, _) = b
         .named()
@@ -380,7 +381,8 @@ pub fn elapsed_ms(started: Instant) -> f64 {
     (started.elapsed().as_secs_f64() * 1e5).round() / 100.0
 }
 
-fn to_hit(article: Article, score: f32, hl: &Highlighter) -> Hit {
+/// A hit for a stored article: the best section's snippet (or the summary's), its link and the sources.
+pub fn to_hit(article: Article, score: f32, hl: &Highlighter) -> Hit {
     let (snippet_html, section) = match hl.best_section(&article) {
         Some((s, Some(html))) => {
             let link = (!s.heading.is_empty())

@@ -1,0 +1,148 @@
+//! `/api/search` on the cluster: the same response as the embedded engine's, with snippets,
+//! sections and sources cut by our own code from the stored articles.
+
+use super::cluster::OpenSearch;
+use super::error::OsError;
+use super::rank::{Retrieve, plan_on, retrieve};
+use crate::article::Article;
+use crate::index::present::search::{
+    MAX_FACET_VALUES, MAX_LIMIT, MAX_WINDOW, Ranker, SearchError, SearchParams, SearchResponse, elapsed_ms, explain,
+    to_hit,
+};
+use crate::index::present::snippet::Highlighter;
+use crate::index::ranking::count::TOTAL_LIMIT;
+use crate::index::ranking::filter::{FacetValue, facet_values};
+use crate::index::ranking::fusion::Scores;
+use crate::index::ranking::matching::MatchRule;
+use crate::index::storage::schema::name;
+use crate::query::spell::{self, Kind};
+use crate::query::{ParsedQuery, QueryPlan, is_stop_term, parse, typed_weights};
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
+
+/// Runs a search on the cluster.
+pub fn search(os: &OpenSearch, params: &SearchParams, ranker: &Ranker) -> Result<SearchResponse, SearchError> {
+    let started = Instant::now();
+    let parsed = parse(&params.q)?;
+    let (plan, mut stats) = plan_on(os, parsed.clone(), ranker)?;
+    let limit = params.limit.min(MAX_LIMIT);
+    let offset = params.offset.min(MAX_WINDOW.saturating_sub(limit));
+    let total_limit = (!params.exact_total).then_some(TOTAL_LIMIT);
+    let r = Retrieve {
+        filters: &params.filters,
+        sort: params.sort,
+        offset,
+        limit,
+        facets: &params.facets,
+        total_limit,
+        strict: true,
+    };
+    let found = retrieve(os, &plan, ranker, &r)?;
+    stats.add_doc_freqs(os, &plan_terms(&plan))?;
+    let highlighter = Highlighter::new(typed_weights(&plan, &ranker.boosts, &stats));
+    let articles = articles(os, found.hits.iter().map(|h| h.id.as_str()))?;
+    let mut hits = Vec::with_capacity(found.hits.len());
+    for h in &found.hits {
+        let Some(article) = articles.get(&h.id) else { continue };
+        let mut hit = to_hit(article.clone(), h.score, &highlighter);
+        hit.scores = params.explain.then_some(Scores { lexical: Some(h.score), semantic: None, fused: h.score });
+        hits.push(hit);
+    }
+    let mut facets = BTreeMap::new();
+    for (facet, values) in found.facets {
+        let counts: HashMap<String, u64> = values.iter().map(|(v, n, _)| (v.clone(), *n)).collect();
+        let labels: HashMap<String, Option<String>> = values.into_iter().map(|(v, _, l)| (v, l)).collect();
+        let mut shown: Vec<FacetValue> = facet_values(counts, params.filters.values(facet), MAX_FACET_VALUES);
+        for v in &mut shown {
+            v.label = labels.get(&v.value).cloned().flatten();
+        }
+        facets.insert(facet, shown);
+    }
+    let did_you_mean = suggestion(os, &plan, parsed, &params.q, found.total)?;
+    let rule = MatchRule {
+        words: found.words,
+        required: found.required,
+        relaxed: found.relaxed,
+        by_meaning: 0,
+        meaning_from: None,
+    };
+    Ok(SearchResponse {
+        query: params.q.clone(),
+        total: found.total,
+        total_relation: found.relation,
+        took_ms: elapsed_ms(started),
+        did_you_mean,
+        relaxed: found.relaxed,
+        hits,
+        facets,
+        explain: params.explain.then(|| {
+            let mut e = explain(&plan, &ranker.boosts);
+            e.matching = Some(rule);
+            e
+        }),
+    })
+}
+
+/// Every term the plan searches: typed (or corrected) and other names of its concepts.
+fn plan_terms(plan: &QueryPlan) -> Vec<String> {
+    let mut terms: Vec<String> = plan.parsed.positive_terms().into_iter().map(String::from).collect();
+    terms.extend(plan.expansions.iter().flat_map(|e| e.alternatives.iter().flatten().cloned()));
+    terms.sort();
+    terms.dedup();
+    terms
+}
+
+/// The stored articles with these ids.
+pub fn articles<'a>(os: &OpenSearch, ids: impl Iterator<Item = &'a str>) -> Result<HashMap<String, Article>, OsError> {
+    let ids: Vec<&str> = ids.collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let body = json!({"ids": ids});
+    let answer: Value =
+        os.client.call(Method::POST, &format!("{}/_mget?_source={}", os.prefix, name::DOC), Some(&body))?;
+    let mut out = HashMap::new();
+    for d in answer["docs"].as_array().into_iter().flatten() {
+        let Some(json) = d["_source"][name::DOC].as_str() else { continue };
+        let article: Article = serde_json::from_str(json)
+            .map_err(|e| OsError::Unexpected { what: "a stored article".into(), reason: e.to_string() })?;
+        out.insert(article.id.clone(), article);
+    }
+    Ok(out)
+}
+
+/// The corrected query, when a typo was corrected and the corrected words find clearly more
+/// articles than the typed ones (the embedded engine's rule).
+fn suggestion(
+    os: &OpenSearch,
+    plan: &QueryPlan,
+    typed: ParsedQuery,
+    q: &str,
+    total: usize,
+) -> Result<Option<String>, OsError> {
+    if !plan.corrections.iter().any(|c| c.kind == Kind::Typo) || total == 0 {
+        return Ok(None);
+    }
+    let as_typed = count_all_words(os, &typed)?;
+    let corrected = count_all_words(os, &plan.parsed)?;
+    if corrected == 0 || corrected < 2 * as_typed {
+        return Ok(None);
+    }
+    Ok(Some(spell::apply(q, &plan.corrections)))
+}
+
+/// Articles containing every non-stop word of the query in some text field.
+fn count_all_words(os: &OpenSearch, parsed: &ParsedQuery) -> Result<u64, OsError> {
+    let fields = [name::TITLE, name::ALT_NAMES, name::HEADINGS, name::SUMMARY, name::BODY];
+    let all: Vec<Value> = parsed
+        .positive_terms()
+        .into_iter()
+        .filter(|t| !is_stop_term(t))
+        .map(|t| json!({"bool": {"should": fields.iter().map(|f| json!({"term": {*f: t}})).collect::<Vec<_>>()}}))
+        .collect();
+    let body = json!({"query": {"bool": {"filter": all}}});
+    let answer: Value = os.client.call(Method::POST, &format!("{}/_count", os.prefix), Some(&body))?;
+    Ok(answer["count"].as_u64().unwrap_or(0))
+}
