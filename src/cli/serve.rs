@@ -1,6 +1,7 @@
 //! `healthsearch serve`: options, the index to serve, and the runtime.
 
 use anyhow::Context;
+use healthsearch::engine::opensearch::OpenSearch;
 use healthsearch::index::HealthIndex;
 use healthsearch::ingest::{Input, ingest};
 use healthsearch::mcp::McpHttp;
@@ -89,6 +90,8 @@ pub struct ServeArgs {
     mcp_token: Option<String>,
     #[command(flatten)]
     semantic: super::model::SemanticArgs,
+    #[command(flatten)]
+    engine: super::engine::EngineArgs,
 }
 
 /// What `serve` logs when `RUST_LOG` does not say.
@@ -107,14 +110,19 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(spec) = &args.boosts {
         ranker.boosts.apply(spec).map_err(anyhow::Error::msg)?;
     }
-    ranker.semantic = args.semantic.ranking(args.semantic_ratio)?;
-    let embedder = ranker.semantic.as_ref().map(|s| s.embedder.clone());
-    let idx = open_or_build(&args.index, &args.corpus, embedder)?;
-    let mut state = AppState::new(idx);
+    let mut state = match args.engine.opensearch()? {
+        Some(os) => on_cluster(os)?,
+        None => {
+            ranker.semantic = args.semantic.ranking(args.semantic_ratio)?;
+            let embedder = ranker.semantic.as_ref().map(|s| s.embedder.clone());
+            let mut state = AppState::new(open_or_build(&args.index, &args.corpus, embedder)?);
+            state.cache = (args.cache_mib > 0).then(|| Arc::new(ResponseCache::new(args.cache_mib)));
+            state.admin = admin(&args)?.map(Arc::new);
+            state
+        }
+    };
     state.ranker = Arc::new(ranker);
     state.cors = cors_setting(&args.cors_origin)?;
-    state.cache = (args.cache_mib > 0).then(|| Arc::new(ResponseCache::new(args.cache_mib)));
-    state.admin = admin(&args)?.map(Arc::new);
     state.mcp = mcp(&args)?.map(Arc::new);
     state.slow_request = std::time::Duration::from_millis(args.slow_ms);
     let mut notice = healthsearch::server::page::Notice::default();
@@ -139,6 +147,19 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     rt.block_on(healthsearch::server::serve(state, args.addr, limits))?;
     Ok(())
+}
+
+/// State for serving from a cluster. A cluster that does not answer yet is logged, not fatal:
+/// `/healthz` and every search say `engine_unavailable` until it does.
+fn on_cluster(os: OpenSearch) -> anyhow::Result<AppState> {
+    match os.health() {
+        Ok(h) => {
+            tracing::info!(nodes = h.number_of_nodes, status = %h.status, alias = %os.prefix, "OpenSearch cluster")
+        }
+        Err(e) => tracing::warn!(error = %e, "the OpenSearch cluster does not answer yet"),
+    }
+    tracing::info!("ranking on OpenSearch by words (meaning is not used on a cluster yet)");
+    Ok(AppState::on(Arc::new(os)))
 }
 
 /// A positive number of seconds from a flag.

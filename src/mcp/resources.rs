@@ -42,7 +42,7 @@ pub async fn list(st: &AppState, cursor: Option<&str>) -> Result<ListResourcesRe
         Some(c) => c.parse::<usize>().map_err(|_| ErrorData::invalid_params("unknown cursor", None))?,
     };
     let (articles, total) =
-        blocking(st, move |st| Ok(article_page(&st.index, offset, PAGE)?)).await.map_err(internal)?;
+        blocking(st, move |st| Ok(article_page(st.embedded()?, offset, PAGE)?)).await.map_err(internal)?;
     let next = offset.saturating_add(articles.len());
     let mut page = ListResourcesResult::with_all_items(articles.iter().map(listed).collect());
     page.next_cursor = (next < total && !articles.is_empty()).then(|| next.to_string());

@@ -6,7 +6,7 @@
 use super::answers::{ArticleAnswer, PassagesAnswer, SearchAnswer};
 use super::args::{ArticleArgs, CitesArgs, PassagesArgs, RelatedArgs, SearchArgs};
 use crate::index::present::search::{MAX_LIMIT, SearchParams};
-use crate::server::editors::{self, ArticleKey, article_by, citing_source, related_to, source_key};
+use crate::server::editors::{self, article_by, citing_source, related_to, source_key};
 use crate::server::error::{ApiError, ErrorCode};
 use crate::server::params::{checked_filters, within};
 use crate::server::retrieval::{find_passages, passage_params};
@@ -112,14 +112,14 @@ async fn get_passages(st: &AppState, args: JsonObject) -> Result<CallToolResult,
 
 async fn get_article(st: &AppState, args: JsonObject) -> Result<CallToolResult, ApiError> {
     let a: ArticleArgs = parse(args)?;
-    let key = ArticleKey::one_of(a.url, a.id)?;
+    let key = editors::article_key(a.url, a.id)?;
     answer(&ArticleAnswer::from(article_by(st, key).await?))
 }
 
 async fn related_articles(st: &AppState, args: JsonObject) -> Result<CallToolResult, ApiError> {
     let a: RelatedArgs = parse(args)?;
     let limit = editor_limit(a.limit)?;
-    answer(&related_to(st, ArticleKey::one_of(a.url, a.id)?, limit).await?)
+    answer(&related_to(st, editors::article_key(a.url, a.id)?, limit).await?)
 }
 
 async fn who_cites(st: &AppState, args: JsonObject) -> Result<CallToolResult, ApiError> {

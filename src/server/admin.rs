@@ -59,8 +59,8 @@ fn check(st: &AppState, headers: &HeaderMap) -> Result<std::sync::Arc<Admin>, Ap
 )]
 pub async fn reload(State(st): State<AppState>, headers: HeaderMap) -> Result<Json<Reloaded>, ApiError> {
     check(&st, &headers)?;
-    blocking(&st, |st| Ok(st.index.reload()?)).await?;
-    let searcher = st.index.searcher();
+    blocking(&st, |st| Ok(st.embedded()?.reload()?)).await?;
+    let searcher = st.embedded()?.searcher();
     Ok(Json(Reloaded { articles: searcher.num_docs(), generation: searcher.generation().generation_id() }))
 }
 
@@ -95,7 +95,7 @@ pub async fn start_ingest(State(st): State<AppState>, headers: HeaderMap) -> Res
         *job = Job { state: JobState::Running, started_at: Some(Utc::now()), ..Job::default() };
         job.clone()
     };
-    let index = st.index.clone();
+    let index = st.embedded()?.clone();
     tokio::task::spawn_blocking(move || {
         let result = ingest(&index, &admin.source);
         let mut done = admin.job();

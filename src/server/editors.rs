@@ -9,15 +9,13 @@ use super::routes::blocking;
 use super::state::AppState;
 use crate::article::{Article, ArticleRef};
 use crate::cite_keys::{doi_key, pmid_key, url_key};
-use crate::index::present::editorial::{Citing, Related, Stale, citing, doc_by_url, related, stale};
-use crate::index::storage::lookup::doc_with;
-use crate::index::storage::stored::stored_article;
+pub use crate::engine::ArticleKey;
+use crate::index::present::editorial::{Citing, Related, Stale};
 use axum::Json;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
-use tantivy::{Searcher, TantivyDocument};
 use utoipa::openapi::path::{Parameter, ParameterIn};
 use utoipa::{IntoParams, ToSchema};
 
@@ -91,49 +89,32 @@ pub async fn api_related(
 ) -> Result<Json<RelatedResponse>, ApiError> {
     let p = parse_query(raw.as_deref(), RELATED_PARAMS, &[])?;
     let limit = bounded(&p, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, ErrorCode::InvalidSearchLimit)?;
-    let key = ArticleKey::one_of(p.get("url").cloned(), p.get("id").cloned())?;
+    let key = article_key(p.get("url").cloned(), p.get("id").cloned())?;
     Ok(Json(related_to(&st, key, limit).await?))
 }
 
-/// An article named by its URL (however written, see [`doc_by_url`]) or by its id.
-#[derive(Debug, Clone)]
-pub enum ArticleKey {
-    Url(String),
-    Id(String),
+/// The article a request names by its `url` or its `id`: exactly one of them.
+pub fn article_key(url: Option<String>, id: Option<String>) -> Result<ArticleKey, ApiError> {
+    match (url, id) {
+        (Some(url), None) => Ok(ArticleKey::Url(url)),
+        (None, Some(id)) => Ok(ArticleKey::Id(id)),
+        _ => Err(ApiError::new(ErrorCode::InvalidUrl, "give the article's url or its id (one of them)")),
+    }
 }
 
-impl ArticleKey {
-    /// The key from a request's `url` and `id`: exactly one of them.
-    pub fn one_of(url: Option<String>, id: Option<String>) -> Result<ArticleKey, ApiError> {
-        match (url, id) {
-            (Some(url), None) => Ok(ArticleKey::Url(url)),
-            (None, Some(id)) => Ok(ArticleKey::Id(id)),
-            _ => Err(ApiError::new(ErrorCode::InvalidUrl, "give the article's url or its id (one of them)")),
-        }
-    }
-
-    /// The stored document of the article, or `article_not_found`.
-    fn doc(&self, st: &AppState, searcher: &Searcher) -> Result<TantivyDocument, ApiError> {
-        let doc = match self {
-            ArticleKey::Url(url) => doc_by_url(&st.index, searcher, url.trim())?,
-            ArticleKey::Id(id) => doc_with(searcher, st.index.fields.id, id.trim())?,
-        };
-        doc.ok_or_else(|| {
-            let (what, value) = match self {
-                ArticleKey::Url(url) => ("url", url),
-                ArticleKey::Id(id) => ("id", id),
-            };
-            ApiError::new(ErrorCode::ArticleNotFound, format!("no article with {what} {:?}", truncate(value)))
-        })
-    }
+/// `article_not_found` for a key no article has.
+fn not_found(key: &ArticleKey) -> ApiError {
+    let (what, value) = match key {
+        ArticleKey::Url(url) => ("url", url),
+        ArticleKey::Id(id) => ("id", id),
+    };
+    ApiError::new(ErrorCode::ArticleNotFound, format!("no article with {what} {:?}", truncate(value)))
 }
 
 /// The articles related to one, best first (at most `limit`), on the blocking pool.
 pub async fn related_to(st: &AppState, key: ArticleKey, limit: usize) -> Result<RelatedResponse, ApiError> {
     blocking(st, move |st| {
-        let searcher = st.index.searcher();
-        let doc = key.doc(st, &searcher)?;
-        let (article, related) = related(&st.index, &searcher, &doc, limit)?;
+        let (article, related) = st.engine.related(&key, limit)?.ok_or_else(|| not_found(&key))?;
         Ok(RelatedResponse { article: article.reference(), related })
     })
     .await
@@ -141,7 +122,7 @@ pub async fn related_to(st: &AppState, key: ArticleKey, limit: usize) -> Result<
 
 /// The whole stored article, on the blocking pool.
 pub async fn article_by(st: &AppState, key: ArticleKey) -> Result<Article, ApiError> {
-    blocking(st, move |st| Ok(stored_article(&st.index, &key.doc(st, &st.index.searcher())?)?)).await
+    blocking(st, move |st| st.engine.article(&key)?.ok_or_else(|| not_found(&key))).await
 }
 
 /// Articles citing a source.
@@ -223,7 +204,7 @@ pub fn source_key(url: Option<&str>, doi: Option<&str>, pmid: Option<&str>) -> R
 /// The articles citing the source with this key (at most `limit`) and how many there are.
 pub async fn citing_source(st: &AppState, key: String, limit: usize) -> Result<CitationsResponse, ApiError> {
     blocking(st, move |st| {
-        let (articles, total) = citing(&st.index, &key, limit)?;
+        let (articles, total) = st.engine.citing(&key, limit)?;
         Ok(CitationsResponse { source: key, total, articles })
     })
     .await
@@ -289,7 +270,7 @@ pub async fn api_stale(State(st): State<AppState>, RawQuery(raw): RawQuery) -> R
     let limit = bounded(&p, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, ErrorCode::InvalidSearchLimit)?;
     let offset = number(&p, "offset", 0, MAX_STALE_OFFSET, ErrorCode::InvalidSearchOffset)?;
     blocking(&st, move |st| {
-        let (articles, total) = stale(&st.index, cutoff, limit, offset)?;
+        let (articles, total) = st.engine.stale(cutoff, limit, offset)?;
         Ok(Json(StaleResponse { older_than, cutoff, total, articles }))
     })
     .await

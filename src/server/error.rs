@@ -50,12 +50,13 @@ pub enum ErrorCode {
     UriTooLong,
     HeadersTooLarge,
     EngineUnavailable,
+    NotSupportedByEngine,
     Internal,
 }
 
 /// Every code, in declaration order (checked below and by a test), for listings such as the
 /// OpenAPI schema.
-pub const ALL: [ErrorCode; 34] = [
+pub const ALL: [ErrorCode; 35] = [
     ErrorCode::MissingSearchQ,
     ErrorCode::InvalidSearchQ,
     ErrorCode::InvalidSearchLimit,
@@ -89,6 +90,7 @@ pub const ALL: [ErrorCode; 34] = [
     ErrorCode::UriTooLong,
     ErrorCode::HeadersTooLarge,
     ErrorCode::EngineUnavailable,
+    ErrorCode::NotSupportedByEngine,
     ErrorCode::Internal,
 ];
 
@@ -132,6 +134,7 @@ impl ErrorCode {
             ErrorCode::UriTooLong => "uri_too_long",
             ErrorCode::HeadersTooLarge => "headers_too_large",
             ErrorCode::EngineUnavailable => "engine_unavailable",
+            ErrorCode::NotSupportedByEngine => "not_supported_by_engine",
             ErrorCode::Internal => "internal",
         }
     }
@@ -181,6 +184,7 @@ impl ErrorCode {
                 "too many request headers, or too large a head (the connection is then closed)"
             }
             ErrorCode::EngineUnavailable => "no node of the search cluster answered; retry later",
+            ErrorCode::NotSupportedByEngine => "the engine this service runs on does not offer this endpoint",
             ErrorCode::Internal => "a fault on the server's side, never the request's",
         }
     }
@@ -220,6 +224,7 @@ impl ErrorCode {
             ErrorCode::AdminDisabled => StatusCode::FORBIDDEN,
             ErrorCode::InvalidToken => StatusCode::UNAUTHORIZED,
             ErrorCode::IngestInProgress => StatusCode::CONFLICT,
+            ErrorCode::NotSupportedByEngine => StatusCode::NOT_IMPLEMENTED,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -205,7 +205,8 @@ fn method_label(m: &Method) -> &'static str {
 #[derive(Clone)]
 pub struct Tracking {
     pub metrics: Arc<Metrics>,
-    pub index: Arc<HealthIndex>,
+    pub engine: Arc<dyn crate::engine::Engine>,
+    pub index: Option<Arc<HealthIndex>>,
     pub slow_request: Duration,
 }
 
@@ -246,11 +247,19 @@ pub async fn track(State(st): State<Tracking>, req: Request, next: Next) -> Resp
     )
 )]
 pub async fn render(State(st): State<Tracking>) -> Response {
-    st.metrics.documents.set(st.index.num_docs() as i64);
-    let meta = st.index.dir().join("meta.json");
-    if let Some(secs) = std::fs::metadata(meta)
-        .and_then(|m| m.modified())
-        .ok()
+    let index = st.index.clone();
+    let engine = st.engine.clone();
+    let articles = tokio::task::spawn_blocking(move || match &index {
+        Some(index) => Some(index.num_docs()),
+        None => engine.health().ok().map(|h| h.articles),
+    });
+    if let Ok(Some(n)) = articles.await {
+        st.metrics.documents.set(n as i64);
+    }
+    let meta = st.index.as_ref().map(|i| i.dir().join("meta.json"));
+    if let Some(secs) = meta
+        .and_then(|meta| std::fs::metadata(meta).ok())
+        .and_then(|m| m.modified().ok())
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
     {
         st.metrics.last_commit.set(secs.as_secs_f64());

@@ -84,7 +84,7 @@ pub async fn serve(state: AppState, addr: SocketAddr, limits: ConnLimits) -> std
     let limits = ConnLimits { max_connections: listen::fit_to_open_files(limits.max_connections), ..limits };
     tracing::info!(
         addr = %listener.local_addr()?,
-        articles = state.index.num_docs(),
+        engine = state.engine.name(),
         max_connections = limits.max_connections,
         header_timeout_secs = limits.header_timeout.as_secs_f64(),
         idle_timeout_secs = limits.idle_timeout.as_secs_f64(),

@@ -10,7 +10,7 @@ use super::params::{
 use super::routes::blocking;
 use super::state::AppState;
 use crate::index::present::passages::{
-    DEFAULT_K, DEFAULT_MAX_CHARS, MAX_K, MAX_MAX_CHARS, MIN_MAX_CHARS, Passage, PassageParams, passages,
+    DEFAULT_K, DEFAULT_MAX_CHARS, MAX_K, MAX_MAX_CHARS, MIN_MAX_CHARS, Passage, PassageParams,
 };
 use crate::index::ranking::filter::Filters;
 use axum::Json;
@@ -174,7 +174,7 @@ async fn run(st: &AppState, params: PassageParams) -> Result<Json<PassagesRespon
 pub async fn find_passages(st: &AppState, params: PassageParams) -> Result<PassagesResponse, ApiError> {
     let started = Instant::now();
     let query = params.q.clone();
-    let found = blocking(st, move |st| Ok(passages(&st.index, &params, &st.ranker)?)).await?;
+    let found = blocking(st, move |st| Ok(st.engine.passages(&params, &st.ranker)?)).await?;
     let took_ms = crate::index::present::search::elapsed_ms(started);
     Ok(PassagesResponse { query, took_ms, passages: found })
 }

@@ -6,7 +6,8 @@ use super::openapi::describe;
 use super::openapi::responses::{Internal, MethodNotAllowed, RateLimited, SearchTimeout};
 use super::params::{LIST_PARAMS, filters, flag, number, parse_query, required_q, semantic_ratio, truncate};
 use super::state::AppState;
-use crate::index::present::search::{Facet, MAX_LIMIT, MAX_WINDOW, SearchParams, SearchResponse, search_with};
+use crate::engine::EngineHealth;
+use crate::index::present::search::{Facet, MAX_LIMIT, MAX_WINDOW, SearchParams, SearchResponse};
 use crate::index::present::suggest::Suggestion;
 use crate::index::ranking::filter::Sort;
 use crate::index::storage::content_version;
@@ -51,11 +52,11 @@ pub const DEFAULT_LIMIT: usize = 10;
 )]
 pub async fn api_search(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let params = search_params(raw.as_deref())?;
-    let Some(cache) = st.cache.clone() else {
+    let (Some(cache), Some(index)) = (st.cache.clone(), st.index.clone()) else {
         return Ok(Json(run_search(&st, params).await?).into_response());
     };
     // Equivalent requests (parameters in another order) share an entry.
-    let searcher = st.index.searcher();
+    let searcher = index.searcher();
     let seen = Seen { generation: searcher.generation().generation_id(), version: content_version(&searcher) };
     let request = format!("{params:?}");
     if let Some(body) = cache.get(seen, &request) {
@@ -164,15 +165,15 @@ fn facet_list(v: Option<&str>) -> Result<Vec<Facet>, ApiError> {
 
 /// Runs a search on the blocking pool, bounded by the state's timeout.
 pub async fn run_search(st: &AppState, params: SearchParams) -> Result<SearchResponse, ApiError> {
-    blocking(st, move |st| Ok(search_with(&st.index, &params, &st.ranker)?)).await
+    blocking(st, move |st| Ok(st.engine.search(&params, &st.ranker)?)).await
 }
 
-/// That the service is up, and how many articles it serves.
+/// That the service is up, how many articles it serves, and from which engine.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
     pub status: Status,
-    /// Articles in the index.
-    pub articles: u64,
+    #[serde(flatten)]
+    pub engine: EngineHealth,
 }
 
 /// Always `ok`: an answer at all means the service is up.
@@ -190,14 +191,18 @@ pub enum Status {
     tag = "service",
     operation_id = "healthz",
     summary = "Liveness and index size",
-    description = "Always 200 while the service runs (not rate limited). Query parameters are ignored.",
+    description = "200 while the service runs and its engine answers (not rate limited): the articles it \
+        serves and, on OpenSearch, the cluster's health and nodes. 503 `engine_unavailable` when no node of the \
+        cluster answers. Query parameters are ignored.",
     responses(
         (status = 200, description = "The service is up.", body = Health),
         (status = 405, response = MethodNotAllowed),
+        (status = 503, response = SearchTimeout),
     )
 )]
-pub async fn healthz(State(st): State<AppState>) -> Json<Health> {
-    Json(Health { status: Status::Ok, articles: st.index.num_docs() })
+pub async fn healthz(State(st): State<AppState>) -> Result<Json<Health>, ApiError> {
+    let engine = blocking(&st, |st| Ok(st.engine.health()?)).await?;
+    Ok(Json(Health { status: Status::Ok, engine }))
 }
 
 /// Any path no route matches.

@@ -7,9 +7,10 @@ use super::error::{ApiError, ErrorCode};
 use super::limits::{Limiting, RateLimit};
 use super::metrics::{Metrics, Tracking};
 use super::page::notice::Notice;
+use crate::engine::Engine;
+use crate::index::HealthIndex;
 use crate::index::present::search::Ranker;
 use crate::index::present::suggest::Suggester;
-use crate::index::{HealthIndex, IndexError};
 use crate::mcp::McpHttp;
 use axum::extract::FromRef;
 use axum::http::{HeaderValue, header};
@@ -30,7 +31,11 @@ pub const DEFAULT_SEARCH_TIMEOUT: Duration = Duration::from_secs(5);
 /// Cloned into every handler; clones share the index.
 #[derive(Clone)]
 pub struct AppState {
-    pub index: Arc<HealthIndex>,
+    /// What searches and editors' lists read.
+    pub engine: Arc<dyn Engine>,
+    /// The embedded index, when the engine is it: suggestions, reloads, ingests through the
+    /// API and MCP's article listing read it (`None` on a cluster).
+    pub index: Option<Arc<HealthIndex>>,
     /// Ranking configuration (weights, vocabulary), built once.
     pub ranker: Arc<Ranker>,
     pub search_timeout: Duration,
@@ -79,13 +84,22 @@ impl AppState {
 
     /// State over an index the caller also holds.
     pub fn shared(index: Arc<HealthIndex>) -> AppState {
+        let engine: Arc<dyn Engine> = index.clone();
+        let cache = Some(Arc::new(ResponseCache::new(DEFAULT_CACHE_MIB)));
+        AppState { index: Some(index), cache, ..AppState::on(engine) }
+    }
+
+    /// State over another engine: no response cache (the engine tells no content version), no
+    /// suggestions, reloads or ingests through the API.
+    pub fn on(engine: Arc<dyn Engine>) -> AppState {
         AppState {
-            index,
+            engine,
+            index: None,
             ranker: Arc::new(Ranker::default()),
             search_timeout: DEFAULT_SEARCH_TIMEOUT,
             cors: Cors::default(),
             metrics: Arc::default(),
-            cache: Some(Arc::new(ResponseCache::new(DEFAULT_CACHE_MIB))),
+            cache: None,
             admin: None,
             rate_limit: None,
             slow_request: DEFAULT_SLOW_REQUEST,
@@ -100,7 +114,8 @@ impl AppState {
     /// `suggestions_not_ready`); after a commit the previous one keeps answering while a new one
     /// is built in the background.
     pub fn suggester(&self) -> Result<Arc<Suggester>, ApiError> {
-        let generation = crate::index::storage::content_version(&self.index.searcher());
+        let index = self.embedded()?;
+        let generation = crate::index::storage::content_version(&index.searcher());
         match self.current_suggester() {
             Some(s) if s.generation() == generation => Ok(s),
             Some(stale) => {
@@ -108,7 +123,7 @@ impl AppState {
                     let state = self.clone();
                     std::thread::spawn(move || {
                         if let Err(e) = state.rebuild_suggester() {
-                            tracing::warn!(error = %e, "suggestions were not rebuilt");
+                            tracing::warn!(error = ?e, "suggestions were not rebuilt");
                         }
                         state.suggestions.building.store(false, Ordering::Release);
                     });
@@ -149,8 +164,15 @@ impl AppState {
         }
     }
 
-    fn rebuild_suggester(&self) -> Result<Arc<Suggester>, IndexError> {
-        let built = Arc::new(Suggester::build(&self.index, &self.ranker.vocab)?);
+    /// The embedded index, or `not_supported_by_engine` for what only it can do.
+    pub fn embedded(&self) -> Result<&Arc<HealthIndex>, ApiError> {
+        self.index.as_ref().ok_or_else(|| {
+            ApiError::new(ErrorCode::NotSupportedByEngine, "the search engine this service runs on does not offer this")
+        })
+    }
+
+    fn rebuild_suggester(&self) -> Result<Arc<Suggester>, ApiError> {
+        let built = Arc::new(Suggester::build(self.embedded()?, &self.ranker.vocab)?);
         if let Ok(mut slot) = self.suggestions.current.write() {
             *slot = Some(built.clone());
         }
@@ -167,7 +189,12 @@ impl FromRef<AppState> for Limiting {
 
 impl FromRef<AppState> for Tracking {
     fn from_ref(st: &AppState) -> Tracking {
-        Tracking { metrics: st.metrics.clone(), index: st.index.clone(), slow_request: st.slow_request }
+        Tracking {
+            metrics: st.metrics.clone(),
+            engine: st.engine.clone(),
+            index: st.index.clone(),
+            slow_request: st.slow_request,
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! An article as an OpenSearch document: our analyzed tokens in the text fields (so the terms
 //! are ours), keywords and dates for filters, facets and sorting, and the stored article.
 
-use super::mapping::SITE_NAME;
+use super::mapping::{REVIEW_DUE, SITE_NAME};
 use crate::analysis::{analyze, folded_words};
 use crate::article::Article;
 use crate::cite_keys::{accessed_date, citation_keys};
@@ -49,8 +49,12 @@ pub fn document(a: &Article, stored: &Serialized, origin: &str) -> Value {
     if let Some(d) = a.reviewed {
         put(name::REVIEWED, json!(d.to_string()));
     }
-    if let Some(oldest) = a.citations.iter().filter_map(accessed_date).min() {
+    let oldest = a.citations.iter().filter_map(accessed_date).min();
+    if let Some(oldest) = oldest {
         put(name::OLDEST_ACCESS, json!(oldest.to_string()));
+    }
+    if let Some(due) = [a.reviewed, oldest].into_iter().flatten().min() {
+        put(REVIEW_DUE, json!(due.to_string()));
     }
     put(name::DOC, json!(stored.json));
     put(name::FEEDBACK, json!(document_terms(&a.title, &body)));

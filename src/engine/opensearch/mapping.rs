@@ -38,10 +38,18 @@ const OTHER_FIELDS: &[(&str, Kind)] = &[
     (name::FEEDBACK, Kind::Stored),
     (name::OUTLINE, Kind::Stored),
     (SITE_NAME, Kind::Stored),
+    (REVIEW_DUE, Kind::Day),
 ];
+
+/// Bumped whenever fields or their mapping change: a live version of another schema is not
+/// cloned, a run rewrites everything into a new one.
+pub const SCHEMA: u32 = 1;
 
 /// The site's own name, kept for labelling the site facet.
 pub const SITE_NAME: &str = "site_name";
+
+/// The older of the review date and the oldest citation access: editors' review order.
+pub const REVIEW_DUE: &str = "review_due";
 
 /// The day format dates are written in.
 pub const DAY_FORMAT: &str = "yyyy-MM-dd";
@@ -90,6 +98,7 @@ pub fn template(prefix: &str, layout: Layout) -> Value {
                 "number_of_replicas": layout.replicas,
             },
             "mappings": {
+                "_meta": {"healthsearch_schema": SCHEMA},
                 "dynamic": "strict",
                 "_source": {"excludes": tokens},
                 "properties": properties,

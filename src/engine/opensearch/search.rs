@@ -86,7 +86,7 @@ pub fn search(os: &OpenSearch, params: &SearchParams, ranker: &Ranker) -> Result
 }
 
 /// Every term the plan searches: typed (or corrected) and other names of its concepts.
-fn plan_terms(plan: &QueryPlan) -> Vec<String> {
+pub fn plan_terms(plan: &QueryPlan) -> Vec<String> {
     let mut terms: Vec<String> = plan.parsed.positive_terms().into_iter().map(String::from).collect();
     terms.extend(plan.expansions.iter().flat_map(|e| e.alternatives.iter().flatten().cloned()));
     terms.sort();

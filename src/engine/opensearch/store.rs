@@ -6,6 +6,7 @@
 use super::cluster::OpenSearch;
 use super::document::document;
 use super::error::OsError;
+use super::mapping::SCHEMA;
 use crate::article::Article;
 use crate::index::storage::schema::name;
 use crate::ingest::{Committed, IngestError, Serialized, Store};
@@ -56,6 +57,7 @@ impl<'a> OsStore<'a> {
     fn start(os: &'a OpenSearch, state_dir: &Path, clone: bool) -> Result<OsStore<'a>, OsError> {
         os.put_template()?;
         let live = os.live_index()?;
+        let clone = clone && live.as_deref().is_some_and(|l| same_schema(os, l));
         let target = new_version(&os.prefix, live.as_deref());
         let mut store = OsStore {
             os,
@@ -216,6 +218,17 @@ impl Store for OsStore<'_> {
     fn state_dir(&self) -> &Path {
         &self.state_dir
     }
+}
+
+/// Whether `index` was made with this build's schema (else it is rebuilt, not cloned).
+fn same_schema(os: &OpenSearch, index: &str) -> bool {
+    let mapping: Result<Value, OsError> = os.client.call(Method::GET, &format!("{index}/_mapping"), None);
+    let schema = mapping.ok().and_then(|m| m[index]["mappings"]["_meta"]["healthsearch_schema"].as_u64());
+    if schema != Some(u64::from(SCHEMA)) {
+        tracing::warn!(index, ?schema, current = SCHEMA, "the live version has another schema; this run rebuilds it");
+        return false;
+    }
+    true
 }
 
 /// A version name newer than `live`'s: the prefix and the time in milliseconds.

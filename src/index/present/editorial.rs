@@ -25,16 +25,16 @@ use url::Url;
 use utoipa::ToSchema;
 
 /// Words of an article used to find related ones.
-const RELATED_TERMS: usize = 25;
+pub const RELATED_TERMS: usize = 25;
 /// Candidates considered by shared words.
-const RELATED_CANDIDATES: usize = 50;
+pub const RELATED_CANDIDATES: usize = 50;
 /// Score of one shared source, relative to the best shared-words score (1.0).
-const SHARED_SOURCE_WEIGHT: f32 = 0.25;
+pub const SHARED_SOURCE_WEIGHT: f32 = 0.25;
 /// Score of an article's likeness in meaning (the cosine of the two articles' title-and-summary
 /// vectors' nearest passages), relative to the best shared-words score (1.0).
 const MEANING_WEIGHT: f32 = 1.0;
 /// Shared words reported per related article.
-const WHY_TERMS: usize = 6;
+pub const WHY_TERMS: usize = 6;
 
 /// A related article and why it is related.
 #[derive(Debug, Serialize, ToSchema)]
@@ -177,7 +177,7 @@ pub fn doc_by_url(index: &HealthIndex, searcher: &Searcher, url: &str) -> Result
 /// The ways an article's stored (canonical) URL can spell the page `url` names: http or https,
 /// with or without `www.`, with or without a trailing slash, query parameters as given (minus
 /// tracking ones), no fragment.
-fn stored_forms(url: &str) -> Vec<String> {
+pub fn stored_forms(url: &str) -> Vec<String> {
     let Ok(u) = Url::parse(url.trim()) else { return Vec::new() };
     let Some(host) = u.host_str().map(str::to_ascii_lowercase) else { return Vec::new() };
     let bare = host.strip_prefix("www.").unwrap_or(&host).to_string();
@@ -218,15 +218,18 @@ pub struct Citing {
 /// there are in all.
 pub fn citing(index: &HealthIndex, key: &str, limit: usize) -> Result<(Vec<Citing>, usize), IndexError> {
     let (articles, total) = articles_with(index, index.fields.cite_key, key, limit)?;
-    let out = articles
-        .into_iter()
-        .map(|a| Citing {
+    Ok((articles.into_iter().map(|a| Citing::of(a, key)).collect(), total))
+}
+
+impl Citing {
+    /// An article citing the source with `key`, with the entries that cite it.
+    pub fn of(a: Article, key: &str) -> Citing {
+        Citing {
             citations: a.citations.iter().filter(|c| citation_keys(c).iter().any(|k| k == key)).cloned().collect(),
             article: ArticleRef { id: a.id, title: a.title, url: a.url },
             reviewed: a.reviewed,
-        })
-        .collect();
-    Ok((out, total))
+        }
+    }
 }
 
 /// An article due for review, and why.
@@ -297,7 +300,8 @@ pub fn stale(
     Ok((out, total))
 }
 
-fn why_stale(a: Article, cutoff: NaiveDate) -> Stale {
+/// Why an article is due for review at `cutoff`.
+pub fn why_stale(a: Article, cutoff: NaiveDate) -> Stale {
     let stale_citations: Vec<Citation> =
         a.citations.iter().filter(|c| accessed_date(c).is_some_and(|d| d < cutoff)).cloned().collect();
     let mut reasons = Vec::new();

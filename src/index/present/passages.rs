@@ -26,8 +26,6 @@ pub use crate::chunk::DEFAULT_MAX_CHARS;
 /// Bounds of a request's passage length.
 pub const MIN_MAX_CHARS: usize = 100;
 pub const MAX_MAX_CHARS: usize = 4_000;
-/// Articles whose passages are considered.
-const CANDIDATE_ARTICLES: usize = 20;
 // Weights tuned with `healthsearch eval --dataset tests/eval/bundled --corpus corpus --passages`.
 /// Weight of the article's own score (relative to the best article's) in a passage's score.
 const ARTICLE_WEIGHT: f32 = 10.0;
@@ -113,24 +111,51 @@ pub fn passages(index: &HealthIndex, p: &PassageParams, ranker: &Ranker) -> Resu
     let stats = RequestStats::new(&searcher);
     let meaning = ranker.meaning(&p.q, &plan, p.semantic_ratio, index, &searcher)?;
     let top = ranker.retrieve(&stats, index, &plan, &p.filters, Scope::Expand, CANDIDATE_ARTICLES, meaning.as_ref())?;
-    let best_article = top.first().map_or(1.0, |(s, _)| s.fused.max(f32::EPSILON));
-    let weights = &term_weights(&plan, &ranker.boosts, &stats.of(index.fields.body));
-    let mut pool: Vec<Candidate> = Vec::new();
+    let weights = term_weights(&plan, &ranker.boosts, &stats.of(index.fields.body));
+    let mut articles = Vec::with_capacity(top.len());
     for (scores, addr) in top {
-        let score = scores.fused;
         let doc: TantivyDocument = searcher.doc(addr).map_err(IndexError::from)?;
-        let article = stored_article(index, &doc)?;
-        let cosines = meaning.as_ref().map(|m| passage_cosines(m.passages(addr), p.max_chars));
-        for (at, passage) in indexed_passages(&article, p.max_chars) {
+        let cosines = meaning.as_ref().map(|m| Box::new(passage_cosines(m.passages(addr), p.max_chars)) as Cosines);
+        articles.push(RankedArticle { score: scores.fused, article: stored_article(index, &doc)?, cosines });
+    }
+    Ok(cut_passages(articles, &weights, p, meaning.as_ref().map_or(0.0, |m| m.ratio)))
+}
+
+/// An article ranked for a question, with the cosine of each of its passages to the question
+/// when meaning took part.
+pub struct RankedArticle {
+    pub score: f32,
+    pub article: Article,
+    pub cosines: Option<Cosines>,
+}
+
+/// The cosine of a passage (by section and chunk) to the question.
+pub type Cosines = Box<dyn Fn(At) -> Option<f32>>;
+
+/// How many of the best articles passages are drawn from.
+pub const CANDIDATE_ARTICLES: usize = 20;
+
+/// The best `p.k` passages of the ranked articles (best first): each scored by the weighted
+/// query terms in its text and heading, its article's score and, at `ratio`, its meaning; on
+/// every engine alike.
+pub fn cut_passages(
+    top: Vec<RankedArticle>,
+    weights: &HashMap<String, f32>,
+    p: &PassageParams,
+    ratio: f32,
+) -> Vec<Passage> {
+    let best_article = top.first().map_or(1.0, |a| a.score.max(f32::EPSILON));
+    let mut pool: Vec<Candidate> = Vec::new();
+    for ranked in top {
+        for (at, passage) in indexed_passages(&ranked.article, p.max_chars) {
             let text_tf = term_counts(&passage.text, weights);
             let heading_tf = term_counts(&passage.heading, weights);
-            let cosine = cosines.as_ref().and_then(|c| c(at));
-            pool.push((passage, text_tf, heading_tf, score / best_article, cosine));
+            let cosine = ranked.cosines.as_ref().and_then(|c| c(at));
+            pool.push((passage, text_tf, heading_tf, ranked.score / best_article, cosine));
         }
     }
     let (lo, hi) =
         pool.iter().filter_map(|c| c.4).fold((f32::INFINITY, f32::NEG_INFINITY), |(l, h), c| (l.min(c), h.max(c)));
-    let ratio = meaning.as_ref().map_or(0.0, |m| m.ratio);
     let mut scored: Vec<Passage> = Vec::new();
     for (mut passage, text_tf, heading_tf, article_score, cosine) in pool {
         let text_score = match_score(&text_tf, weights);
@@ -143,7 +168,7 @@ pub fn passages(index: &HealthIndex, p: &PassageParams, ranker: &Ranker) -> Resu
         }
     }
     scored.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.passage_id.cmp(&b.passage_id)));
-    Ok(without_near_duplicates(scored, p.k))
+    without_near_duplicates(scored, p.k)
 }
 
 /// How often each weighted query term occurs in `text`.
@@ -170,7 +195,7 @@ pub fn article_passages(a: &Article, max_chars: usize) -> Vec<Passage> {
 }
 
 /// Where a passage sits: its section's number and its place among that section's passages.
-type At = (usize, usize);
+pub type At = (usize, usize);
 
 /// Every passage of an article with where it sits.
 fn indexed_passages(a: &Article, max_chars: usize) -> Vec<(At, Passage)> {

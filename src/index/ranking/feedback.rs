@@ -59,7 +59,7 @@ pub fn stored_terms<'a>(doc: &'a TantivyDocument, fields: &Fields) -> impl Itera
 }
 
 /// The `term share` pairs of a stored feedback-terms value.
-fn parse_terms(stored: &str) -> impl Iterator<Item = (&str, f32)> {
+pub fn parse_terms(stored: &str) -> impl Iterator<Item = (&str, f32)> {
     stored.split(';').filter_map(|pair| {
         let (t, share) = pair.split_once(' ')?;
         Some((t, share.parse().ok()?))

@@ -50,8 +50,11 @@ responses! {
         "`payload_too_large`: the body is over {} KiB (whether or not it said its length).",
         MAX_BODY_BYTES / 1024
     ));
-    /// 503 `search_timeout`.
-    SearchTimeout => error("`search_timeout`: the request took longer than the server's time limit; try again.");
+    /// 503 `search_timeout` or `engine_unavailable`.
+    SearchTimeout => error(
+        "`search_timeout`: the request took longer than the server's time limit; `engine_unavailable`: no \
+         node of the OpenSearch cluster answered. Try again.",
+    );
     /// 500 `internal`.
     Internal => error("`internal`: a fault on the server's side, never the request's.");
     /// 429 `rate_limited`, with when to retry.

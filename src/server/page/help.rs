@@ -38,13 +38,15 @@ pub fn help(st: &AppState, q: &str) -> Help {
         }
     }
     related.truncate(RELATED);
-    let searcher = st.index.searcher();
-    let topics = match searcher.search(&AllQuery, &FacetCounter::new(CATEGORY)) {
-        Ok(counts) => facet_values(counts, &[], TOPICS),
-        Err(e) => {
+    // Topics are counted on the embedded index; a cluster's page offers none.
+    let counted = st.index.as_ref().map(|index| index.searcher().search(&AllQuery, &FacetCounter::new(CATEGORY)));
+    let topics = match counted {
+        Some(Ok(counts)) => facet_values(counts, &[], TOPICS),
+        Some(Err(e)) => {
             tracing::warn!(error = %e, "topics not counted");
             Vec::new()
         }
+        None => Vec::new(),
     };
     Help { related, topics }
 }

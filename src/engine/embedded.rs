@@ -1,0 +1,61 @@
+//! The embedded Tantivy index as an [`Engine`].
+
+use super::{ArticleKey, Engine, EngineHealth};
+use crate::article::Article;
+use crate::index::HealthIndex;
+use crate::index::present::editorial::{Citing, Related, Stale, citing, doc_by_url, related, stale};
+use crate::index::present::passages::{Passage, PassageParams, passages};
+use crate::index::present::search::{Ranker, SearchError, SearchParams, SearchResponse, search_with};
+use crate::index::storage::lookup::doc_with;
+use crate::index::storage::stored::stored_article;
+use chrono::NaiveDate;
+use tantivy::{Searcher, TantivyDocument};
+
+/// The stored document an article key names.
+fn doc(index: &HealthIndex, searcher: &Searcher, key: &ArticleKey) -> Result<Option<TantivyDocument>, SearchError> {
+    Ok(match key {
+        ArticleKey::Url(url) => doc_by_url(index, searcher, url.trim())?,
+        ArticleKey::Id(id) => doc_with(searcher, index.fields.id, id.trim())?,
+    })
+}
+
+impl Engine for HealthIndex {
+    fn name(&self) -> &'static str {
+        "tantivy"
+    }
+
+    fn search(&self, p: &SearchParams, ranker: &Ranker) -> Result<SearchResponse, SearchError> {
+        search_with(self, p, ranker)
+    }
+
+    fn passages(&self, p: &PassageParams, ranker: &Ranker) -> Result<Vec<Passage>, SearchError> {
+        passages(self, p, ranker)
+    }
+
+    fn article(&self, key: &ArticleKey) -> Result<Option<Article>, SearchError> {
+        match doc(self, &self.searcher(), key)? {
+            Some(d) => Ok(Some(stored_article(self, &d)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn related(&self, key: &ArticleKey, limit: usize) -> Result<Option<(Article, Vec<Related>)>, SearchError> {
+        let searcher = self.searcher();
+        match doc(self, &searcher, key)? {
+            Some(d) => Ok(Some(related(self, &searcher, &d, limit)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn citing(&self, key: &str, limit: usize) -> Result<(Vec<Citing>, usize), SearchError> {
+        Ok(citing(self, key, limit)?)
+    }
+
+    fn stale(&self, cutoff: NaiveDate, limit: usize, offset: usize) -> Result<(Vec<Stale>, usize), SearchError> {
+        Ok(stale(self, cutoff, limit, offset)?)
+    }
+
+    fn health(&self) -> Result<EngineHealth, SearchError> {
+        Ok(EngineHealth { engine: self.name(), articles: self.num_docs(), cluster: None, nodes: None })
+    }
+}

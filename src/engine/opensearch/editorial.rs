@@ -1,0 +1,170 @@
+//! Editors' lists on the cluster: articles by id or URL (however written), the articles citing a
+//! source, articles due for review, and related articles by shared words and shared sources.
+//! Each answer is built by the same code as on the embedded engine from the stored articles.
+
+use super::cluster::OpenSearch;
+use super::error::OsError;
+use super::mapping::REVIEW_DUE;
+use super::search::articles;
+use crate::article::{Article, ArticleRef, Citation};
+use crate::cite_keys::{citation_keys, url_key};
+use crate::engine::ArticleKey;
+use crate::index::present::editorial::{
+    Citing, RELATED_CANDIDATES, RELATED_TERMS, Related, SHARED_SOURCE_WEIGHT, SharedSource, Stale, WHY_TERMS,
+    stored_forms, why_stale,
+};
+use crate::index::present::search::surface_form;
+use crate::index::ranking::feedback::parse_terms;
+use crate::index::storage::schema::name;
+use chrono::NaiveDate;
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::collections::{HashMap, HashSet};
+
+/// Ids and stored fields of the articles a query finds, best first (or in `sort` order), with
+/// how many match.
+fn find(
+    os: &OpenSearch,
+    query: Value,
+    size: usize,
+    from: usize,
+    sort: Option<Value>,
+) -> Result<(Vec<Value>, usize), OsError> {
+    let mut body = json!({"query": query, "size": size, "from": from, "track_total_hits": true,
+        "_source": [name::ID, name::FEEDBACK]});
+    if let Some(sort) = sort {
+        body["sort"] = sort;
+    }
+    let answer: Value = os.client.call(Method::POST, &format!("{}/_search", os.prefix), Some(&body))?;
+    let total = answer["hits"]["total"]["value"].as_u64().unwrap_or(0) as usize;
+    Ok((answer["hits"]["hits"].as_array().cloned().unwrap_or_default(), total))
+}
+
+fn id_of(hit: &Value) -> String {
+    hit["_source"][name::ID].as_str().unwrap_or_default().to_string()
+}
+
+/// The stored articles of `hits`, in their order.
+fn in_order(os: &OpenSearch, hits: &[Value]) -> Result<Vec<Article>, OsError> {
+    let ids: Vec<String> = hits.iter().map(id_of).collect();
+    let mut found = articles(os, ids.iter().map(String::as_str))?;
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+}
+
+/// The id of the article a key names.
+fn id_for(os: &OpenSearch, key: &ArticleKey) -> Result<Option<String>, OsError> {
+    let query = match key {
+        ArticleKey::Id(id) => json!({"term": {name::ID: id.trim()}}),
+        ArticleKey::Url(url) => {
+            let url = url.trim();
+            let mut forms = vec![url.to_string()];
+            if let Some(key) = url_key(url) {
+                forms.extend(stored_forms(url).into_iter().filter(|s| url_key(s).as_ref() == Some(&key)));
+            }
+            json!({"terms": {name::URL: forms}})
+        }
+    };
+    let (hits, _) = find(os, query, 1, 0, None)?;
+    Ok(hits.first().map(id_of))
+}
+
+/// The stored article a key names.
+pub fn article(os: &OpenSearch, key: &ArticleKey) -> Result<Option<Article>, OsError> {
+    let Some(id) = id_for(os, key)? else { return Ok(None) };
+    Ok(articles(os, std::iter::once(id.as_str()))?.remove(&id))
+}
+
+/// Articles citing the source with `key`, up to `limit`, and how many there are.
+pub fn citing(os: &OpenSearch, key: &str, limit: usize) -> Result<(Vec<Citing>, usize), OsError> {
+    let (hits, total) = find(os, json!({"term": {name::CITE_KEY: key}}), limit, 0, Some(json!([{name::ID: "asc"}])))?;
+    Ok((in_order(os, &hits)?.into_iter().map(|a| Citing::of(a, key)).collect(), total))
+}
+
+/// Articles reviewed before `cutoff` (or never), or citing sources last accessed before it,
+/// oldest first (undated last): a page and the total.
+pub fn stale(os: &OpenSearch, cutoff: NaiveDate, limit: usize, offset: usize) -> Result<(Vec<Stale>, usize), OsError> {
+    let before = json!({"lt": cutoff.to_string()});
+    let query = json!({"bool": {"should": [
+        {"bool": {"must_not": {"exists": {"field": name::REVIEWED}}}},
+        {"range": {name::REVIEWED: before}},
+        {"range": {name::OLDEST_ACCESS: before}},
+    ], "minimum_should_match": 1}});
+    let sort = json!([{REVIEW_DUE: {"order": "asc", "missing": "_last"}}, {name::ID: "asc"}]);
+    let (hits, total) = find(os, query, limit, offset, Some(sort))?;
+    Ok((in_order(os, &hits)?.into_iter().map(|a| why_stale(a, cutoff)).collect(), total))
+}
+
+/// The article a key names and the articles related to it: by its heaviest words and by the
+/// sources they share, best first.
+pub fn related(os: &OpenSearch, key: &ArticleKey, limit: usize) -> Result<Option<(Article, Vec<Related>)>, OsError> {
+    let Some(id) = id_for(os, key)? else { return Ok(None) };
+    let (own_hit, _) = find(os, json!({"term": {name::ID: id}}), 1, 0, None)?;
+    let Some(article) = articles(os, std::iter::once(id.as_str()))?.remove(&id) else { return Ok(None) };
+    let own_terms = terms_of(own_hit.first());
+    let mut scores: HashMap<String, f32> = HashMap::new();
+    let mut feedback: HashMap<String, Vec<(String, f32)>> = HashMap::new();
+    let clauses: Vec<Value> = own_terms
+        .iter()
+        .take(RELATED_TERMS)
+        .map(|(t, share)| json!({"term": {name::BODY: {"value": t, "boost": share.sqrt()}}}))
+        .collect();
+    if !clauses.is_empty() {
+        let (hits, _) = find(os, json!({"bool": {"should": clauses}}), RELATED_CANDIDATES + 1, 0, None)?;
+        let best = hits.iter().filter_map(|h| h["_score"].as_f64()).fold(f64::EPSILON, f64::max) as f32;
+        for h in &hits {
+            scores.insert(id_of(h), h["_score"].as_f64().unwrap_or(0.0) as f32 / best);
+            feedback.insert(id_of(h), terms_of(Some(h)));
+        }
+    }
+    let own_keys: HashMap<String, &Citation> =
+        article.citations.iter().flat_map(|c| citation_keys(c).into_iter().map(move |k| (k, c))).collect();
+    for k in own_keys.keys() {
+        let (hits, _) = find(os, json!({"term": {name::CITE_KEY: k}}), RELATED_CANDIDATES, 0, None)?;
+        for h in &hits {
+            *scores.entry(id_of(h)).or_default() += SHARED_SOURCE_WEIGHT;
+            feedback.entry(id_of(h)).or_insert_with(|| terms_of(Some(h)));
+        }
+    }
+    scores.remove(&article.id);
+    let mut ranked: Vec<(String, f32)> = scores.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    ranked.truncate(limit);
+    let mut others = articles(os, ranked.iter().map(|(id, _)| id.as_str()))?;
+    let own: HashMap<&str, f32> = own_terms.iter().map(|(t, s)| (t.as_str(), *s)).collect();
+    let mut out = Vec::new();
+    for (other_id, score) in ranked {
+        let Some(other) = others.remove(&other_id) else { continue };
+        let mut shared: Vec<(String, f32)> = feedback
+            .get(&other_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|(t, s)| own.get(t.as_str()).map(|o| (t.clone(), o.min(*s))))
+            .collect();
+        shared.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let shared_terms =
+            shared.iter().take(WHY_TERMS).map(|(t, _)| surface_form(&other, t).unwrap_or_else(|| t.clone())).collect();
+        let mut seen = HashSet::new();
+        let shared_citations = other
+            .citations
+            .iter()
+            .flat_map(citation_keys)
+            .filter_map(|k| own_keys.get(&k).map(|c| (k, *c)))
+            .filter(|(_, c)| seen.insert(c.raw.clone()))
+            .map(|(key, c)| SharedSource { key, title: c.title.clone(), url: c.url.clone() })
+            .collect();
+        out.push(Related {
+            article: ArticleRef { id: other.id, title: other.title, url: other.url },
+            score,
+            shared_terms,
+            shared_citations,
+            meaning: None,
+        });
+    }
+    Ok(Some((article, out)))
+}
+
+/// An article's precomputed feedback words with their shares, from a hit's `_source`.
+fn terms_of(hit: Option<&Value>) -> Vec<(String, f32)> {
+    let text = hit.and_then(|h| h["_source"][name::FEEDBACK].as_str()).unwrap_or_default();
+    parse_terms(text).map(|(t, s)| (t.to_string(), s)).collect()
+}
