@@ -5,7 +5,6 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use healthsearch::server::router;
-use healthsearch::server::state::AppState;
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
@@ -15,7 +14,7 @@ async fn get(uri: &str) -> (StatusCode, String) {
 }
 
 async fn request(req: Request<Body>) -> (StatusCode, String) {
-    let app = router(AppState::shared(common::corpus_index()));
+    let app = router(common::engines::current_state());
     let res = app.oneshot(req).await.expect("router answers");
     let status = res.status();
     let bytes = res.into_body().collect().await.expect("body").to_bytes();
@@ -34,7 +33,6 @@ async fn top_title(q: &str) -> String {
     v["hits"][0]["title"].as_str().unwrap_or_default().to_string()
 }
 
-#[tokio::test]
 async fn back_pain_after_birth_finds_the_postpartum_article_first() {
     let (status, v) = get_json("/api/search?q=back+pain+after+birth").await;
     assert_eq!(status, StatusCode::OK);
@@ -52,12 +50,10 @@ async fn back_pain_after_birth_finds_the_postpartum_article_first() {
     assert!(v["total"].as_u64().unwrap_or(0) >= 1);
 }
 
-#[tokio::test]
 async fn back_pain_while_pregnant_finds_the_pregnancy_article_first() {
     assert_eq!(top_title("back pain while pregnant").await, "Back pain during pregnancy");
 }
 
-#[tokio::test]
 async fn near_neighbours_win_their_own_queries() {
     for (q, title) in [
         ("pelvic girdle pain", "Pelvic girdle pain (PGP) in pregnancy"),
@@ -70,7 +66,6 @@ async fn near_neighbours_win_their_own_queries() {
     }
 }
 
-#[tokio::test]
 async fn snippets_and_hits_carry_no_boilerplate() {
     for q in ["helpful", "editorial policy", "opens a new window", "newsletter", "cookies", "back pain", "baby"] {
         let (_, v) = get_json(&format!("/api/search?q={}&limit=50", q.replace(' ', "+"))).await;
@@ -85,7 +80,6 @@ async fn snippets_and_hits_carry_no_boilerplate() {
     }
 }
 
-#[tokio::test]
 async fn snippets_escape_html() {
     let (_, v) = get_json("/api/search?q=back+pain&limit=20").await;
     for hit in v["hits"].as_array().cloned().unwrap_or_default() {
@@ -94,7 +88,6 @@ async fn snippets_escape_html() {
     }
 }
 
-#[tokio::test]
 async fn paging_moves_through_the_results() {
     let (_, first) = get_json("/api/search?q=pregnancy&limit=2").await;
     let (_, second) = get_json("/api/search?q=pregnancy&limit=2&offset=2").await;
@@ -103,7 +96,6 @@ async fn paging_moves_through_the_results() {
     assert_eq!(first["total"], second["total"]);
 }
 
-#[tokio::test]
 async fn bad_requests_get_json_errors_with_codes() {
     let long = "a".repeat(10_000);
     let cases = [
@@ -139,7 +131,6 @@ async fn bad_requests_get_json_errors_with_codes() {
     assert!(body.contains("method_not_allowed"));
 }
 
-#[tokio::test]
 async fn odd_but_valid_queries_are_answered() {
     for q in ["%28%28%28a+AND+-", "back%00pain", "%F0%9F%A4%B0+pain", "c-section", "%22%22+pain", "100%25"] {
         let (status, body) = get(&format!("/api/search?q={q}")).await;
@@ -147,7 +138,6 @@ async fn odd_but_valid_queries_are_answered() {
     }
 }
 
-#[tokio::test]
 async fn healthz_reports_the_article_count() {
     let (status, v) = get_json("/healthz").await;
     assert_eq!(status, StatusCode::OK);
@@ -156,7 +146,6 @@ async fn healthz_reports_the_article_count() {
     assert!(v["articles"].as_u64().unwrap_or(0) >= 25);
 }
 
-#[tokio::test]
 async fn the_page_searches_without_javascript() {
     let (status, home) = get("/").await;
     assert_eq!(status, StatusCode::OK);
@@ -174,7 +163,6 @@ async fn the_page_searches_without_javascript() {
     assert!(css.contains("mark"));
 }
 
-#[tokio::test]
 async fn the_page_escapes_the_query_and_shows_errors() {
     let (status, page) = get("/?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E+%22").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -183,11 +171,10 @@ async fn the_page_escapes_the_query_and_shows_errors() {
     assert!(page.contains("unbalanced"));
 }
 
-#[tokio::test]
 async fn a_real_socket_serves_search() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let app = router(AppState::shared(common::corpus_index()));
+    let app = router(common::engines::current_state());
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
     let url = format!("http://{addr}/api/search?q=back+pain+while+pregnant");
     let res = reqwest::get(&url).await.expect("request over the socket");
@@ -198,7 +185,6 @@ async fn a_real_socket_serves_search() {
     server.abort();
 }
 
-#[tokio::test]
 async fn explain_shows_how_the_query_was_read() {
     let (status, v) = get_json("/api/search?q=heart+attack+signs&explain=true").await;
     assert_eq!(status, StatusCode::OK);
@@ -219,7 +205,6 @@ async fn explain_shows_how_the_query_was_read() {
     assert!(plain.get("explain").is_none());
 }
 
-#[tokio::test]
 async fn related_finds_the_article_however_its_link_is_written() {
     let url = |u: &str| {
         format!("/api/related?limit=1&url={}", url::form_urlencoded::byte_serialize(u.as_bytes()).collect::<String>())
@@ -257,7 +242,6 @@ async fn related_finds_the_article_however_its_link_is_written() {
     }
 }
 
-#[tokio::test]
 async fn errors_keep_their_shape_for_options_and_undecodable_ids() {
     let options = |uri: &str, preflight: bool| {
         let mut req = Request::builder().method("OPTIONS").uri(uri);
@@ -280,7 +264,6 @@ async fn errors_keep_their_shape_for_options_and_undecodable_ids() {
     assert_eq!((status, v["code"].as_str()), (StatusCode::NOT_FOUND, Some("article_not_found")), "{v}");
 }
 
-#[tokio::test]
 async fn list_filters_are_counted_after_splitting_and_dates_must_fit_the_index() {
     let sites = |n: usize| (0..n).map(|i| format!("s{i}")).collect::<Vec<_>>();
     let code = |v: &Value| v["code"].as_str().unwrap_or_default().to_string();
@@ -321,3 +304,22 @@ async fn list_filters_are_counted_after_splitting_and_dates_must_fit_the_index()
         assert_eq!(get_json(uri).await.0, StatusCode::OK, "{uri}");
     }
 }
+
+common::engines::on_both_engines!(
+    back_pain_after_birth_finds_the_postpartum_article_first,
+    back_pain_while_pregnant_finds_the_pregnancy_article_first,
+    near_neighbours_win_their_own_queries,
+    snippets_and_hits_carry_no_boilerplate,
+    snippets_escape_html,
+    paging_moves_through_the_results,
+    bad_requests_get_json_errors_with_codes,
+    odd_but_valid_queries_are_answered,
+    healthz_reports_the_article_count,
+    the_page_searches_without_javascript,
+    the_page_escapes_the_query_and_shows_errors,
+    a_real_socket_serves_search,
+    explain_shows_how_the_query_was_read,
+    related_finds_the_article_however_its_link_is_written,
+    errors_keep_their_shape_for_options_and_undecodable_ids,
+    list_filters_are_counted_after_splitting_and_dates_must_fit_the_index,
+);

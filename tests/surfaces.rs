@@ -23,7 +23,7 @@ async fn send(state: AppState, req: Request<Body>) -> (StatusCode, axum::http::H
 }
 
 fn state() -> AppState {
-    AppState::shared(common::corpus_index())
+    common::engines::current_state()
 }
 
 async fn get(uri: &str) -> (StatusCode, Value) {
@@ -70,7 +70,6 @@ async fn suggestions_complete_titles_and_phrases_as_you_type() {
     assert_eq!(error_code("/api/suggest?q=a&limit=0").await, "invalid_search_limit");
 }
 
-#[tokio::test]
 async fn facets_count_every_site_and_filters_narrow_the_results() {
     let all = ok("/api/search?q=back+pain&facets=*").await;
     let total = all["total"].as_u64().unwrap_or(0);
@@ -96,7 +95,6 @@ async fn facets_count_every_site_and_filters_narrow_the_results() {
     assert_eq!(none["total"], 0);
 }
 
-#[tokio::test]
 async fn review_date_filter_and_sort() {
     let v = ok("/api/search?q=pregnancy&reviewed_after=2024-06-01&limit=50").await;
     let dates = strings(&v["hits"], "reviewed");
@@ -110,7 +108,6 @@ async fn review_date_filter_and_sort() {
     assert_eq!(error_code("/api/search?q=a&facets=colour").await, "invalid_search_facets");
 }
 
-#[tokio::test]
 async fn pages_do_not_overlap_and_feedback_does_not_inflate_totals() {
     let first = ok("/api/search?q=pain&limit=3").await;
     let second = ok("/api/search?q=pain&limit=3&offset=3").await;
@@ -124,7 +121,6 @@ async fn pages_do_not_overlap_and_feedback_does_not_inflate_totals() {
     assert!(croup["total"].as_u64().is_some_and(|t| (1..=4).contains(&t)), "{}", croup["total"]);
 }
 
-#[tokio::test]
 async fn passages_answer_from_the_matching_section() {
     let v = ok("/api/passages?q=how+long+does+postpartum+back+pain+last&k=5").await;
     let first = &v["passages"][0];
@@ -138,7 +134,6 @@ async fn passages_answer_from_the_matching_section() {
     assert!(first["reviewed"].is_string());
 }
 
-#[tokio::test]
 async fn passages_are_whole_sentences_within_max_chars_and_distinct() {
     let v = ok("/api/passages?q=breastfeeding+latch+sore+nipples&k=8&max_chars=200").await;
     let texts = strings(&v["passages"], "text");
@@ -171,7 +166,6 @@ async fn passage_ids_survive_a_rebuild_of_the_index() {
     assert_eq!(before, strings(&after["passages"], "passage_id"));
 }
 
-#[tokio::test]
 async fn retrieve_takes_a_chat_style_body() {
     let get_ids = strings(&ok("/api/passages?q=morning+sickness+remedies&k=4").await["passages"], "passage_id");
     let (status, v) = post("/api/retrieve", r#"{"query": "morning sickness remedies", "k": 4}"#).await;
@@ -196,7 +190,6 @@ async fn retrieve_takes_a_chat_style_body() {
     assert_eq!((status, v["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large")));
 }
 
-#[tokio::test]
 async fn related_articles_share_content_or_sources_and_say_why() {
     let v = ok(&format!("/api/related?url={POSTPARTUM_BACK_PAIN}&limit=8")).await;
     let titles = strings(&v["related"], "title");
@@ -211,7 +204,6 @@ async fn related_articles_share_content_or_sources_and_say_why() {
     assert_eq!((status, v["code"].as_str()), (StatusCode::NOT_FOUND, Some("article_not_found")));
 }
 
-#[tokio::test]
 async fn citations_list_the_articles_citing_a_source_however_it_is_written() {
     let by_doi = ok("/api/citations?doi=10.1186/1471-2393-8-19").await;
     let titles = strings(&by_doi["articles"], "title");
@@ -225,7 +217,6 @@ async fn citations_list_the_articles_citing_a_source_however_it_is_written() {
     assert_eq!(error_code("/api/citations?url=not+a+url").await, "invalid_url");
 }
 
-#[tokio::test]
 async fn stale_lists_old_reviews_and_old_sources_oldest_first() {
     let v = ok("/api/stale?older_than=P3Y&limit=100").await;
     let articles = v["articles"].as_array().cloned().unwrap_or_default();
@@ -256,7 +247,6 @@ async fn stale_lists_old_reviews_and_old_sources_oldest_first() {
     assert_eq!(error_code("/api/stale?older_than=three+years").await, "invalid_stale_older_than");
 }
 
-#[tokio::test]
 async fn articles_are_returned_whole_by_id() {
     let hit = ok("/api/search?q=croup").await["hits"][0].clone();
     let id = hit["id"].as_str().unwrap_or_default();
@@ -340,3 +330,16 @@ async fn cors_and_security_headers() {
     let csp = headers.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default();
     assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
 }
+
+common::engines::on_both_engines!(
+    facets_count_every_site_and_filters_narrow_the_results,
+    review_date_filter_and_sort,
+    pages_do_not_overlap_and_feedback_does_not_inflate_totals,
+    passages_answer_from_the_matching_section,
+    passages_are_whole_sentences_within_max_chars_and_distinct,
+    retrieve_takes_a_chat_style_body,
+    related_articles_share_content_or_sources_and_say_why,
+    citations_list_the_articles_citing_a_source_however_it_is_written,
+    stale_lists_old_reviews_and_old_sources_oldest_first,
+    articles_are_returned_whole_by_id,
+);

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod engines;
 pub mod site;
 
 use healthsearch::index::HealthIndex;
