@@ -89,7 +89,7 @@ async fn a_token_is_required_and_ingest_runs_one_at_a_time() {
     assert_eq!(job["state"], "done", "{job}");
     assert_eq!(job["report"]["updated"], 1, "{job}");
     assert_eq!(job["report"]["unchanged"], 59, "{job}");
-    state.index.reload().expect("reload");
+    copy.index.reload().expect("reload");
     let search = Request::get("/api/search?q=zebracorn").body(Body::empty()).expect("request");
     let (_, _, v) = call(&state, search).await;
     assert_eq!(v["hits"][0]["title"], "Bleeding after birth (lochia) zebracorn");

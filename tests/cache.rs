@@ -43,7 +43,7 @@ async fn repeated_searches_are_cached_until_the_index_changes() {
     );
 
     // A reload that finds nothing new keeps the entries.
-    state.index.reload().expect("reload");
+    copy.index.reload().expect("reload");
     let (fourth, _) = search(&state, "q=lochia+zebracorn").await;
     assert_eq!(fourth, "hit", "a reload without a commit is the same content");
 

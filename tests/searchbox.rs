@@ -7,13 +7,12 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use healthsearch::server::router;
-use healthsearch::server::state::AppState;
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
 async fn get(uri: &str) -> (StatusCode, String) {
-    let app = router(AppState::shared(common::corpus_index()));
+    let app = router(common::engines::current_state());
     let req = Request::get(uri).body(Body::empty()).expect("request");
     let res = app.oneshot(req).await.expect("router answers");
     let status = res.status();
@@ -32,7 +31,6 @@ fn titles(v: &Value) -> Vec<String> {
     v["hits"].as_array().into_iter().flatten().filter_map(|h| h["title"].as_str().map(String::from)).collect()
 }
 
-#[tokio::test]
 async fn a_match_covers_the_important_words_and_the_total_counts_exactly_those() {
     let v = search("back pain after birth").await;
     let total = v["total"].as_u64().unwrap_or(0) as usize;
@@ -57,7 +55,6 @@ async fn a_match_covers_the_important_words_and_the_total_counts_exactly_those()
     assert!(labels.contains(&"BumpToBaby") && labels.contains(&"Harbor Health Library"), "{labels:?}");
 }
 
-#[tokio::test]
 async fn when_nothing_has_every_word_fewer_are_required_and_the_response_says_so() {
     let v = search("placenta eczema toddler").await;
     assert_eq!(v["relaxed"], true, "{v}");
@@ -68,7 +65,6 @@ async fn when_nothing_has_every_word_fewer_are_required_and_the_response_says_so
     assert_eq!(none["relaxed"], false, "nothing found is not a relaxed match");
 }
 
-#[tokio::test]
 async fn everyday_spellings_are_read_as_meant_and_never_offered_as_corrections() {
     for (typed, meant) in [("cant poo", "can't"), ("dont feel baby move", "don't"), ("throwin up", "throwing")] {
         let v = search(typed).await;
@@ -82,7 +78,6 @@ async fn everyday_spellings_are_read_as_meant_and_never_offered_as_corrections()
     assert!(v["explain"]["expansions"].as_array().into_iter().flatten().all(|e| e["concept"] != "head-lice"));
 }
 
-#[tokio::test]
 async fn typos_are_corrected_to_whole_words_and_real_words_stand() {
     let v = search("brused nipples").await;
     assert_eq!(v["explain"]["corrections"][0]["to"], "bruised", "{v}");
@@ -107,7 +102,6 @@ async fn the_suggester_reads_words_as_the_search_box_does() {
     assert!(!body.contains("brush"), "{body}");
 }
 
-#[tokio::test]
 async fn a_person_named_in_the_query_gets_their_article() {
     let v = search("back pain pregnant").await;
     assert_eq!(titles(&v)[0], "Back pain during pregnancy", "{:?}", titles(&v));
@@ -115,7 +109,6 @@ async fn a_person_named_in_the_query_gets_their_article() {
     assert_eq!(v["facets"]["audience"].as_array().map(|a| a.is_empty()), Some(false), "{v}");
 }
 
-#[tokio::test]
 async fn the_audience_filter_is_checked_and_applied() {
     let (status, body) = get("/api/search?q=pain&audience=grandparents").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
@@ -124,7 +117,6 @@ async fn the_audience_filter_is_checked_and_applied() {
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
-#[tokio::test]
 async fn a_page_past_the_last_shows_the_last_page_and_no_next_link() {
     let (status, html) = get("/?q=back+pain+after+birth&page=50").await;
     assert_eq!(status, StatusCode::OK);
@@ -137,3 +129,13 @@ async fn a_page_past_the_last_shows_the_last_page_and_no_next_link() {
     assert!(html.contains("Popular topics"), "{html}");
     assert!(html.contains("not medical advice"), "every page carries the notice");
 }
+
+common::engines::on_both_engines!(
+    a_match_covers_the_important_words_and_the_total_counts_exactly_those,
+    when_nothing_has_every_word_fewer_are_required_and_the_response_says_so,
+    everyday_spellings_are_read_as_meant_and_never_offered_as_corrections,
+    typos_are_corrected_to_whole_words_and_real_words_stand,
+    a_person_named_in_the_query_gets_their_article,
+    the_audience_filter_is_checked_and_applied,
+    a_page_past_the_last_shows_the_last_page_and_no_next_link,
+);

@@ -47,7 +47,7 @@ impl EngineArgs {
         let Some(urls) = &self.opensearch else {
             anyhow::bail!("--engine opensearch needs --opensearch http://host:9200[,http://host2:9200...]");
         };
-        let mut os = OpenSearch::connect(&[urls.clone()], &self.opensearch_index)?;
+        let mut os = OpenSearch::connect(std::slice::from_ref(urls), &self.opensearch_index)?;
         os.layout.shards = self.opensearch_shards.max(1);
         os.layout.replicas = self.opensearch_replicas;
         Ok(Some(os))

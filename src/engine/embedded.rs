@@ -2,13 +2,16 @@
 
 use super::{ArticleKey, Engine, EngineHealth};
 use crate::article::Article;
-use crate::index::HealthIndex;
 use crate::index::present::editorial::{Citing, Related, Stale, citing, doc_by_url, related, stale};
 use crate::index::present::passages::{Passage, PassageParams, passages};
 use crate::index::present::search::{Ranker, SearchError, SearchParams, SearchResponse, search_with};
+use crate::index::ranking::filter::{FacetCounter, FacetValue, facet_values};
 use crate::index::storage::lookup::doc_with;
+use crate::index::storage::schema::name::CATEGORY;
 use crate::index::storage::stored::stored_article;
+use crate::index::{HealthIndex, IndexError};
 use chrono::NaiveDate;
+use tantivy::query::AllQuery;
 use tantivy::{Searcher, TantivyDocument};
 
 /// The stored document an article key names.
@@ -53,6 +56,11 @@ impl Engine for HealthIndex {
 
     fn stale(&self, cutoff: NaiveDate, limit: usize, offset: usize) -> Result<(Vec<Stale>, usize), SearchError> {
         Ok(stale(self, cutoff, limit, offset)?)
+    }
+
+    fn topics(&self, limit: usize) -> Result<Vec<FacetValue>, SearchError> {
+        let counts = self.searcher().search(&AllQuery, &FacetCounter::new(CATEGORY)).map_err(IndexError::from)?;
+        Ok(facet_values(counts, &[], limit))
     }
 
     fn health(&self) -> Result<EngineHealth, SearchError> {

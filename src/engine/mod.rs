@@ -10,6 +10,7 @@ use crate::article::Article;
 use crate::index::present::editorial::{Citing, Related, Stale};
 use crate::index::present::passages::{Passage, PassageParams};
 use crate::index::present::search::{Ranker, SearchError, SearchParams, SearchResponse};
+use crate::index::ranking::filter::FacetValue;
 use chrono::NaiveDate;
 
 /// An article named by its URL (however written) or by its id.
@@ -50,6 +51,8 @@ pub trait Engine: Send + Sync {
     fn citing(&self, key: &str, limit: usize) -> Result<(Vec<Citing>, usize), SearchError>;
     /// Articles due for review at `cutoff`, oldest first: a page and the total.
     fn stale(&self, cutoff: NaiveDate, limit: usize, offset: usize) -> Result<(Vec<Stale>, usize), SearchError>;
+    /// The categories with the most articles, at most `limit`, most first.
+    fn topics(&self, limit: usize) -> Result<Vec<FacetValue>, SearchError>;
     /// The engine's state (an error when it cannot be reached).
     fn health(&self) -> Result<EngineHealth, SearchError>;
 }

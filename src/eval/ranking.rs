@@ -178,7 +178,7 @@ pub fn evaluate(
         Ranking::Ours(_) => "healthsearch",
         Ranking::Baseline => "bm25-baseline",
     };
-    let mut eval = score_queries(corpus, queries, qrels, tag, run_out, |text| Ok(rank(&index, text, 100, ranking)?))?;
+    let mut eval = score_queries(corpus, queries, qrels, tag, run_out, |text| rank(&index, text, 100, ranking))?;
     eval.documents = index.num_docs();
     eval.index_seconds = index_seconds;
     Ok(eval)

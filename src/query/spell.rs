@@ -300,6 +300,18 @@ pub fn everyday(word: &str) -> Option<&'static str> {
     EVERYDAY.iter().find(|(w, _)| *w == word).map(|(_, meant)| *meant)
 }
 
+/// The -ing word a word with a dropped g ("throwin") stands for.
+fn dropped_g(word: &str) -> Option<String> {
+    let stem = word.strip_suffix("in")?;
+    (stem.chars().count() >= 2).then(|| format!("{word}g"))
+}
+
+/// Every word [`respell`] may ask a lexicon whether it knows, for `word` as typed: an engine that
+/// answers from a batch fetched beforehand fetches these.
+pub fn lookups(word: &str) -> Vec<String> {
+    std::iter::once(word.to_string()).chain(dropped_g(word)).collect()
+}
+
 /// How `word` (folded, as typed) should be read, or `None` when it stands as typed. `domain`
 /// holds the health vocabulary's one-word names as written: preferred among equally close words.
 pub fn respell(word: &str, lexicon: &dyn Lexicon, domain: &HashSet<String>) -> Option<Correction> {
@@ -314,13 +326,10 @@ pub fn respell(word: &str, lexicon: &dyn Lexicon, domain: &HashSet<String>) -> O
         return None;
     }
     // A dropped g ("throwin", "feedin'"): read as the -ing word when that one is known.
-    if let Some(stem) = word.strip_suffix("in")
-        && stem.chars().count() >= 2
+    if let Some(full) = dropped_g(word)
+        && lexicon.knows(&full)
     {
-        let full = format!("{word}g");
-        if lexicon.knows(&full) {
-            return Some(Correction { from: word.into(), to: full, distance: 0, kind: Kind::Everyday });
-        }
+        return Some(Correction { from: word.into(), to: full, distance: 0, kind: Kind::Everyday });
     }
     let max = max_distance(word);
     if max == 0 {

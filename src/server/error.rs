@@ -317,7 +317,7 @@ impl From<SearchError> for ApiError {
         match e {
             SearchError::Query(q) => q.into(),
             SearchError::Index(i) => i.into(),
-            SearchError::Engine(e @ OsError::Unreachable { .. }) => {
+            SearchError::Engine(e @ (OsError::Unreachable { .. } | OsError::Partial(_))) => {
                 ApiError::new(ErrorCode::EngineUnavailable, e.to_string())
             }
             SearchError::Engine(e) => ApiError::new(ErrorCode::Internal, e.to_string()),

@@ -151,7 +151,7 @@ impl AppState {
                 return Ok(s);
             }
             if let Some(_one_at_a_time) = turn {
-                return Ok(self.rebuild_suggester()?);
+                return self.rebuild_suggester();
             }
             if Instant::now() >= deadline {
                 return Err(ApiError::new(
@@ -201,6 +201,7 @@ impl FromRef<AppState> for Tracking {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::IndexError;
 
     #[test]
     fn a_request_during_the_first_suggester_build_is_told_when_to_retry() -> Result<(), IndexError> {

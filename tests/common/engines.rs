@@ -62,6 +62,7 @@ pub fn opensearch_state() -> Option<AppState> {
 }
 
 /// Runs each listed `async fn()` test on both engines: `on_tantivy::NAME` and `on_opensearch::NAME`.
+#[allow(unused_macros)]
 macro_rules! on_both_engines {
     ($($name:ident),* $(,)?) => {
         mod on_tantivy {
@@ -87,4 +88,5 @@ macro_rules! on_both_engines {
         }
     };
 }
+#[allow(unused_imports)]
 pub(crate) use on_both_engines;

@@ -23,7 +23,8 @@ const FIRST_PAUSE: Duration = Duration::from_millis(200);
 /// A client for one cluster, cheap to share between threads.
 pub struct Client {
     nodes: Vec<reqwest::Url>,
-    http: Http,
+    /// Always `Some` until dropped (see the `Drop` impl).
+    http: Option<Http>,
     next: AtomicUsize,
     /// Time spent waiting for the cluster, in microseconds, and requests made (for `/metrics`).
     pub waited_us: std::sync::atomic::AtomicU64,
@@ -58,7 +59,7 @@ impl Client {
             .build()
             .map_err(|e| OsError::Config(format!("cannot build the HTTP client: {e}")))?;
         let zero = std::sync::atomic::AtomicU64::new(0);
-        Ok(Client { nodes, http, next: AtomicUsize::new(0), waited_us: zero, requests: Default::default() })
+        Ok(Client { nodes, http: Some(http), next: AtomicUsize::new(0), waited_us: zero, requests: Default::default() })
     }
 
     /// The node URLs, as given.
@@ -87,6 +88,7 @@ impl Client {
     }
 
     fn try_nodes(&self, method: Method, path: &str, body: Option<(Vec<u8>, &'static str)>) -> Result<Answer, OsError> {
+        let Some(http) = &self.http else { return Err(OsError::Config("the client was dropped".into())) };
         let mut last = String::new();
         let mut pause = FIRST_PAUSE;
         for round in 0..ROUNDS {
@@ -96,7 +98,7 @@ impl Client {
                     Ok(url) => url,
                     Err(e) => return Err(OsError::Config(format!("bad path {path}: {e}"))),
                 };
-                let mut req = self.http.request(method.clone(), url.clone());
+                let mut req = http.request(method.clone(), url.clone());
                 if let Some((bytes, kind)) = &body {
                     req = req.header(reqwest::header::CONTENT_TYPE, *kind).body(bytes.clone());
                 }
@@ -145,6 +147,18 @@ impl Client {
     ) -> Result<T, OsError> {
         let body = serde_json::to_value(body).map_err(|e| OsError::Config(e.to_string()))?;
         self.call(method, path, Some(&body))
+    }
+}
+
+impl Drop for Client {
+    /// The blocking client owns a runtime, which may not be dropped on an async thread (the
+    /// service's state is dropped there at shutdown): it is dropped on a thread of its own.
+    fn drop(&mut self) {
+        if let Some(http) = self.http.take()
+            && tokio::runtime::Handle::try_current().is_ok()
+        {
+            std::thread::spawn(move || drop(http));
+        }
     }
 }
 

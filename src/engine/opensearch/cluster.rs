@@ -8,6 +8,21 @@ use reqwest::Method;
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashMap;
+use std::time::Duration;
+
+/// Retries of a read that some shards failed.
+const PARTIAL_RETRIES: u32 = 4;
+
+/// Why an answer is partial: failed shards, or documents a `_mget` could not read.
+fn partial(answer: &Value) -> Option<String> {
+    let failed = answer["_shards"]["failed"].as_u64().unwrap_or(0);
+    if failed > 0 {
+        let reason = answer["_shards"]["failures"][0]["reason"]["reason"].as_str().unwrap_or("unknown");
+        return Some(format!("{failed} shard(s) failed: {reason}"));
+    }
+    let doc_error = answer["docs"].as_array().into_iter().flatten().find_map(|d| d.get("error"));
+    doc_error.map(|e| format!("a document could not be read: {}", e["reason"].as_str().unwrap_or("unknown")))
+}
 
 /// The default alias (and index name prefix).
 pub const DEFAULT_PREFIX: &str = "healthsearch";
@@ -63,6 +78,29 @@ impl OpenSearch {
         let body = template(&self.prefix, self.layout);
         self.client.call::<Value>(Method::PUT, &format!("_index_template/{}", self.prefix), Some(&body))?;
         Ok(())
+    }
+
+    /// Runs `endpoint` (`_search`, `_count`, `_mget`, with any query string) on the alias and
+    /// returns the answer only when every shard answered: while a node is lost and its shards'
+    /// replicas take over, a part of the index may fail for a moment, and a partial answer is
+    /// never returned as if whole. Tried again after a pause, a few times.
+    pub fn read(&self, endpoint: &str, body: &Value) -> Result<Value, OsError> {
+        let path = format!("{}/{endpoint}", self.prefix);
+        let mut pause = Duration::from_millis(250);
+        for attempt in 0..=PARTIAL_RETRIES {
+            let answer: Value = self.client.call(Method::POST, &path, Some(body))?;
+            let missing = partial(&answer);
+            if missing.is_none() {
+                return Ok(answer);
+            }
+            if attempt < PARTIAL_RETRIES {
+                std::thread::sleep(pause);
+                pause *= 2;
+            } else if let Some(why) = missing {
+                return Err(OsError::Partial(why));
+            }
+        }
+        Err(OsError::Partial("shards failed".into()))
     }
 
     /// Articles the alias holds (0 when there is none yet).

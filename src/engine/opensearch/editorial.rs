@@ -15,9 +15,9 @@ use crate::index::present::editorial::{
 };
 use crate::index::present::search::surface_form;
 use crate::index::ranking::feedback::parse_terms;
+use crate::index::ranking::filter::{FacetValue, facet_values};
 use crate::index::storage::schema::name;
 use chrono::NaiveDate;
-use reqwest::Method;
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 
@@ -35,7 +35,7 @@ fn find(
     if let Some(sort) = sort {
         body["sort"] = sort;
     }
-    let answer: Value = os.client.call(Method::POST, &format!("{}/_search", os.prefix), Some(&body))?;
+    let answer = os.read("_search", &body)?;
     let total = answer["hits"]["total"]["value"].as_u64().unwrap_or(0) as usize;
     Ok((answer["hits"]["hits"].as_array().cloned().unwrap_or_default(), total))
 }
@@ -92,6 +92,19 @@ pub fn stale(os: &OpenSearch, cutoff: NaiveDate, limit: usize, offset: usize) ->
     let sort = json!([{REVIEW_DUE: {"order": "asc", "missing": "_last"}}, {name::ID: "asc"}]);
     let (hits, total) = find(os, query, limit, offset, Some(sort))?;
     Ok((in_order(os, &hits)?.into_iter().map(|a| why_stale(a, cutoff)).collect(), total))
+}
+
+/// The categories with the most articles, at most `limit`, most first.
+pub fn topics(os: &OpenSearch, limit: usize) -> Result<Vec<FacetValue>, OsError> {
+    let body = json!({"size": 0, "aggs": {"c": {"terms": {"field": name::CATEGORY, "size": limit}}}});
+    let answer = os.read("_search", &body)?;
+    let counts = answer["aggregations"]["c"]["buckets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|b| Some((b["key"].as_str()?.to_string(), b["doc_count"].as_u64()?)))
+        .collect();
+    Ok(facet_values(counts, &[], limit))
 }
 
 /// The article a key names and the articles related to it: by its heaviest words and by the

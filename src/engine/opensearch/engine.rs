@@ -7,6 +7,7 @@ use crate::engine::{ArticleKey, Engine, EngineHealth};
 use crate::index::present::editorial::{Citing, Related, Stale};
 use crate::index::present::passages::{Passage, PassageParams};
 use crate::index::present::search::{Ranker, SearchError, SearchParams, SearchResponse};
+use crate::index::ranking::filter::FacetValue;
 use chrono::NaiveDate;
 
 impl Engine for OpenSearch {
@@ -36,6 +37,10 @@ impl Engine for OpenSearch {
 
     fn stale(&self, cutoff: NaiveDate, limit: usize, offset: usize) -> Result<(Vec<Stale>, usize), SearchError> {
         Ok(editorial::stale(self, cutoff, limit, offset)?)
+    }
+
+    fn topics(&self, limit: usize) -> Result<Vec<FacetValue>, SearchError> {
+        Ok(editorial::topics(self, limit)?)
     }
 
     fn health(&self) -> Result<EngineHealth, SearchError> {

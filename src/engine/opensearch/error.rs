@@ -6,6 +6,10 @@ pub enum OsError {
     /// No node answered (each was tried, with retries): the cluster is down or unreachable.
     #[error("no OpenSearch node answered ({nodes}): {last}")]
     Unreachable { nodes: String, last: String },
+    /// Part of the index did not answer (a node was lost and its shards are moving), even
+    /// after a few tries: no partial answer is given.
+    #[error("part of the OpenSearch index did not answer: {0}")]
+    Partial(String),
     /// A node answered with an error the request cannot recover from.
     #[error("OpenSearch refused {what} ({status}): {reason}")]
     Refused { what: String, status: u16, reason: String },

@@ -7,13 +7,16 @@ use super::cluster::OpenSearch;
 use super::error::OsError;
 use crate::analysis::{analyze, folded_words};
 use crate::index::storage::schema::name;
+use crate::query::spell::lookups;
 use crate::query::{Clause, Lexicon, Near, ParsedQuery, TermStats, is_stop_term};
-use reqwest::Method;
 use serde_json::{Map, Value, json};
 use std::collections::{HashMap, HashSet};
 
 /// Suggestions asked per unknown word.
 const SUGGESTIONS: usize = 10;
+
+/// Whether a word is a word of the language (the model's vocabulary).
+pub type Knows = Box<dyn Fn(&str) -> bool + Send + Sync>;
 
 /// What one query needs to know of the cluster's words.
 #[derive(Default)]
@@ -26,19 +29,22 @@ pub struct Prefetched {
     doc_freq: HashMap<String, u64>,
     num_docs: u64,
     /// Words of the language known beyond the articles (the model's vocabulary).
-    language: Option<Box<dyn Fn(&str) -> bool + Send + Sync>>,
+    language: Option<Knows>,
 }
 
-/// The typed words a plan asks the lexicon about: every word of every word clause, folded.
+/// The words a plan asks the lexicon about: every word of every word clause, folded, and the
+/// other forms the speller checks ([`lookups`]).
 fn typed_words(parsed: &ParsedQuery) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for (i, clause) in parsed.clauses.iter().enumerate() {
         if !matches!(clause, Clause::Word(_)) {
             continue;
         }
-        for (w, _) in parsed.typed.get(i).map(|t| folded_words(t)).unwrap_or_default() {
-            if !out.contains(&w) {
-                out.push(w);
+        for (typed, _) in parsed.typed.get(i).map(|t| folded_words(t)).unwrap_or_default() {
+            for w in lookups(&typed) {
+                if !out.contains(&w) {
+                    out.push(w);
+                }
             }
         }
     }
@@ -80,7 +86,7 @@ impl Prefetched {
         if !suggest.is_empty() {
             body["suggest"] = Value::Object(suggest);
         }
-        let answer: Value = os.client.call(Method::POST, &format!("{}/_search", os.prefix), Some(&body))?;
+        let answer = os.read("_search", &body)?;
         let count = |key: &str| answer["aggregations"]["f"]["buckets"][key]["doc_count"].as_u64().unwrap_or(0);
         let mut p =
             Prefetched { num_docs: answer["hits"]["total"]["value"].as_u64().unwrap_or(0), ..Default::default() };
@@ -118,7 +124,7 @@ impl Prefetched {
     }
 
     /// Also knows the words `knows` knows (the model's vocabulary).
-    pub fn with_language(mut self, knows: Option<Box<dyn Fn(&str) -> bool + Send + Sync>>) -> Prefetched {
+    pub fn with_language(mut self, knows: Option<Knows>) -> Prefetched {
         self.language = knows;
         self
     }

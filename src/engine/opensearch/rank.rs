@@ -5,7 +5,7 @@
 use super::cluster::OpenSearch;
 use super::dsl;
 use super::error::OsError;
-use super::lexicon::Prefetched;
+use super::lexicon::{Knows, Prefetched};
 use super::mapping::SITE_NAME;
 use crate::article::Audience;
 use crate::index::ranking::count::Relation;
@@ -15,7 +15,6 @@ use crate::index::storage::schema::name;
 use crate::index::storage::writer::date_value;
 use crate::query::audience::multiplier;
 use crate::query::{ParsedQuery, QueryPlan, plan};
-use reqwest::Method;
 use serde_json::{Map, Value, json};
 
 /// Hits beyond the page fetched so that recency and audience can lift them into it.
@@ -31,6 +30,9 @@ pub struct OsHit {
     pub score: f32,
 }
 
+/// A facet value, its count, and what to show for it (a site's own name).
+pub type Bucket = (String, u64, Option<String>);
+
 /// One page of a ranked query.
 pub struct Found {
     pub hits: Vec<OsHit>,
@@ -39,7 +41,7 @@ pub struct Found {
     /// Whether fewer words were required than the rule asks, because nothing matched strictly.
     pub relaxed: bool,
     /// Facet value counts (with a site's own name for the site facet), per facet.
-    pub facets: Vec<(Facet, Vec<(String, u64, Option<String>)>)>,
+    pub facets: Vec<(Facet, Vec<Bucket>)>,
     /// Important words in the query, and how many of them a match covers.
     pub words: usize,
     pub required: usize,
@@ -66,8 +68,7 @@ pub fn plan_on(os: &OpenSearch, parsed: ParsedQuery, ranker: &Ranker) -> Result<
     let typed: Vec<String> = parsed.positive_terms().into_iter().map(String::from).collect();
     let prefetched = Prefetched::fetch(os, &parsed, &typed)?;
     let model = ranker.semantic.as_ref().map(|s| s.embedder.clone());
-    let knows =
-        model.map(|m| Box::new(move |w: &str| m.model().knows_word(w)) as Box<dyn Fn(&str) -> bool + Send + Sync>);
+    let knows = model.map(|m| Box::new(move |w: &str| m.model().knows_word(w)) as Knows);
     let prefetched = prefetched.with_language(knows);
     let lexicon = ranker.typos.then_some(&prefetched as &dyn crate::query::Lexicon);
     Ok((plan(parsed, lexicon, Some(&ranker.vocab)), prefetched))
@@ -135,8 +136,7 @@ fn run(os: &OpenSearch, plan: &QueryPlan, ranker: &Ranker, r: &Retrieve, matches
         body["aggs"] = Value::Object(aggs);
     }
     // Every shard scores with the whole index's term statistics, as one index would.
-    let path = format!("{}/_search?search_type=dfs_query_then_fetch", os.prefix);
-    let answer: Value = os.client.call(Method::POST, &path, Some(&body))?;
+    let answer = os.read("_search?search_type=dfs_query_then_fetch", &body)?;
     let total = answer["hits"]["total"]["value"].as_u64().unwrap_or(0) as usize;
     let relation = if answer["hits"]["total"]["relation"] == "gte" { Relation::Gte } else { Relation::Eq };
     let mut hits: Vec<(OsHit, Value)> = answer["hits"]["hits"]

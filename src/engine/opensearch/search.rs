@@ -17,7 +17,6 @@ use crate::index::ranking::matching::MatchRule;
 use crate::index::storage::schema::name;
 use crate::query::spell::{self, Kind};
 use crate::query::{ParsedQuery, QueryPlan, is_stop_term, parse, typed_weights};
-use reqwest::Method;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
@@ -101,8 +100,7 @@ pub fn articles<'a>(os: &OpenSearch, ids: impl Iterator<Item = &'a str>) -> Resu
         return Ok(HashMap::new());
     }
     let body = json!({"ids": ids});
-    let answer: Value =
-        os.client.call(Method::POST, &format!("{}/_mget?_source={}", os.prefix, name::DOC), Some(&body))?;
+    let answer: Value = os.read(&format!("_mget?_source={}", name::DOC), &body)?;
     let mut out = HashMap::new();
     for d in answer["docs"].as_array().into_iter().flatten() {
         let Some(json) = d["_source"][name::DOC].as_str() else { continue };
@@ -143,6 +141,6 @@ fn count_all_words(os: &OpenSearch, parsed: &ParsedQuery) -> Result<u64, OsError
         .map(|t| json!({"bool": {"should": fields.iter().map(|f| json!({"term": {*f: t}})).collect::<Vec<_>>()}}))
         .collect();
     let body = json!({"query": {"bool": {"filter": all}}});
-    let answer: Value = os.client.call(Method::POST, &format!("{}/_count", os.prefix), Some(&body))?;
+    let answer = os.read("_count", &body)?;
     Ok(answer["count"].as_u64().unwrap_or(0))
 }

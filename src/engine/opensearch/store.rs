@@ -322,7 +322,7 @@ mod tests {
 
     #[test]
     fn versions_sort_after_the_live_one() {
-        assert!(new_version("hs", Some("hs-99999999999999")) > "hs-99999999999999".to_string());
+        assert!(new_version("hs", Some("hs-99999999999999")).as_str() > "hs-99999999999999");
         assert!(new_version("hs", None).starts_with("hs-"));
     }
 }

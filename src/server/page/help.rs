@@ -3,11 +3,9 @@
 
 use crate::analysis::{analyze, folded_words};
 use crate::index::present::suggest::Kind;
-use crate::index::ranking::filter::{FacetCounter, FacetValue, facet_values};
-use crate::index::storage::schema::name::CATEGORY;
+use crate::index::ranking::filter::FacetValue;
 use crate::query::is_stop_term;
 use crate::server::state::AppState;
-use tantivy::query::AllQuery;
 
 /// Related searches offered at most.
 const RELATED: usize = 6;
@@ -38,15 +36,12 @@ pub fn help(st: &AppState, q: &str) -> Help {
         }
     }
     related.truncate(RELATED);
-    // Topics are counted on the embedded index; a cluster's page offers none.
-    let counted = st.index.as_ref().map(|index| index.searcher().search(&AllQuery, &FacetCounter::new(CATEGORY)));
-    let topics = match counted {
-        Some(Ok(counts)) => facet_values(counts, &[], TOPICS),
-        Some(Err(e)) => {
+    let topics = match st.engine.topics(TOPICS) {
+        Ok(topics) => topics,
+        Err(e) => {
             tracing::warn!(error = %e, "topics not counted");
             Vec::new()
         }
-        None => Vec::new(),
     };
     Help { related, topics }
 }
