@@ -235,7 +235,8 @@ fn same_schema(os: &OpenSearch, index: &str) -> bool {
 fn new_version(prefix: &str, live: Option<&str>) -> String {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
     let after = live.and_then(|l| l.rsplit('-').next()).and_then(|n| n.parse::<u128>().ok()).map_or(0, |n| n + 1);
-    format!("{prefix}-{}", now.max(after))
+    // Zero-padded, so names sort as their numbers do.
+    format!("{prefix}-{:016}", now.max(after))
 }
 
 /// The bulk lines to send again (refused for overload) and, if some were refused for good, how
@@ -322,7 +323,8 @@ mod tests {
 
     #[test]
     fn versions_sort_after_the_live_one() {
-        assert!(new_version("hs", Some("hs-99999999999999")).as_str() > "hs-99999999999999");
+        assert!(new_version("hs", Some("hs-0099999999999999")).as_str() > "hs-0099999999999999");
+        assert!(new_version("hs", Some("hs-9999999999999998")).as_str() > "hs-9999999999999998");
         assert!(new_version("hs", None).starts_with("hs-"));
     }
 }
