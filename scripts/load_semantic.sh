@@ -24,23 +24,12 @@ PY
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$PORT/healthz" > /dev/null && break; sleep 0.2; done
-cat > "$WORK/rotate.lua" <<'LUA'
-local paths, i = {}, 0
-function init(args) for p in io.lines(args[1]) do paths[#paths + 1] = p end end
-function request() i = i % #paths + 1; return wrk.format("GET", paths[i]) end
-function done(summary, latency, requests)
-    local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout
-    io.write(string.format("  %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  p99.9 %6.2f ms  errors %d\n",
-        summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000,
-        latency:percentile(99) / 1000, latency:percentile(99.9) / 1000, errors))
-end
-LUA
 echo "queries: $(wc -l < "$WORK/semantic-paths.txt") distinct, semantic_ratio ${RATIO:-0.5}"
 # The first pass embeds each query once (the server caches query vectors); the second is steady state.
 for pass in "first pass (queries embedded)" "second pass (query vectors cached)"; do
     for c in 1 16; do
         echo "$pass, concurrency $c, ${DURATION}s:"
-        wrk -t "$(( c < 2 ? 1 : 2 ))" -c "$c" -d "${DURATION}s" --timeout 10s -s "$WORK/rotate.lua" \
+        wrk -t "$(( c < 2 ? 1 : 2 ))" -c "$c" -d "${DURATION}s" --timeout 10s -s scripts/wrk_rotate.lua \
             "http://127.0.0.1:$PORT" -- "$WORK/semantic-paths.txt" | grep "req/s"
     done
 done

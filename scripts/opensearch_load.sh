@@ -28,22 +28,11 @@ import json, sys, urllib.parse
 for line in open(sys.argv[1]):
     print("/api/search?q=%s" % urllib.parse.quote_plus(json.loads(line)["text"][:400]))
 PY
-cat > "$WORK/rotate.lua" <<'LUA'
-local paths, i = {}, 0
-function init(args) for p in io.lines(args[1]) do paths[#paths + 1] = p end end
-function request() i = i % #paths + 1; return wrk.format("GET", paths[i]) end
-function done(summary, latency, requests)
-    local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout
-    io.write(string.format("  %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  errors %d\n",
-        summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000,
-        latency:percentile(99) / 1000, errors))
-end
-LUA
 load() {
     for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$PORT/healthz" > /dev/null && break; sleep 0.2; done
-    wrk -t 2 -c 16 -d 5s --timeout 10s -s "$WORK/rotate.lua" "http://127.0.0.1:$PORT" -- "$WORK/paths.txt" > /dev/null
+    wrk -t 2 -c 16 -d 5s --timeout 10s -s scripts/wrk_rotate.lua "http://127.0.0.1:$PORT" -- "$WORK/paths.txt" > /dev/null
     echo "$1, /api/search at concurrency 16, ${DURATION}s:"
-    wrk -t 2 -c 16 -d "${DURATION}s" --timeout 10s -s "$WORK/rotate.lua" "http://127.0.0.1:$PORT" -- "$WORK/paths.txt" | grep "req/s"
+    wrk -t 2 -c 16 -d "${DURATION}s" --timeout 10s -s scripts/wrk_rotate.lua "http://127.0.0.1:$PORT" -- "$WORK/paths.txt" | grep "req/s"
     kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
 }
 docs=$(wc -l < "$JSONL")

@@ -22,7 +22,7 @@ pub struct EngineArgs {
     pub engine: EngineName,
     /// The cluster's node URLs, comma separated (requests are spread over them and retried on
     /// another when one fails).
-    #[arg(long, env = "HEALTHSEARCH_OPENSEARCH", value_name = "URLS")]
+    #[arg(long, value_name = "URLS")]
     pub opensearch: Option<String>,
     /// The alias searches read on the cluster; its versions are named PREFIX-<millis>.
     #[arg(long, default_value = DEFAULT_PREFIX, value_name = "PREFIX")]

@@ -18,6 +18,6 @@ pub use boosts::Boosts;
 pub use parse::{
     Clause, MAX_CLAUSES, MAX_QUERY_CHARS, ParsedQuery, QueryError, contraction_head, is_stop_term, parse, query_words,
 };
-pub use plan::{MAX_ALTERNATIVES, QueryPlan, plan};
+pub use plan::{Cover, MAX_ALTERNATIVES, QueryPlan, plan};
 pub use spell::{Correction, Kind, Lexicon, Near, respell};
 pub use weights::{TermStats, rarity, term_weights, typed_weights};

@@ -28,6 +28,13 @@ pub struct QueryPlan {
     pub audience: Vec<Audience>,
 }
 
+/// An important (non-stop) clause of a query, as an article may cover it: with its own words
+/// (one word, or a phrase), or with another name of a concept they are part of.
+pub struct Cover<'a> {
+    pub terms: &'a [String],
+    pub alternatives: Vec<&'a [String]>,
+}
+
 /// Weight of a word on its own when it is part of a matched concept phrase.
 const LOOSE_PHRASE_WORD: f32 = 0.5;
 
@@ -55,6 +62,35 @@ impl QueryPlan {
             }
         }
         false
+    }
+
+    /// The query's important clauses, in order: what the search box's match rule counts.
+    pub fn covers(&self) -> Vec<Cover<'_>> {
+        let mut out = Vec::new();
+        // Expansions locate their words in the sequence of Word clauses' terms.
+        let mut at = 0usize;
+        for clause in &self.parsed.clauses {
+            let (terms, is_word) = match clause {
+                Clause::Word(t) => (t, true),
+                Clause::Phrase(t) => (t, false),
+                Clause::Exclude(_) => continue,
+            };
+            let span = at..at + if is_word { terms.len() } else { 0 };
+            if is_word {
+                at += terms.len();
+            }
+            if terms.iter().all(|t| super::is_stop_term(t)) {
+                continue;
+            }
+            let alternatives = self
+                .expansions
+                .iter()
+                .filter(|e| e.start < span.end && span.start < e.start + e.len)
+                .flat_map(|e| e.alternatives.iter().map(Vec::as_slice))
+                .collect();
+            out.push(Cover { terms, alternatives });
+        }
+        out
     }
 
     /// Consecutive single-word, non-stop terms of the query, for the proximity boost.

@@ -6,7 +6,7 @@
 
 use crate::index::ranking::matching::required;
 use crate::index::storage::schema::name;
-use crate::query::{Boosts, Clause, QueryPlan, is_stop_term, query_words};
+use crate::query::{Boosts, Clause, QueryPlan, query_words};
 use serde_json::{Value, json};
 
 /// Each searchable field with its weight.
@@ -77,31 +77,14 @@ fn in_any(terms: &[String]) -> Value {
     json!({"bool": {"should": TEXTS.iter().map(|f| leaf(f, terms, 0, 1.0)).collect::<Vec<_>>()}})
 }
 
-/// The query's important clauses, each as what an article covering it matches (the words, or
-/// another name of a concept they are part of).
+/// The query's important clauses ([`QueryPlan::covers`]), each as what an article covering it
+/// matches.
 pub fn covers(plan: &QueryPlan) -> Vec<Value> {
-    let mut out = Vec::new();
-    let mut at = 0usize;
-    for clause in &plan.parsed.clauses {
-        let (terms, is_word) = match clause {
-            Clause::Word(t) => (t, true),
-            Clause::Phrase(t) => (t, false),
-            Clause::Exclude(_) => continue,
-        };
-        let span = at..at + if is_word { terms.len() } else { 0 };
-        if is_word {
-            at += terms.len();
-        }
-        if terms.iter().all(|t| is_stop_term(t)) {
-            continue;
-        }
-        let mut any = vec![in_any(terms)];
-        for e in plan.expansions.iter().filter(|e| e.start < span.end && span.start < e.start + e.len) {
-            any.extend(e.alternatives.iter().map(|alt| in_any(alt)));
-        }
-        out.push(json!({"bool": {"should": any}}));
-    }
-    out
+    let cover = |c: crate::query::Cover| {
+        let any: Vec<Value> = std::iter::once(c.terms).chain(c.alternatives).map(in_any).collect();
+        json!({"bool": {"should": any}})
+    };
+    plan.covers().into_iter().map(cover).collect()
 }
 
 /// What matches when an article must cover `required` of `covers`; with no important words,

@@ -6,20 +6,19 @@ use super::cluster::OpenSearch;
 use super::error::OsError;
 use super::mapping::REVIEW_DUE;
 use super::search::articles;
-use crate::article::{Article, ArticleRef, Citation};
+use crate::article::{Article, Citation};
 use crate::cite_keys::{citation_keys, url_key};
 use crate::engine::ArticleKey;
 use crate::index::present::editorial::{
-    Citing, RELATED_CANDIDATES, RELATED_TERMS, Related, SHARED_SOURCE_WEIGHT, SharedSource, Stale, WHY_TERMS,
-    stored_forms, why_stale,
+    Citing, RELATED_CANDIDATES, RELATED_TERMS, Related, SHARED_SOURCE_WEIGHT, Stale, stored_forms, why_related,
+    why_stale,
 };
-use crate::index::present::search::surface_form;
 use crate::index::ranking::feedback::parse_terms;
 use crate::index::ranking::filter::{FacetValue, facet_values};
 use crate::index::storage::schema::name;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Ids and stored fields of the articles a query finds, best first (or in `sort` order), with
 /// how many match.
@@ -147,31 +146,8 @@ pub fn related(os: &OpenSearch, key: &ArticleKey, limit: usize) -> Result<Option
     let mut out = Vec::new();
     for (other_id, score) in ranked {
         let Some(other) = others.remove(&other_id) else { continue };
-        let mut shared: Vec<(String, f32)> = feedback
-            .get(&other_id)
-            .into_iter()
-            .flatten()
-            .filter_map(|(t, s)| own.get(t.as_str()).map(|o| (t.clone(), o.min(*s))))
-            .collect();
-        shared.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let shared_terms =
-            shared.iter().take(WHY_TERMS).map(|(t, _)| surface_form(&other, t).unwrap_or_else(|| t.clone())).collect();
-        let mut seen = HashSet::new();
-        let shared_citations = other
-            .citations
-            .iter()
-            .flat_map(citation_keys)
-            .filter_map(|k| own_keys.get(&k).map(|c| (k, *c)))
-            .filter(|(_, c)| seen.insert(c.raw.clone()))
-            .map(|(key, c)| SharedSource { key, title: c.title.clone(), url: c.url.clone() })
-            .collect();
-        out.push(Related {
-            article: ArticleRef { id: other.id, title: other.title, url: other.url },
-            score,
-            shared_terms,
-            shared_citations,
-            meaning: None,
-        });
+        let other_terms = feedback.get(&other_id).into_iter().flatten().map(|(t, s)| (t.as_str(), *s));
+        out.push(why_related(other, score, &own, other_terms, &own_keys, None));
     }
     Ok(Some((article, out)))
 }

@@ -34,7 +34,7 @@ pub const SHARED_SOURCE_WEIGHT: f32 = 0.25;
 /// vectors' nearest passages), relative to the best shared-words score (1.0).
 const MEANING_WEIGHT: f32 = 1.0;
 /// Shared words reported per related article.
-pub const WHY_TERMS: usize = 6;
+const WHY_TERMS: usize = 6;
 
 /// A related article and why it is related.
 #[derive(Debug, Serialize, ToSchema)]
@@ -111,34 +111,47 @@ pub fn related(
         if other.id == article.id {
             continue;
         }
-        let mut shared: Vec<(String, f32)> = stored_terms(&other_doc, &index.fields)
-            .filter_map(|(t, s)| own.get(t).map(|o| (t.to_string(), o.min(s))))
-            .collect();
-        shared.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let mut seen = HashSet::new();
-        let shared_citations = other
-            .citations
-            .iter()
-            .flat_map(citation_keys)
-            .filter_map(|k| own_keys.get(&k).map(|c| (k, *c)))
-            .filter(|(_, c)| seen.insert(c.raw.clone()))
-            .map(|(key, c)| SharedSource { key, title: c.title.clone(), url: c.url.clone() })
-            .collect();
-        let shared_terms =
-            shared.iter().take(WHY_TERMS).map(|(t, _)| surface_form(&other, t).unwrap_or_else(|| t.clone())).collect();
         let meaning = meaning.get(&addr).copied();
-        out.push(Related {
-            shared_terms,
-            article: ArticleRef { id: other.id, title: other.title, url: other.url },
-            score,
-            shared_citations,
-            meaning,
-        });
+        let other_terms = stored_terms(&other_doc, &index.fields);
+        out.push(why_related(other, score, &own, other_terms, &own_keys, meaning));
         if out.len() >= limit {
             break;
         }
     }
     Ok((article, out))
+}
+
+/// A related article with why: the heaviest words both use (as `other` writes them) and the
+/// sources both cite (keys to the first article's citations in `own_keys`).
+pub fn why_related<'a>(
+    other: Article,
+    score: f32,
+    own: &HashMap<&str, f32>,
+    other_terms: impl Iterator<Item = (&'a str, f32)>,
+    own_keys: &HashMap<String, &Citation>,
+    meaning: Option<f32>,
+) -> Related {
+    let mut shared: Vec<(String, f32)> =
+        other_terms.filter_map(|(t, s)| own.get(t).map(|o| (t.to_string(), o.min(s)))).collect();
+    shared.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let mut seen = HashSet::new();
+    let shared_citations = other
+        .citations
+        .iter()
+        .flat_map(citation_keys)
+        .filter_map(|k| own_keys.get(&k).map(|c| (k, *c)))
+        .filter(|(_, c)| seen.insert(c.raw.clone()))
+        .map(|(key, c)| SharedSource { key, title: c.title.clone(), url: c.url.clone() })
+        .collect();
+    let shared_terms =
+        shared.iter().take(WHY_TERMS).map(|(t, _)| surface_form(&other, t).unwrap_or_else(|| t.clone())).collect();
+    Related {
+        shared_terms,
+        article: ArticleRef { id: other.id, title: other.title, url: other.url },
+        score,
+        shared_citations,
+        meaning,
+    }
 }
 
 /// The articles nearest in meaning to the one stored in `doc` (by its title-and-summary vector

@@ -5,7 +5,7 @@
 
 use super::address::AddressQuery;
 use crate::index::storage::schema::Fields;
-use crate::query::{Clause, QueryPlan, is_stop_term};
+use crate::query::QueryPlan;
 use serde::Serialize;
 use std::sync::Arc;
 use tantivy::query::{BooleanQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery};
@@ -49,32 +49,15 @@ pub struct MatchRule {
     pub meaning_from: Option<f32>,
 }
 
-/// The query's important clauses, each as the query matching an article that covers it.
+/// The query's important clauses ([`QueryPlan::covers`]), each as the query matching an article
+/// that covers it.
 pub fn covers(plan: &QueryPlan, f: &Fields) -> Vec<Box<dyn Query>> {
     let fields = f.texts();
-    let mut out = Vec::new();
-    // Expansions locate their words in the sequence of Word clauses' terms.
-    let mut at = 0usize;
-    for clause in &plan.parsed.clauses {
-        let (terms, is_word) = match clause {
-            Clause::Word(t) => (t, true),
-            Clause::Phrase(t) => (t, false),
-            Clause::Exclude(_) => continue,
-        };
-        let span = at..at + if is_word { terms.len() } else { 0 };
-        if is_word {
-            at += terms.len();
-        }
-        if terms.iter().all(|t| is_stop_term(t)) {
-            continue;
-        }
-        let mut any: Vec<Box<dyn Query>> = vec![in_any(&fields, terms)];
-        for e in plan.expansions.iter().filter(|e| e.start < span.end && span.start < e.start + e.len) {
-            any.extend(e.alternatives.iter().map(|alt| in_any(&fields, alt)));
-        }
-        out.push(Box::new(BooleanQuery::union(any)) as Box<dyn Query>);
-    }
-    out
+    let cover = |c: crate::query::Cover| {
+        let any = std::iter::once(c.terms).chain(c.alternatives).map(|t| in_any(&fields, t)).collect();
+        Box::new(BooleanQuery::union(any)) as Box<dyn Query>
+    };
+    plan.covers().into_iter().map(cover).collect()
 }
 
 /// Articles covering at least `required` of `covers`, or listed in `by_meaning`.
