@@ -1,7 +1,8 @@
 //! Ingest into OpenSearch as one commit: a run writes a new versioned index (a clone of the live
 //! one, so unchanged articles cost nothing), in bulk with retries on overload, then moves the
 //! alias to it in one atomic step and drops the old one. Searches see the old index or the new
-//! one, never half of a run; a run that fails leaves the live index as it was.
+//! one, never half of a run; a run that fails leaves the live index as it was, and a run that
+//! changes nothing makes no version at all.
 
 use super::cluster::OpenSearch;
 use super::document::document;
@@ -39,6 +40,8 @@ pub struct OsStore<'a> {
     committed: bool,
     /// Whether the new version starts as a copy of the live one.
     clone: bool,
+    /// Whether the new version exists yet (it is made at the run's first write).
+    created: bool,
 }
 
 impl<'a> OsStore<'a> {
@@ -68,9 +71,22 @@ impl<'a> OsStore<'a> {
             state_dir: state_dir.to_path_buf(),
             committed: false,
             clone,
+            created: false,
         };
-        store.create()?;
+        if !store.clone {
+            // A rebuild starts from nothing: even a run that writes nothing replaces the live one.
+            store.ensure()?;
+        }
         Ok(store)
+    }
+
+    /// Makes the new version, once.
+    fn ensure(&mut self) -> Result<(), OsError> {
+        if !self.created {
+            self.create()?;
+            self.created = true;
+        }
+        Ok(())
     }
 
     fn create(&mut self) -> Result<(), OsError> {
@@ -104,6 +120,7 @@ impl<'a> OsStore<'a> {
     }
 
     fn push(&mut self, action: Value, doc: Option<&Value>) -> Result<(), OsError> {
+        self.ensure()?;
         for line in std::iter::once(&action).chain(doc) {
             serde_json::to_writer(&mut self.batch, line).map_err(|e| OsError::Config(e.to_string()))?;
             self.batch.push(b'\n');
@@ -158,6 +175,11 @@ impl<'a> OsStore<'a> {
     }
 
     fn finish(&mut self) -> Result<u64, OsError> {
+        if !self.created {
+            // Nothing changed: the live version stays.
+            self.committed = true;
+            return self.os.count();
+        }
         self.flush()?;
         let c = &self.os.client;
         let t = &self.target;
@@ -186,7 +208,7 @@ impl<'a> OsStore<'a> {
 
 impl Drop for OsStore<'_> {
     fn drop(&mut self) {
-        if !self.committed {
+        if !self.committed && self.created {
             self.abandon();
         }
     }
@@ -194,7 +216,11 @@ impl Drop for OsStore<'_> {
 
 impl Store for OsStore<'_> {
     fn previous(&self, origin: &str) -> Result<HashMap<String, String>, IngestError> {
-        Ok(origin_articles(self.os, &self.target, origin)?)
+        // A rebuild rewrites every article; otherwise the new version is the live one so far.
+        match self.live.as_ref().filter(|_| self.clone) {
+            Some(live) => Ok(origin_articles(self.os, live, origin)?),
+            None => Ok(HashMap::new()),
+        }
     }
 
     fn serialize(&self, a: &Article) -> Result<Serialized, IngestError> {
