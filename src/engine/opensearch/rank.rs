@@ -9,6 +9,7 @@ use super::lexicon::{Knows, Prefetched};
 use super::mapping::SITE_NAME;
 use crate::article::Audience;
 use crate::index::ranking::count::Relation;
+use crate::index::ranking::feedback;
 use crate::index::ranking::filter::{Facet, Filters, Sort};
 use crate::index::ranking::ranker::{Ranker, freshness};
 use crate::index::storage::schema::name;
@@ -118,7 +119,7 @@ fn run(os: &OpenSearch, plan: &QueryPlan, ranker: &Ranker, r: &Retrieve, matches
         "post_filter": {"bool": {"filter": filter_clauses(r.filters)}},
         "from": from,
         "size": size,
-        "_source": [name::ID, name::URL, name::REVIEWED, name::AUDIENCE],
+        "_source": [name::ID, name::URL, name::REVIEWED, name::AUDIENCE, name::FEEDBACK],
         "track_total_hits": r.total_limit.map_or(json!(true), |l| json!(l)),
     });
     if r.sort == Sort::Reviewed {
@@ -139,18 +140,11 @@ fn run(os: &OpenSearch, plan: &QueryPlan, ranker: &Ranker, r: &Retrieve, matches
     let answer = os.read("_search?search_type=dfs_query_then_fetch", &body)?;
     let total = answer["hits"]["total"]["value"].as_u64().unwrap_or(0) as usize;
     let relation = if answer["hits"]["total"]["relation"] == "gte" { Relation::Gte } else { Relation::Eq };
-    let mut hits: Vec<(OsHit, Value)> = answer["hits"]["hits"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|h| {
-            let source = h["_source"].clone();
-            let text = |f: &str| source[f].as_str().unwrap_or_default().to_string();
-            let score = if r.sort == Sort::Reviewed { 0.0 } else { h["_score"].as_f64().unwrap_or(0.0) as f32 };
-            (OsHit { id: text(name::ID), url: text(name::URL), score }, source)
-        })
-        .collect();
+    let mut hits = parse_hits(&answer, r.sort);
     if r.sort == Sort::Relevance {
+        if let Some(again) = with_feedback(os, plan, ranker, r.strict, &body, &hits)? {
+            hits = again;
+        }
         rerank(&mut hits, plan, ranker);
     }
     let skip = r.offset - from;
@@ -168,6 +162,53 @@ fn run(os: &OpenSearch, plan: &QueryPlan, ranker: &Ranker, r: &Retrieve, matches
         facets.push((facet, values));
     }
     Ok(Found { hits, total, relation, relaxed: false, facets, words: 0, required: 0 })
+}
+
+/// The hits of a search answer with their stored fields.
+fn parse_hits(answer: &Value, sort: Sort) -> Vec<(OsHit, Value)> {
+    let hits = answer["hits"]["hits"].as_array().into_iter().flatten();
+    hits.map(|h| {
+        let source = h["_source"].clone();
+        let text = |f: &str| source[f].as_str().unwrap_or_default().to_string();
+        let score = if sort == Sort::Reviewed { 0.0 } else { h["_score"].as_f64().unwrap_or(0.0) as f32 };
+        (OsHit { id: text(name::ID), url: text(name::URL), score }, source)
+    })
+    .collect()
+}
+
+/// The hits again with the first results' feedback words added to the query (the embedded
+/// engine's rule, [`feedback::weigh`]): they only reorder the search box's matches, and may also
+/// bring in articles for evaluation and retrieval (`strict` off). `None` without feedback.
+fn with_feedback(
+    os: &OpenSearch,
+    plan: &QueryPlan,
+    ranker: &Ranker,
+    strict: bool,
+    body: &Value,
+    first: &[(OsHit, Value)],
+) -> Result<Option<Vec<(OsHit, Value)>>, OsError> {
+    let Some(fb) = ranker.feedback.filter(|_| first.len() >= feedback::MIN_HITS) else { return Ok(None) };
+    let stored = first.iter().map(|(h, source)| (h.score, source[name::FEEDBACK].as_str().unwrap_or_default()));
+    let words = feedback::weigh(stored, plan.parsed.positive_terms().len(), &fb);
+    if words.is_empty() {
+        return Ok(None);
+    }
+    let mut again = body.clone();
+    let query = &mut again["query"]["bool"];
+    if let Some(should) = query["should"].as_array_mut() {
+        should.extend(words.iter().map(|(t, w)| json!({"term": {name::BODY: {"value": t, "boost": w}}})));
+    }
+    if !strict {
+        let terms: Vec<&str> = words.iter().map(|(t, _)| t.as_str()).collect();
+        let matches = query["filter"][0].take();
+        query["filter"][0] = json!({"bool": {"should": [matches, {"terms": {name::BODY: terms}}]}});
+    }
+    if let Some(o) = again.as_object_mut() {
+        o.remove("aggs");
+    }
+    again["track_total_hits"] = json!(false);
+    let answer = os.read("_search?search_type=dfs_query_then_fetch", &again)?;
+    Ok(Some(parse_hits(&answer, Sort::Relevance)))
 }
 
 /// Counts per value of a facet; for sites, with the name one of the site's articles gives it.

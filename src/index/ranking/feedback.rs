@@ -92,11 +92,25 @@ pub fn words(
         return Ok(Vec::new());
     }
     let docs = top.iter().map(|(_, addr)| searcher.doc(*addr)).collect::<Result<Vec<TantivyDocument>, _>>()?;
+    let stored = top.iter().zip(&docs).map(|((score, _), doc)| (*score, stored_text(doc, index.fields.feedback)));
+    Ok(weigh(stored, query_terms, fb))
+}
+
+/// The feedback words of first results given as (score, stored feedback words), best first, with
+/// their weights: each word's share of each article, weighted by the article's share of the
+/// scores, the heaviest `fb.terms` scaled to `fb.weight` times the query's terms. Every engine
+/// takes feedback by this rule.
+pub fn weigh<'a>(top: impl Iterator<Item = (f32, &'a str)>, query_terms: usize, fb: &Feedback) -> Vec<(String, f32)> {
+    let top: Vec<(f32, &str)> = top.take(fb.docs).collect();
+    let total: f32 = top.iter().map(|(s, _)| *s).sum();
+    if top.is_empty() || total <= 0.0 {
+        return Vec::new();
+    }
     // Keyed by the stored text itself: 640 words a query, so no allocation per word.
     let mut weights: FxHashMap<&str, f32> = FxHashMap::default();
-    weights.reserve(docs.len() * STORED_TERMS);
-    for ((score, _), doc) in top.iter().zip(&docs) {
-        for (term, share) in stored_terms(doc, &index.fields) {
+    weights.reserve(top.len() * STORED_TERMS);
+    for (score, stored) in &top {
+        for (term, share) in parse_terms(stored) {
             *weights.entry(term).or_default() += (score / total) * share;
         }
     }
@@ -110,10 +124,10 @@ pub fn words(
     best.sort_by(order);
     let norm: f32 = best.iter().map(|(_, w)| w).sum();
     if norm <= 0.0 {
-        return Ok(Vec::new());
+        return Vec::new();
     }
     let scale = fb.weight * query_terms.max(1) as f32 / norm;
-    Ok(best.into_iter().map(|(t, w)| (t.to_string(), w * scale)).collect())
+    best.into_iter().map(|(t, w)| (t.to_string(), w * scale)).collect()
 }
 
 /// An optional clause for `term` in the body, at `weight`.
