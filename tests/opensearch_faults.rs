@@ -136,6 +136,12 @@ async fn load(state: AppState, stop: Arc<AtomicBool>, expected_total: u64) -> (u
     all
 }
 
+/// That a load ran (more than 20 requests) and none of its requests failed.
+fn none_failed((requests, failed): (usize, Vec<String>), when: &str) {
+    assert!(requests > 20, "{requests} requests");
+    assert!(failed.is_empty(), "{} of {requests} failed {when}: {:?}", failed.len(), &failed[..failed.len().min(5)]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_node_killed_and_a_full_reingest_under_load_fail_no_request() {
     let Some(cluster) = Cluster::start() else {
@@ -163,14 +169,7 @@ async fn a_node_killed_and_a_full_reingest_under_load_fail_no_request() {
     );
     tokio::time::sleep(Duration::from_millis(500)).await;
     stop.store(true, Ordering::Relaxed);
-    let (requests, failed) = running.await.expect("load");
-    assert!(requests > 20, "{requests} requests");
-    assert!(
-        failed.is_empty(),
-        "{} of {requests} failed during the re-ingest: {:?}",
-        failed.len(),
-        &failed[..failed.len().min(5)]
-    );
+    none_failed(running.await.expect("load"), "during the re-ingest");
 
     // A node killed outright while searches run.
     let stop = Arc::new(AtomicBool::new(false));
@@ -180,14 +179,7 @@ async fn a_node_killed_and_a_full_reingest_under_load_fail_no_request() {
     let killed = Instant::now();
     tokio::time::sleep(Duration::from_secs(8)).await;
     stop.store(true, Ordering::Relaxed);
-    let (requests, failed) = running.await.expect("load");
-    assert!(requests > 20, "{requests} requests");
-    assert!(
-        failed.is_empty(),
-        "{} of {requests} failed after a node was killed: {:?}",
-        failed.len(),
-        &failed[..failed.len().min(5)]
-    );
+    none_failed(running.await.expect("load"), "after a node was killed");
     let (status, health) = get(&state, "/healthz").await;
     assert_eq!(status, StatusCode::OK, "{health}");
     assert_eq!(health["nodes"], 2, "{health} ({:?} after the kill)", killed.elapsed());

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How long one request may take on one node.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -26,9 +26,6 @@ pub struct Client {
     /// Always `Some` until dropped (see the `Drop` impl).
     http: Option<Http>,
     next: AtomicUsize,
-    /// Time spent waiting for the cluster, in microseconds, and requests made (for `/metrics`).
-    pub waited_us: std::sync::atomic::AtomicU64,
-    pub requests: std::sync::atomic::AtomicU64,
 }
 
 /// A response body and the status it came with.
@@ -58,8 +55,7 @@ impl Client {
             .pool_idle_timeout(Duration::from_secs(30))
             .build()
             .map_err(|e| OsError::Config(format!("cannot build the HTTP client: {e}")))?;
-        let zero = std::sync::atomic::AtomicU64::new(0);
-        Ok(Client { nodes, http: Some(http), next: AtomicUsize::new(0), waited_us: zero, requests: Default::default() })
+        Ok(Client { nodes, http: Some(http), next: AtomicUsize::new(0) })
     }
 
     /// The node URLs, as given.
@@ -80,11 +76,7 @@ impl Client {
         path: &str,
         body: Option<(Vec<u8>, &'static str)>,
     ) -> Result<Answer, OsError> {
-        let started = Instant::now();
-        let answer = self.try_nodes(method, path, body);
-        self.waited_us.fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
-        self.requests.fetch_add(1, Ordering::Relaxed);
-        answer
+        self.try_nodes(method, path, body)
     }
 
     fn try_nodes(&self, method: Method, path: &str, body: Option<(Vec<u8>, &'static str)>) -> Result<Answer, OsError> {

@@ -87,20 +87,18 @@ impl OpenSearch {
     pub fn read(&self, endpoint: &str, body: &Value) -> Result<Value, OsError> {
         let path = format!("{}/{endpoint}", self.prefix);
         let mut pause = Duration::from_millis(250);
-        for attempt in 0..=PARTIAL_RETRIES {
+        let mut attempt = 0;
+        loop {
             let answer: Value = self.client.call(Method::POST, &path, Some(body))?;
-            let missing = partial(&answer);
-            if missing.is_none() {
-                return Ok(answer);
+            match partial(&answer) {
+                None => return Ok(answer),
+                Some(why) if attempt == PARTIAL_RETRIES => return Err(OsError::Partial(why)),
+                Some(_) => {}
             }
-            if attempt < PARTIAL_RETRIES {
-                std::thread::sleep(pause);
-                pause *= 2;
-            } else if let Some(why) = missing {
-                return Err(OsError::Partial(why));
-            }
+            std::thread::sleep(pause);
+            pause *= 2;
+            attempt += 1;
         }
-        Err(OsError::Partial("shards failed".into()))
     }
 
     /// Articles the alias holds (0 when there is none yet).

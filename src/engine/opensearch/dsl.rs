@@ -73,7 +73,7 @@ pub fn scoring(plan: &QueryPlan, boosts: &Boosts) -> Vec<Value> {
 }
 
 /// `terms` in any of the article's own text fields.
-fn in_any(terms: &[String]) -> Value {
+pub fn in_any(terms: &[String]) -> Value {
     json!({"bool": {"should": TEXTS.iter().map(|f| leaf(f, terms, 0, 1.0)).collect::<Vec<_>>()}})
 }
 

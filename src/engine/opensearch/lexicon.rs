@@ -4,6 +4,7 @@
 //! document counts), and how many articles hold each term.
 
 use super::cluster::OpenSearch;
+use super::dsl::in_any;
 use super::error::OsError;
 use crate::analysis::{analyze, folded_words};
 use crate::index::storage::schema::name;
@@ -51,12 +52,6 @@ fn typed_words(parsed: &ParsedQuery) -> Vec<String> {
     out
 }
 
-/// A term in any of an article's own text fields.
-fn in_texts(term: &str) -> Value {
-    let fields = [name::TITLE, name::ALT_NAMES, name::HEADINGS, name::SUMMARY, name::BODY];
-    json!({"bool": {"should": fields.iter().map(|f| json!({"term": {*f: term}})).collect::<Vec<_>>()}})
-}
-
 impl Prefetched {
     /// Fetches what planning `parsed` needs, plus the body counts of `terms`.
     pub fn fetch(os: &OpenSearch, parsed: &ParsedQuery, terms: &[String]) -> Result<Prefetched, OsError> {
@@ -66,7 +61,7 @@ impl Prefetched {
             filters.insert(format!("w{i}"), json!({"term": {name::WORDS: w}}));
             let stems = analyze(w);
             if !stems.is_empty() {
-                let all: Vec<Value> = stems.iter().map(|s| in_texts(s)).collect();
+                let all: Vec<Value> = stems.iter().map(|s| in_any(std::slice::from_ref(s))).collect();
                 filters.insert(format!("s{i}"), json!({"bool": {"filter": all}}));
             }
         }

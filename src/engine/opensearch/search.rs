@@ -2,6 +2,7 @@
 //! sections and sources cut by our own code from the stored articles.
 
 use super::cluster::OpenSearch;
+use super::dsl::in_any;
 use super::error::OsError;
 use super::rank::{Retrieve, plan_on, retrieve};
 use crate::article::Article;
@@ -133,13 +134,8 @@ fn suggestion(
 
 /// Articles containing every non-stop word of the query in some text field.
 fn count_all_words(os: &OpenSearch, parsed: &ParsedQuery) -> Result<u64, OsError> {
-    let fields = [name::TITLE, name::ALT_NAMES, name::HEADINGS, name::SUMMARY, name::BODY];
-    let all: Vec<Value> = parsed
-        .positive_terms()
-        .into_iter()
-        .filter(|t| !is_stop_term(t))
-        .map(|t| json!({"bool": {"should": fields.iter().map(|f| json!({"term": {*f: t}})).collect::<Vec<_>>()}}))
-        .collect();
+    let all: Vec<Value> =
+        parsed.positive_terms().into_iter().filter(|t| !is_stop_term(t)).map(|t| in_any(&[t.to_string()])).collect();
     let body = json!({"query": {"bool": {"filter": all}}});
     let answer = os.read("_count", &body)?;
     Ok(answer["count"].as_u64().unwrap_or(0))
