@@ -114,9 +114,6 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
             }
             // Its own alias, so an evaluation never replaces the articles a service reads.
             os.prefix = format!("{}_eval", os.prefix);
-            // As `serve` ranks on a cluster: by words (the model's vocabulary does not vouch for
-            // words either, so "brest" is still corrected).
-            let ranker = Ranker { semantic: None, ..ranker };
             evaluate_opensearch(&os, &corpus, &queries, &qrels, &ranker, args.run_out.as_deref())?
         }
         None => {

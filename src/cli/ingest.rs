@@ -111,7 +111,7 @@ fn ingest_opensearch(
     extractor: &Extractor,
 ) -> anyhow::Result<IngestReport> {
     std::fs::create_dir_all(&args.index).with_context(|| format!("cannot make {}", args.index.display()))?;
-    let store = OsStore::begin(os, &args.index)?;
+    let store = OsStore::begin(os, &args.index)?.with_embedder(args.semantic.embedder());
     Ok(healthsearch::ingest::run(store, source, extractor)?)
 }
 

@@ -37,8 +37,12 @@ pub fn run(args: SearchArgs) -> anyhow::Result<()> {
     let mut ranker = super::ranker_with(&args.vocab)?;
     let params = SearchParams { explain: args.json, ..SearchParams::new(args.query.clone(), args.limit) };
     let res = match args.engine.opensearch()? {
-        Some(os) => healthsearch::engine::opensearch::search::search(&os, &params, &ranker)?,
+        Some(os) => {
+            ranker.semantic = args.semantic.ranking(args.semantic_ratio)?;
+            healthsearch::engine::opensearch::search::search(&os, &params, &ranker)?
+        }
         None => {
+            // The index first: a missing one fails before the model loads.
             let idx = open_index(&args.index)?;
             ranker.semantic = args.semantic.ranking(args.semantic_ratio)?;
             search_with(&idx, &params, &ranker)?

@@ -110,10 +110,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(spec) = &args.boosts {
         ranker.boosts.apply(spec).map_err(anyhow::Error::msg)?;
     }
+    ranker.semantic = args.semantic.ranking(args.semantic_ratio)?;
     let mut state = match args.engine.opensearch()? {
         Some(os) => on_cluster(os)?,
         None => {
-            ranker.semantic = args.semantic.ranking(args.semantic_ratio)?;
             let embedder = ranker.semantic.as_ref().map(|s| s.embedder.clone());
             let mut state = AppState::new(open_or_build(&args.index, &args.corpus, embedder)?);
             state.cache = (args.cache_mib > 0).then(|| Arc::new(ResponseCache::new(args.cache_mib)));
@@ -158,7 +158,6 @@ fn on_cluster(os: OpenSearch) -> anyhow::Result<AppState> {
         }
         Err(e) => tracing::warn!(error = %e, "the OpenSearch cluster does not answer yet"),
     }
-    tracing::info!("ranking on OpenSearch by words (meaning is not used on a cluster yet)");
     Ok(AppState::on(Arc::new(os)))
 }
 

@@ -27,6 +27,7 @@ pub fn evaluate_opensearch(
     let state = tempfile::tempdir().map_err(|e| EvalError::Read(std::env::temp_dir(), e))?;
     let started = Instant::now();
     let store = OsStore::rebuild(os, state.path()).map_err(crate::ingest::IngestError::from)?;
+    let store = store.with_embedder(ranker.semantic.as_ref().map(|s| s.embedder.clone()));
     crate::ingest::run(store, &corpus.input(), &Extractor::default())?;
     let index_seconds = started.elapsed().as_secs_f64();
     let filters = Filters::default();
@@ -40,8 +41,8 @@ pub fn evaluate_opensearch(
         strict: false,
     };
     let mut eval = score_queries(corpus, queries, qrels, "healthsearch-opensearch", run_out, |text| {
-        let (plan, _) = plan_on(os, parse(text)?, ranker)?;
-        let found = retrieve(os, &plan, ranker, &r)?;
+        let planned = plan_on(os, text, parse(text)?, ranker, None)?;
+        let found = retrieve(os, &planned, ranker, &r)?;
         Ok(found.hits.into_iter().map(|h| Ranked { id: h.id, url: h.url, score: h.score }).collect())
     })?;
     eval.documents = os.count().map_err(|e| EvalError::Search("count".into(), SearchError::from(e)))?;

@@ -2,12 +2,14 @@
 //! are ours), keywords and dates for filters, facets and sorting, and the stored article.
 
 use super::mapping::{REVIEW_DUE, SITE_NAME};
+use super::meaning::encoded_vectors;
 use crate::analysis::{analyze, folded_words};
 use crate::article::Article;
 use crate::cite_keys::{accessed_date, citation_keys};
 use crate::index::ranking::feedback::document_terms;
 use crate::index::storage::schema::name;
 use crate::ingest::Serialized;
+use crate::semantic::Code;
 use serde_json::{Map, Value, json};
 
 /// The text as our analysis reads it: its terms, separated by spaces.
@@ -20,8 +22,8 @@ fn words(text: &str) -> String {
     folded_words(text).into_iter().map(|(w, _)| w).collect::<Vec<_>>().join(" ")
 }
 
-/// The document for an article written by `origin`.
-pub fn document(a: &Article, stored: &Serialized, origin: &str) -> Value {
+/// The document for an article written by `origin`, with its passage vectors when it was embedded.
+pub fn document(a: &Article, stored: &Serialized, origin: &str, vectors: Option<&[Code]>) -> Value {
     let (headings, body) = (a.headings(), a.body());
     let mut d = Map::new();
     let mut put = |k: &str, v: Value| {
@@ -61,6 +63,9 @@ pub fn document(a: &Article, stored: &Serialized, origin: &str) -> Value {
     put(name::OUTLINE, json!(format!("{}\n{headings}", a.title)));
     if let Some(site_name) = &a.site_name {
         put(SITE_NAME, json!(site_name));
+    }
+    if let Some(codes) = vectors.filter(|c| !c.is_empty()) {
+        put(name::VECTORS, json!(encoded_vectors(codes)));
     }
     Value::Object(d)
 }

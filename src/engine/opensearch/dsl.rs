@@ -6,7 +6,7 @@
 
 use crate::index::ranking::matching::required;
 use crate::index::storage::schema::name;
-use crate::query::{Boosts, Clause, QueryPlan, query_words};
+use crate::query::{Boosts, Clause, QueryPlan, is_stop_term, query_words};
 use serde_json::{Value, json};
 
 /// Each searchable field with its weight.
@@ -95,6 +95,34 @@ pub fn matching(plan: &QueryPlan, covers: &[Value], required: usize) -> Value {
         return json!({"bool": {"should": any, "minimum_should_match": 1}});
     }
     json!({"bool": {"should": covers, "minimum_should_match": required.max(1)}})
+}
+
+/// What matches: `matches`, or one of the articles `ids` (those matching by meaning).
+pub fn or_ids(matches: Value, ids: &[&str]) -> Value {
+    if ids.is_empty() {
+        return matches;
+    }
+    json!({"bool": {"should": [matches, {"ids": {"values": ids}}], "minimum_should_match": 1}})
+}
+
+/// Prefix of the named clauses telling which query terms a hit holds.
+const HOLDS: &str = "holds:";
+
+/// Clauses that score nothing and tell, by name, which of the plan's typed terms and their
+/// concepts' other names each hit holds in its own text ([`probed_terms`]).
+pub fn term_probes(plan: &QueryPlan) -> Vec<Value> {
+    let mut terms: Vec<&str> = plan.parsed.positive_terms().into_iter().filter(|t| !is_stop_term(t)).collect();
+    terms.extend(plan.expansions.iter().flat_map(|e| e.alternatives.iter().flatten().map(String::as_str)));
+    terms.sort_unstable();
+    terms.dedup();
+    let probe = |t: &str| json!({"constant_score": {"filter": in_any(&[t.to_string()]), "boost": 0.0, "_name": format!("{HOLDS}{t}")}});
+    terms.into_iter().map(probe).collect()
+}
+
+/// The terms a hit holds, from the names of the [`term_probes`] it matched.
+pub fn probed_terms(hit: &Value) -> Vec<String> {
+    let names = hit["matched_queries"].as_array().into_iter().flatten().filter_map(Value::as_str);
+    names.filter_map(|n| n.strip_prefix(HOLDS)).map(String::from).collect()
 }
 
 /// The strict rule's number of words to cover.

@@ -19,6 +19,9 @@ enum Kind {
     Day,
     /// Kept in `_source` for display, not searchable.
     Stored,
+    /// Passage vectors ([`crate::semantic::vectors`] records, base64 in JSON), read by the
+    /// meaning script from doc values.
+    Vectors,
 }
 
 /// Fields beside the searchable text ones ([`TEXT_FIELDS`]).
@@ -39,11 +42,12 @@ const OTHER_FIELDS: &[(&str, Kind)] = &[
     (name::OUTLINE, Kind::Stored),
     (SITE_NAME, Kind::Stored),
     (REVIEW_DUE, Kind::Day),
+    (name::VECTORS, Kind::Vectors),
 ];
 
 /// Bumped whenever fields or their mapping change: a live version of another schema is not
 /// cloned, a run rewrites everything into a new one.
-pub const SCHEMA: u32 = 1;
+pub const SCHEMA: u32 = 2;
 
 /// The site's own name, kept for labelling the site facet.
 pub const SITE_NAME: &str = "site_name";
@@ -61,6 +65,7 @@ fn field(kind: Kind) -> Value {
         Kind::Keyword => json!({"type": "keyword"}),
         Kind::Day => json!({"type": "date", "format": DAY_FORMAT}),
         Kind::Stored => json!({"type": "text", "index": false}),
+        Kind::Vectors => json!({"type": "binary", "doc_values": true}),
     }
 }
 

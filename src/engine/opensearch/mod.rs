@@ -11,6 +11,7 @@ pub mod engine;
 pub mod error;
 pub mod lexicon;
 pub mod mapping;
+pub mod meaning;
 pub mod passages;
 pub mod rank;
 pub mod search;

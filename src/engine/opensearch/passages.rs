@@ -3,8 +3,10 @@
 
 use super::cluster::OpenSearch;
 use super::rank::{Retrieve, plan_on, retrieve};
-use super::search::{articles, plan_terms};
-use crate::index::present::passages::{CANDIDATE_ARTICLES, Passage, PassageParams, RankedArticle, cut_passages};
+use super::search::{articles_with_vectors, plan_terms};
+use crate::index::present::passages::{
+    CANDIDATE_ARTICLES, Cosines, Passage, PassageParams, RankedArticle, cut_passages, passage_cosines,
+};
 use crate::index::present::search::{Ranker, SearchError};
 use crate::index::ranking::count::TOTAL_LIMIT;
 use crate::index::ranking::filter::Sort;
@@ -12,7 +14,7 @@ use crate::query::{parse, term_weights};
 
 /// The best `p.k` passages for `p.q`.
 pub fn passages(os: &OpenSearch, p: &PassageParams, ranker: &Ranker) -> Result<Vec<Passage>, SearchError> {
-    let (plan, mut stats) = plan_on(os, parse(&p.q)?, ranker)?;
+    let mut planned = plan_on(os, &p.q, parse(&p.q)?, ranker, p.semantic_ratio)?;
     let r = Retrieve {
         filters: &p.filters,
         sort: Sort::Relevance,
@@ -22,14 +24,19 @@ pub fn passages(os: &OpenSearch, p: &PassageParams, ranker: &Ranker) -> Result<V
         total_limit: Some(TOTAL_LIMIT),
         strict: false,
     };
-    let found = retrieve(os, &plan, ranker, &r)?;
-    stats.add_doc_freqs(os, &plan_terms(&plan))?;
-    let weights = term_weights(&plan, &ranker.boosts, &stats);
-    let mut stored = articles(os, found.hits.iter().map(|h| h.id.as_str()))?;
-    let top = found
-        .hits
-        .iter()
-        .filter_map(|h| Some(RankedArticle { score: h.score, article: stored.remove(&h.id)?, cosines: None }))
-        .collect();
-    Ok(cut_passages(top, &weights, p, 0.0))
+    let found = retrieve(os, &planned, ranker, &r)?;
+    planned.stats.add_doc_freqs(os, &plan_terms(&planned.plan))?;
+    let weights = term_weights(&planned.plan, &ranker.boosts, &planned.stats);
+    let meaning = planned.meaning.as_ref();
+    let mut stored = articles_with_vectors(os, found.hits.iter().map(|h| h.id.as_str()))?;
+    let mut top = Vec::with_capacity(found.hits.len());
+    for h in &found.hits {
+        let Some((article, codes)) = stored.remove(&h.id) else { continue };
+        let cosines = meaning.map(|m| {
+            let each = codes.iter().map(|c| (c.section, c.cosine(&m.query))).collect();
+            Box::new(passage_cosines(each, p.max_chars)) as Cosines
+        });
+        top.push(RankedArticle { score: h.score, article, cosines });
+    }
+    Ok(cut_passages(top, &weights, p, meaning.map_or(0.0, |m| m.ratio)))
 }

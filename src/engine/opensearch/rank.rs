@@ -7,16 +7,22 @@ use super::dsl;
 use super::error::OsError;
 use super::lexicon::{Knows, Prefetched};
 use super::mapping::SITE_NAME;
+use super::meaning::{self, Meaning, Near, audience_of};
 use crate::article::Audience;
 use crate::index::ranking::count::Relation;
+use crate::index::ranking::coverage::coverage_by;
 use crate::index::ranking::feedback;
 use crate::index::ranking::filter::{Facet, Filters, Sort};
+use crate::index::ranking::fusion::{FEW_WORD_MATCHES, MIN_COSINE, Scores, fuse, match_floor};
+use crate::index::ranking::matching::MatchRule;
 use crate::index::ranking::ranker::{Ranker, freshness};
+use crate::index::ranking::retrieve::{CANDIDATES, SEARCH_BOX_CANDIDATES};
 use crate::index::storage::schema::name;
 use crate::index::storage::writer::date_value;
 use crate::query::audience::multiplier;
 use crate::query::{ParsedQuery, QueryPlan, plan};
 use serde_json::{Map, Value, json};
+use std::collections::HashMap;
 
 /// Hits beyond the page fetched so that recency and audience can lift them into it.
 const RERANK_EXTRA: usize = 20;
@@ -29,6 +35,8 @@ pub struct OsHit {
     pub id: String,
     pub url: String,
     pub score: f32,
+    /// How the score was made: by words, by meaning, and the two fused.
+    pub scores: Scores,
 }
 
 /// A facet value, its count, and what to show for it (a site's own name).
@@ -39,13 +47,10 @@ pub struct Found {
     pub hits: Vec<OsHit>,
     pub total: usize,
     pub relation: Relation,
-    /// Whether fewer words were required than the rule asks, because nothing matched strictly.
-    pub relaxed: bool,
     /// Facet value counts (with a site's own name for the site facet), per facet.
     pub facets: Vec<(Facet, Vec<Bucket>)>,
-    /// Important words in the query, and how many of them a match covers.
-    pub words: usize,
-    pub required: usize,
+    /// How the search box decided what matches.
+    pub rule: MatchRule,
 }
 
 /// What to retrieve.
@@ -63,16 +68,32 @@ pub struct Retrieve<'a> {
     pub strict: bool,
 }
 
-/// Reads `parsed` against the cluster's words: corrections and concepts, as on the embedded engine.
-pub fn plan_on(os: &OpenSearch, parsed: ParsedQuery, ranker: &Ranker) -> Result<(QueryPlan, Prefetched), OsError> {
+/// A query read against the cluster: its plan, the term counts fetched for it, and its meaning.
+pub struct Planned {
+    pub plan: QueryPlan,
+    pub stats: Prefetched,
+    pub meaning: Option<Meaning>,
+}
+
+/// Reads `parsed` (the query `q`) against the cluster's words: corrections and concepts, as on
+/// the embedded engine; and its meaning at `ratio` when the ranking uses the model.
+pub fn plan_on(
+    os: &OpenSearch,
+    q: &str,
+    parsed: ParsedQuery,
+    ranker: &Ranker,
+    ratio: Option<f32>,
+) -> Result<Planned, OsError> {
     // The typed terms' counts come along: snippets weigh terms by them.
     let typed: Vec<String> = parsed.positive_terms().into_iter().map(String::from).collect();
     let prefetched = Prefetched::fetch(os, &parsed, &typed)?;
     let model = ranker.semantic.as_ref().map(|s| s.embedder.clone());
     let knows = model.map(|m| Box::new(move |w: &str| m.model().knows_word(w)) as Knows);
-    let prefetched = prefetched.with_language(knows);
-    let lexicon = ranker.typos.then_some(&prefetched as &dyn crate::query::Lexicon);
-    Ok((plan(parsed, lexicon, Some(&ranker.vocab)), prefetched))
+    let stats = prefetched.with_language(knows);
+    let lexicon = ranker.typos.then_some(&stats as &dyn crate::query::Lexicon);
+    let plan = plan(parsed, lexicon, Some(&ranker.vocab));
+    let meaning = Meaning::of(ranker, q, &plan, ratio);
+    Ok(Planned { plan, stats, meaning })
 }
 
 fn filter_clauses(f: &Filters) -> Vec<Value> {
@@ -88,31 +109,94 @@ fn filter_clauses(f: &Filters) -> Vec<Value> {
     out
 }
 
-/// Ranks `plan` on the cluster.
-pub fn retrieve(os: &OpenSearch, plan: &QueryPlan, ranker: &Ranker, r: &Retrieve) -> Result<Found, OsError> {
+/// The meaning side of one retrieval: the nearest articles and the cosine candidates start at.
+struct Side<'a> {
+    meaning: &'a Meaning,
+    near: Vec<Near>,
+    floor: f32,
+}
+
+/// Ranks a planned query on the cluster. In the search box (`strict`), what matches is the
+/// embedded engine's rule: enough of the important words, or close enough in meaning; when
+/// nothing matches under the filters, one word fewer is required at a time.
+pub fn retrieve(os: &OpenSearch, q: &Planned, ranker: &Ranker, r: &Retrieve) -> Result<Found, OsError> {
+    let plan = &q.plan;
     let covers = dsl::covers(plan);
     let strict = if r.strict { dsl::strict(&covers) } else { 1 };
+    let side = match &q.meaning {
+        Some(m) => {
+            let exclude = dsl::exclusions(plan, &ranker.boosts);
+            let near = meaning::nearest(os, &m.query, filter_clauses(r.filters), exclude, pool(r))?;
+            let floor = match r.strict {
+                true => {
+                    let best = near.first().map_or(f32::NEG_INFINITY, |n| n.cosine);
+                    match_floor(best, covers.is_empty() || few_word_matches(os, plan, &covers, strict, r.filters)?)
+                }
+                false => MIN_COSINE,
+            };
+            Some(Side { meaning: m, near, floor })
+        }
+        None => None,
+    };
+    let by_meaning: Vec<&str> = match (&side, r.strict) {
+        (Some(s), true) => s.near.iter().filter(|n| n.cosine >= s.floor).map(|n| n.id.as_str()).collect(),
+        _ => Vec::new(),
+    };
+    let mut rule = MatchRule {
+        words: covers.len(),
+        required: strict,
+        relaxed: false,
+        by_meaning: by_meaning.len(),
+        meaning_from: side.as_ref().filter(|_| r.strict).map(|s| s.floor),
+    };
     let mut required = strict;
     loop {
-        let found = run(os, plan, ranker, r, dsl::matching(plan, &covers, required))?;
+        let matches = dsl::or_ids(dsl::matching(plan, &covers, required), &by_meaning);
+        let found = run(os, q, ranker, r, matches, side.as_ref())?;
         if found.total > 0 || required <= 1 {
-            let relaxed = required < strict && found.total > 0;
-            return Ok(Found {
-                relaxed,
-                words: covers.len(),
-                required: if relaxed { required } else { strict },
-                ..found
-            });
+            rule.relaxed = required < strict && found.total > 0;
+            rule.required = if rule.relaxed { required } else { strict };
+            return Ok(Found { rule, ..found });
         }
         required -= 1;
     }
 }
 
-fn run(os: &OpenSearch, plan: &QueryPlan, ranker: &Ranker, r: &Retrieve, matches: Value) -> Result<Found, OsError> {
+/// Candidates drawn from each side for ranking, as on the embedded engine.
+fn pool(r: &Retrieve) -> usize {
+    let base = if r.strict { SEARCH_BOX_CANDIDATES } else { CANDIDATES };
+    base.max(r.offset + r.limit + RERANK_EXTRA)
+}
+
+/// Whether the query's words strictly match fewer than [`FEW_WORD_MATCHES`] articles under the
+/// filters (meaning then matches from a lower cosine).
+fn few_word_matches(
+    os: &OpenSearch,
+    plan: &QueryPlan,
+    covers: &[Value],
+    strict: usize,
+    filters: &Filters,
+) -> Result<bool, OsError> {
+    let mut all = filter_clauses(filters);
+    all.push(dsl::matching(plan, covers, strict));
+    let answer = os.read("_count", &json!({"query": {"bool": {"filter": all}}}))?;
+    Ok(answer["count"].as_u64().unwrap_or(0) < FEW_WORD_MATCHES as u64)
+}
+
+fn run(
+    os: &OpenSearch,
+    q: &Planned,
+    ranker: &Ranker,
+    r: &Retrieve,
+    matches: Value,
+    side: Option<&Side>,
+) -> Result<Found, OsError> {
+    let plan = &q.plan;
     // Relevance reranks a window from the top; date order pages on the cluster.
-    let (from, size) = match r.sort {
-        Sort::Relevance => (0, r.offset + r.limit + RERANK_EXTRA),
-        Sort::Reviewed => (r.offset, r.limit),
+    let (from, size) = match (r.sort, side) {
+        (Sort::Relevance, None) => (0, r.offset + r.limit + RERANK_EXTRA),
+        (Sort::Relevance, Some(_)) => (0, pool(r)),
+        (Sort::Reviewed, _) => (r.offset, r.limit),
     };
     let mut body = json!({
         "query": dsl::full(plan, &ranker.boosts, matches),
@@ -124,6 +208,12 @@ fn run(os: &OpenSearch, plan: &QueryPlan, ranker: &Ranker, r: &Retrieve, matches
     });
     if r.sort == Sort::Reviewed {
         body["sort"] = json!([{name::REVIEWED: {"order": "desc", "missing": "_last"}}, {name::ID: "asc"}]);
+    } else if let Some(side) = side {
+        // Each hit's cosine, and which query words it holds (how much the best one covers).
+        body["script_fields"] = json!({COSINE: {"script": side.meaning.script()}});
+        if let Some(should) = body["query"]["bool"]["should"].as_array_mut() {
+            should.extend(dsl::term_probes(plan));
+        }
     }
     let mut aggs = Map::new();
     for &facet in r.facets {
@@ -145,7 +235,10 @@ fn run(os: &OpenSearch, plan: &QueryPlan, ranker: &Ranker, r: &Retrieve, matches
         if let Some(again) = with_feedback(os, plan, ranker, r.strict, &body, &hits)? {
             hits = again;
         }
-        rerank(&mut hits, plan, ranker);
+        match side {
+            Some(side) => hits = fused(hits, q, ranker, side, r.strict),
+            None => rerank(&mut hits, plan, ranker),
+        }
     }
     let skip = r.offset - from;
     let hits: Vec<OsHit> = hits.into_iter().skip(skip).take(r.limit).map(|(h, _)| h).collect();
@@ -161,17 +254,21 @@ fn run(os: &OpenSearch, plan: &QueryPlan, ranker: &Ranker, r: &Retrieve, matches
             .collect();
         facets.push((facet, values));
     }
-    Ok(Found { hits, total, relation, relaxed: false, facets, words: 0, required: 0 })
+    let rule = MatchRule { words: 0, required: 0, relaxed: false, by_meaning: 0, meaning_from: None };
+    Ok(Found { hits, total, relation, facets, rule })
 }
 
-/// The hits of a search answer with their stored fields.
+/// The script field holding each hit's cosine to the query.
+const COSINE: &str = "cosine";
+
+/// The hits of a search answer, each with the whole hit (its `_source`, fields, named queries).
 fn parse_hits(answer: &Value, sort: Sort) -> Vec<(OsHit, Value)> {
     let hits = answer["hits"]["hits"].as_array().into_iter().flatten();
     hits.map(|h| {
-        let source = h["_source"].clone();
-        let text = |f: &str| source[f].as_str().unwrap_or_default().to_string();
+        let text = |f: &str| h["_source"][f].as_str().unwrap_or_default().to_string();
         let score = if sort == Sort::Reviewed { 0.0 } else { h["_score"].as_f64().unwrap_or(0.0) as f32 };
-        (OsHit { id: text(name::ID), url: text(name::URL), score }, source)
+        let scores = Scores { lexical: Some(score), semantic: None, fused: score };
+        (OsHit { id: text(name::ID), url: text(name::URL), score, scores }, h.clone())
     })
     .collect()
 }
@@ -188,7 +285,7 @@ fn with_feedback(
     first: &[(OsHit, Value)],
 ) -> Result<Option<Vec<(OsHit, Value)>>, OsError> {
     let Some(fb) = ranker.feedback.filter(|_| first.len() >= feedback::MIN_HITS) else { return Ok(None) };
-    let stored = first.iter().map(|(h, source)| (h.score, source[name::FEEDBACK].as_str().unwrap_or_default()));
+    let stored = first.iter().map(|(h, hit)| (h.score, hit["_source"][name::FEEDBACK].as_str().unwrap_or_default()));
     let words = feedback::weigh(stored, plan.parsed.positive_terms().len(), &fb);
     if words.is_empty() {
         return Ok(None);
@@ -220,22 +317,63 @@ fn facet_terms(facet: Facet) -> Value {
     terms
 }
 
+/// The recency boost by the embedded engine's formula: how much a hit's words score is raised.
+fn recency(hit: &Value, ranker: &Ranker, now: tantivy::DateTime) -> f32 {
+    match hit["_source"][name::REVIEWED].as_str().and_then(|d| d.parse().ok()) {
+        Some(day) if ranker.boosts.recency > 0.0 => 1.0 + ranker.boosts.recency * freshness(date_value(day), now),
+        _ => 1.0,
+    }
+}
+
 /// The recency boost and the people the query names, by the formulas the embedded engine uses.
 fn rerank(hits: &mut [(OsHit, Value)], plan: &QueryPlan, ranker: &Ranker) {
     let now = tantivy::DateTime::from_timestamp_secs(chrono::Utc::now().timestamp());
-    for (hit, source) in hits.iter_mut() {
-        if ranker.boosts.recency > 0.0
-            && let Some(day) = source[name::REVIEWED].as_str().and_then(|d| d.parse().ok())
-        {
-            hit.score *= 1.0 + ranker.boosts.recency * freshness(date_value(day), now);
-        }
-        let audience: Vec<Audience> = source[name::AUDIENCE]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|a| Audience::from_name(a.as_str()?))
-            .collect();
-        hit.score *= multiplier(&plan.audience, &audience);
+    for (hit, raw) in hits.iter_mut() {
+        hit.score *= recency(raw, ranker, now) * multiplier(&plan.audience, &audience_of(&raw["_source"]));
+        hit.scores = Scores { lexical: Some(hit.score), semantic: None, fused: hit.score };
     }
     hits.sort_by(|a, b| b.0.score.total_cmp(&a.0.score));
+}
+
+/// The words' ranking (with recency) fused with the articles nearest in meaning, by the embedded
+/// engine's rules: the lexical side trusted as far as the best match covers the query, meaning
+/// candidates from the side's floor, then the people the query names.
+fn fused(hits: Vec<(OsHit, Value)>, q: &Planned, ranker: &Ranker, side: &Side, strict: bool) -> Vec<(OsHit, Value)> {
+    let now = tantivy::DateTime::from_timestamp_secs(chrono::Utc::now().timestamp());
+    let mut cosines: HashMap<String, f32> = HashMap::new();
+    let mut known: HashMap<String, (String, Vec<Audience>)> = HashMap::new();
+    let mut lexical: Vec<(f32, String)> = Vec::new();
+    let mut holds: HashMap<String, Vec<String>> = HashMap::new();
+    for (hit, raw) in &hits {
+        if let Some(c) = raw["fields"][COSINE][0].as_f64() {
+            cosines.insert(hit.id.clone(), c as f32);
+        }
+        known.insert(hit.id.clone(), (hit.url.clone(), audience_of(&raw["_source"])));
+        if hit.score > 0.0 {
+            lexical.push((hit.score * recency(raw, ranker, now), hit.id.clone()));
+            holds.insert(hit.id.clone(), dsl::probed_terms(raw));
+        }
+    }
+    lexical.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let trust = lexical.first().map_or(0.0, |(_, id)| {
+        let held = holds.get(id).cloned().unwrap_or_default();
+        coverage_by(&q.plan, &q.stats, |t| held.iter().any(|h| h == t))
+    });
+    let floor = if strict { side.floor } else { MIN_COSINE };
+    let near = side.near.iter().filter(|n| n.passes && n.cosine >= floor);
+    let meaning: Vec<(f32, String)> = near.clone().map(|n| (n.cosine, n.id.clone())).collect();
+    for n in near {
+        known.entry(n.id.clone()).or_insert_with(|| (n.url.clone(), n.audience.clone()));
+    }
+    let mut out: Vec<(OsHit, Value)> =
+        fuse(&lexical, &meaning, trust, side.meaning.ratio, |id| cosines.get(id).copied())
+            .into_iter()
+            .filter_map(|(mut scores, id)| {
+                let (url, audience) = known.get(&id)?;
+                scores.fused *= multiplier(&q.plan.audience, audience);
+                Some((OsHit { id, url: url.clone(), score: scores.fused, scores }, Value::Null))
+            })
+            .collect();
+    out.sort_by(|a, b| b.0.score.total_cmp(&a.0.score).then_with(|| a.0.id.cmp(&b.0.id)));
+    out
 }

@@ -4,7 +4,8 @@
 use super::cluster::OpenSearch;
 use super::dsl::in_any;
 use super::error::OsError;
-use super::rank::{Retrieve, plan_on, retrieve};
+use super::meaning::stored_vectors;
+use super::rank::{Planned, Retrieve, plan_on, retrieve};
 use crate::article::Article;
 use crate::index::present::search::{
     MAX_FACET_VALUES, MAX_LIMIT, MAX_WINDOW, Ranker, SearchError, SearchParams, SearchResponse, elapsed_ms, explain,
@@ -13,11 +14,11 @@ use crate::index::present::search::{
 use crate::index::present::snippet::Highlighter;
 use crate::index::ranking::count::TOTAL_LIMIT;
 use crate::index::ranking::filter::{FacetValue, facet_values};
-use crate::index::ranking::fusion::Scores;
-use crate::index::ranking::matching::MatchRule;
+use crate::index::ranking::fusion::MeaningExplain;
 use crate::index::storage::schema::name;
 use crate::query::spell::{self, Kind};
 use crate::query::{ParsedQuery, QueryPlan, is_stop_term, parse, typed_weights};
+use crate::semantic::Code;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
@@ -26,7 +27,7 @@ use std::time::Instant;
 pub fn search(os: &OpenSearch, params: &SearchParams, ranker: &Ranker) -> Result<SearchResponse, SearchError> {
     let started = Instant::now();
     let parsed = parse(&params.q)?;
-    let (plan, mut stats) = plan_on(os, parsed.clone(), ranker)?;
+    let mut planned = plan_on(os, &params.q, parsed.clone(), ranker, params.semantic_ratio)?;
     let limit = params.limit.min(MAX_LIMIT);
     let offset = params.offset.min(MAX_WINDOW.saturating_sub(limit));
     let total_limit = (!params.exact_total).then_some(TOTAL_LIMIT);
@@ -39,15 +40,16 @@ pub fn search(os: &OpenSearch, params: &SearchParams, ranker: &Ranker) -> Result
         total_limit,
         strict: true,
     };
-    let found = retrieve(os, &plan, ranker, &r)?;
-    stats.add_doc_freqs(os, &plan_terms(&plan))?;
+    let found = retrieve(os, &planned, ranker, &r)?;
+    planned.stats.add_doc_freqs(os, &plan_terms(&planned.plan))?;
+    let Planned { plan, stats, meaning } = planned;
     let highlighter = Highlighter::new(typed_weights(&plan, &ranker.boosts, &stats));
     let articles = articles(os, found.hits.iter().map(|h| h.id.as_str()))?;
     let mut hits = Vec::with_capacity(found.hits.len());
     for h in &found.hits {
         let Some(article) = articles.get(&h.id) else { continue };
         let mut hit = to_hit(article.clone(), h.score, &highlighter);
-        hit.scores = params.explain.then_some(Scores { lexical: Some(h.score), semantic: None, fused: h.score });
+        hit.scores = params.explain.then_some(h.scores);
         hits.push(hit);
     }
     let mut facets = BTreeMap::new();
@@ -61,25 +63,20 @@ pub fn search(os: &OpenSearch, params: &SearchParams, ranker: &Ranker) -> Result
         facets.insert(facet, shown);
     }
     let did_you_mean = suggestion(os, &plan, parsed, &params.q, found.total)?;
-    let rule = MatchRule {
-        words: found.words,
-        required: found.required,
-        relaxed: found.relaxed,
-        by_meaning: 0,
-        meaning_from: None,
-    };
+    let rule = found.rule;
     Ok(SearchResponse {
         query: params.q.clone(),
         total: found.total,
         total_relation: found.relation,
         took_ms: elapsed_ms(started),
         did_you_mean,
-        relaxed: found.relaxed,
+        relaxed: rule.relaxed,
         hits,
         facets,
         explain: params.explain.then(|| {
             let mut e = explain(&plan, &ranker.boosts);
             e.matching = Some(rule);
+            e.meaning = meaning.map(|m| MeaningExplain { text: m.text, ratio: m.ratio, by_meaning: rule.by_meaning });
             e
         }),
     })
@@ -96,18 +93,36 @@ pub fn plan_terms(plan: &QueryPlan) -> Vec<String> {
 
 /// The stored articles with these ids.
 pub fn articles<'a>(os: &OpenSearch, ids: impl Iterator<Item = &'a str>) -> Result<HashMap<String, Article>, OsError> {
+    let stored = stored(os, ids, false)?;
+    Ok(stored.into_iter().map(|(id, (article, _))| (id, article)).collect())
+}
+
+/// The stored articles with these ids, each with its passage vectors (empty when it has none).
+pub fn articles_with_vectors<'a>(
+    os: &OpenSearch,
+    ids: impl Iterator<Item = &'a str>,
+) -> Result<HashMap<String, (Article, Vec<Code>)>, OsError> {
+    stored(os, ids, true)
+}
+
+fn stored<'a>(
+    os: &OpenSearch,
+    ids: impl Iterator<Item = &'a str>,
+    with_vectors: bool,
+) -> Result<HashMap<String, (Article, Vec<Code>)>, OsError> {
     let ids: Vec<&str> = ids.collect();
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let body = json!({"ids": ids});
-    let answer: Value = os.read(&format!("_mget?_source={}", name::DOC), &body)?;
+    let fields = if with_vectors { format!("{},{}", name::DOC, name::VECTORS) } else { name::DOC.to_string() };
+    let answer: Value = os.read(&format!("_mget?_source={fields}"), &json!({"ids": ids}))?;
     let mut out = HashMap::new();
     for d in answer["docs"].as_array().into_iter().flatten() {
         let Some(json) = d["_source"][name::DOC].as_str() else { continue };
         let article: Article = serde_json::from_str(json)
             .map_err(|e| OsError::Unexpected { what: "a stored article".into(), reason: e.to_string() })?;
-        out.insert(article.id.clone(), article);
+        let codes = if with_vectors { stored_vectors(&d["_source"]).unwrap_or_default() } else { Vec::new() };
+        out.insert(article.id.clone(), (article, codes));
     }
     Ok(out)
 }

@@ -9,12 +9,16 @@ use super::document::document;
 use super::error::OsError;
 use super::mapping::SCHEMA;
 use crate::article::Article;
+use crate::index::IndexError;
 use crate::index::storage::schema::name;
+use crate::index::storage::writer::EMBED_ARTICLES;
 use crate::ingest::{Committed, IngestError, Serialized, Store};
+use crate::semantic::{Code, Embedder, MODEL_KEY};
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Documents sent in one bulk request.
@@ -42,6 +46,10 @@ pub struct OsStore<'a> {
     clone: bool,
     /// Whether the new version exists yet (it is made at the run's first write).
     created: bool,
+    /// The model passages are embedded with, and the articles waiting for it.
+    embedder: Option<Arc<Embedder>>,
+    waiting: Vec<(Article, Serialized, String)>,
+    embedded: usize,
 }
 
 impl<'a> OsStore<'a> {
@@ -49,6 +57,13 @@ impl<'a> OsStore<'a> {
     /// other sources and unchanged ones carry over.
     pub fn begin(os: &'a OpenSearch, state_dir: &Path) -> Result<OsStore<'a>, OsError> {
         Self::start(os, state_dir, true)
+    }
+
+    /// Embeds each written article's passages with `embedder` (meaning on the cluster). The
+    /// stored hash names the model, so turning it on or off rewrites every article.
+    pub fn with_embedder(mut self, embedder: Option<Arc<Embedder>>) -> OsStore<'a> {
+        self.embedder = embedder;
+        self
     }
 
     /// Starts a run into an empty version: after the swap, the alias holds only this run's
@@ -72,6 +87,9 @@ impl<'a> OsStore<'a> {
             committed: false,
             clone,
             created: false,
+            embedder: None,
+            waiting: Vec::new(),
+            embedded: 0,
         };
         if !store.clone {
             // A rebuild starts from nothing: even a run that writes nothing replaces the live one.
@@ -130,6 +148,23 @@ impl<'a> OsStore<'a> {
             self.flush()?;
         }
         Ok(())
+    }
+
+    /// Embeds the articles waiting for the model and queues their documents.
+    fn embed_waiting(&mut self) -> Result<(), IngestError> {
+        let (Some(embedder), false) = (&self.embedder, self.waiting.is_empty()) else { return Ok(()) };
+        let articles: Vec<&Article> = self.waiting.iter().map(|(a, _, _)| a).collect();
+        let codes = embedder.embed_articles(&articles).map_err(|e| IndexError::Embedding(e.to_string()))?;
+        for ((a, stored, origin), codes) in std::mem::take(&mut self.waiting).into_iter().zip(codes) {
+            self.embedded += codes.len();
+            self.put(&a, &stored, &origin, Some(&codes))?;
+        }
+        Ok(())
+    }
+
+    fn put(&mut self, a: &Article, stored: &Serialized, origin: &str, codes: Option<&[Code]>) -> Result<(), OsError> {
+        let action = json!({"index": {"_index": self.target, "_id": a.id}});
+        self.push(action, Some(&document(a, stored, origin, codes)))
     }
 
     /// Sends the waiting documents; those refused for overload are sent again after a pause.
@@ -224,12 +259,19 @@ impl Store for OsStore<'_> {
     }
 
     fn serialize(&self, a: &Article) -> Result<Serialized, IngestError> {
-        Serialized::of(a, None).map_err(|e| IngestError::Index(crate::index::IndexError::Corrupt(e.to_string())))
+        let model = self.embedder.as_ref().map(|_| MODEL_KEY);
+        Serialized::of(a, model).map_err(|e| IngestError::Index(IndexError::Corrupt(e.to_string())))
     }
 
     fn upsert(&mut self, a: &Article, stored: Serialized, origin: &str) -> Result<(), IngestError> {
-        let action = json!({"index": {"_index": self.target, "_id": a.id}});
-        Ok(self.push(action, Some(&document(a, &stored, origin)))?)
+        if self.embedder.is_none() {
+            return Ok(self.put(a, &stored, origin, None)?);
+        }
+        self.waiting.push((a.clone(), stored, origin.to_string()));
+        if self.waiting.len() >= EMBED_ARTICLES {
+            self.embed_waiting()?;
+        }
+        Ok(())
     }
 
     fn delete(&mut self, id: &str) -> Result<(), IngestError> {
@@ -237,8 +279,9 @@ impl Store for OsStore<'_> {
     }
 
     fn commit(mut self) -> Result<Committed, IngestError> {
+        self.embed_waiting()?;
         let total = self.finish()?;
-        Ok(Committed { embedded: 0, total_articles: total })
+        Ok(Committed { embedded: self.embedded, total_articles: total })
     }
 
     fn state_dir(&self) -> &Path {

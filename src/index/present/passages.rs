@@ -226,7 +226,7 @@ fn indexed_passages(a: &Article, max_chars: usize) -> Vec<(At, Passage)> {
 /// A passage's cosine from its article's stored vectors (section number, cosine; see
 /// [`crate::semantic::article_texts`]): the vector of the same passage when passages are cut as
 /// they were embedded, else the best of its section's.
-fn passage_cosines(vectors: Vec<(u16, f32)>, max_chars: usize) -> impl Fn(At) -> Option<f32> {
+pub fn passage_cosines(vectors: Vec<(u16, f32)>, max_chars: usize) -> impl Fn(At) -> Option<f32> {
     move |(section, chunk)| {
         let mut of_section = vectors.iter().filter(|(s, _)| usize::from(*s) == section).map(|(_, c)| *c);
         if max_chars == DEFAULT_MAX_CHARS { of_section.nth(chunk) } else { of_section.reduce(f32::max) }

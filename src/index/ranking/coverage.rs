@@ -5,7 +5,7 @@
 
 use super::stats::RequestStats;
 use crate::index::HealthIndex;
-use crate::query::{QueryPlan, is_stop_term, rarity};
+use crate::query::{QueryPlan, TermStats, is_stop_term, rarity};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocSet, Term};
 
@@ -24,12 +24,18 @@ pub fn coverage(stats: &RequestStats, index: &HealthIndex, plan: &QueryPlan, add
             _ => false,
         }
     };
+    coverage_by(plan, &stats.of(field), has)
+}
+
+/// The weighted share (0..1) of the plan's typed words found by `has` (whether the article holds
+/// an analyzed term), each weighed by its rarity in `stats`; 1 for a query without words.
+pub fn coverage_by(plan: &QueryPlan, stats: &dyn TermStats, has: impl Fn(&str) -> bool) -> f32 {
     let (mut found, mut total) = (0.0f32, 0.0f32);
     for (i, t) in plan.parsed.positive_terms().into_iter().enumerate() {
         if is_stop_term(t) {
             continue;
         }
-        let weight = rarity(&stats.of(field), t);
+        let weight = rarity(stats, t);
         total += weight;
         let named = || {
             plan.expansions

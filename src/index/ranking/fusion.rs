@@ -84,17 +84,7 @@ impl QueryMeaning {
         index: &HealthIndex,
         searcher: &Searcher,
     ) -> Result<Option<QueryMeaning>, IndexError> {
-        let ratio = ratio.unwrap_or(semantic.ratio).clamp(0.0, 1.0);
-        if ratio == 0.0 || q.trim().is_empty() {
-            return Ok(None);
-        }
-        let query = match semantic.embedder.query(q) {
-            Ok(code) => code,
-            Err(e) => {
-                tracing::warn!(error = %e, "query not embedded; lexical ranking only");
-                return Ok(None);
-            }
-        };
+        let Some((query, ratio)) = query_vector(semantic, ratio, q) else { return Ok(None) };
         let tables = index.vector_tables(searcher)?;
         Ok(Some(QueryMeaning { text: q.to_string(), query, tables, ratio, scanned: OnceLock::new() }))
     }
@@ -120,8 +110,7 @@ impl QueryMeaning {
     /// the closest article when that is higher.
     pub fn match_floor(&self, searcher: &Searcher, few_word_matches: bool) -> f32 {
         let best = self.scan(searcher).iter().map(|(c, _)| *c).fold(f32::NEG_INFINITY, f32::max);
-        let floor = if few_word_matches { MIN_COSINE } else { MATCH_COSINE };
-        floor.max(best - MATCH_MARGIN)
+        match_floor(best, few_word_matches)
     }
 
     /// The live articles matching the query by meaning: from `floor` up.
@@ -153,41 +142,77 @@ impl QueryMeaning {
         dropped: &HashSet<DocAddress>,
         trust: f32,
     ) -> Vec<(Scores, DocAddress)> {
-        let mut all: HashMap<DocAddress, (Option<f32>, Option<f32>)> = HashMap::new();
-        for &(s, a) in lexical {
-            all.entry(a).or_default().0 = Some(s);
-        }
-        for &(c, a) in meaning {
-            if !dropped.contains(&a) {
-                all.entry(a).or_default().1 = Some(c);
-            }
-        }
-        for (addr, (_, sem)) in all.iter_mut() {
-            if sem.is_none() {
-                *sem = self.cosine(*addr);
-            }
-        }
-        let range = |vals: &mut dyn Iterator<Item = f32>| {
-            vals.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)))
-        };
-        let (_, lex_hi) = range(&mut all.values().filter_map(|v| v.0));
-        let (sem_lo, sem_hi) = range(&mut all.values().filter_map(|v| v.1));
-        // Lexical scores are scaled from 0 (no match), so one weak match is not made equal to
-        // the best; cosines from the weakest candidate's. (Min-max on both sides, or cosines
-        // over the best, moved nDCG@10 by under 0.005 on the bundled and people sets.)
-        let lex = |v: Option<f32>| v.map_or(0.0, |s| if lex_hi > 0.0 { trust * s / lex_hi } else { 0.0 });
-        let sem =
-            |v: Option<f32>| v.map_or(0.0, |c| if sem_hi > sem_lo { (c - sem_lo) / (sem_hi - sem_lo) } else { 1.0 });
-        let mut out: Vec<(Scores, DocAddress)> = all
-            .into_iter()
-            .map(|(addr, (l, s))| {
-                let fused = (1.0 - self.ratio) * lex(l) + self.ratio * sem(s);
-                (Scores { lexical: l, semantic: s, fused }, addr)
-            })
-            .collect();
-        out.sort_by(|a, b| b.0.fused.total_cmp(&a.0.fused).then_with(|| a.1.cmp(&b.1)));
-        out
+        let meaning: Vec<(f32, DocAddress)> = meaning.iter().filter(|(_, a)| !dropped.contains(a)).copied().collect();
+        fuse(lexical, &meaning, trust, self.ratio, |a| self.cosine(*a))
     }
+}
+
+/// The vector of the text the model reads and the ratio in force, when the ratio is above 0 and
+/// the model gives one (a model that fails is logged, and the search ranks by words).
+pub fn query_vector(semantic: &Semantic, ratio: Option<f32>, text: &str) -> Option<(Arc<Code>, f32)> {
+    let ratio = ratio.unwrap_or(semantic.ratio).clamp(0.0, 1.0);
+    if ratio == 0.0 || text.trim().is_empty() {
+        return None;
+    }
+    match semantic.embedder.query(text) {
+        Ok(code) => Some((code, ratio)),
+        Err(e) => {
+            tracing::warn!(error = %e, "query not embedded; lexical ranking only");
+            None
+        }
+    }
+}
+
+/// The lowest cosine that matches by meaning, given the closest article's: [`MATCH_COSINE`]
+/// ([`MIN_COSINE`] when the words match fewer than [`FEW_WORD_MATCHES`] articles), or
+/// [`MATCH_MARGIN`] below the closest article when that is higher.
+pub fn match_floor(best: f32, few_word_matches: bool) -> f32 {
+    let floor = if few_word_matches { MIN_COSINE } else { MATCH_COSINE };
+    floor.max(best - MATCH_MARGIN)
+}
+
+/// Relative score fusion of articles keyed by `K`: lexically scored candidates (`lexical`,
+/// matched ones, best first) and candidates found by meaning (`meaning`, with their cosines);
+/// `cosine` gives the others' cosines. `trust` (0..1) scales the lexical side, `ratio` mixes the
+/// two. Best first, ties by key.
+pub fn fuse<K: Clone + Eq + std::hash::Hash + Ord>(
+    lexical: &[(f32, K)],
+    meaning: &[(f32, K)],
+    trust: f32,
+    ratio: f32,
+    cosine: impl Fn(&K) -> Option<f32>,
+) -> Vec<(Scores, K)> {
+    let mut all: HashMap<K, (Option<f32>, Option<f32>)> = HashMap::new();
+    for (s, a) in lexical {
+        all.entry(a.clone()).or_default().0 = Some(*s);
+    }
+    for (c, a) in meaning {
+        all.entry(a.clone()).or_default().1 = Some(*c);
+    }
+    for (key, (_, sem)) in all.iter_mut() {
+        if sem.is_none() {
+            *sem = cosine(key);
+        }
+    }
+    let range = |vals: &mut dyn Iterator<Item = f32>| {
+        vals.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)))
+    };
+    let (_, lex_hi) = range(&mut all.values().filter_map(|v| v.0));
+    let (sem_lo, sem_hi) = range(&mut all.values().filter_map(|v| v.1));
+    // Lexical scores are scaled from 0 (no match), so one weak match is not made equal to
+    // the best; cosines from the weakest candidate's. (Min-max on both sides, or cosines
+    // over the best, moved nDCG@10 by under 0.005 on the bundled and people sets.)
+    let lex = |v: Option<f32>| v.map_or(0.0, |s| if lex_hi > 0.0 { trust * s / lex_hi } else { 0.0 });
+    let sem = |v: Option<f32>| v.map_or(0.0, |c| if sem_hi > sem_lo { (c - sem_lo) / (sem_hi - sem_lo) } else { 1.0 });
+    let mut out: Vec<(Scores, K)> = all
+        .into_iter()
+        .map(|(key, (l, s))| {
+            let fused = (1.0 - ratio) * lex(l) + ratio * sem(s);
+            (Scores { lexical: l, semantic: s, fused }, key)
+        })
+        .collect();
+    out.sort_by(|a, b| b.0.fused.total_cmp(&a.0.fused).then_with(|| a.1.cmp(&b.1)));
+    out
 }
 
 /// The articles passing `filters`, or `None` when nothing is filtered.

@@ -97,17 +97,22 @@ impl Ranker {
         searcher: &Searcher,
     ) -> Result<Option<QueryMeaning>, IndexError> {
         let Some(s) = &self.semantic else { return Ok(None) };
-        let typed = q.to_lowercase();
-        let mut concepts: Vec<String> = Vec::new();
-        for e in &plan.expansions {
-            let name = e.concept.replace('-', " ");
-            if !concepts.contains(&name) && !typed.contains(&name) {
-                concepts.push(name);
-            }
-        }
-        let text = if concepts.is_empty() { q.to_string() } else { format!("{q} ({})", concepts.join(", ")) };
-        QueryMeaning::new(s, ratio, &text, index, searcher)
+        QueryMeaning::new(s, ratio, &meaning_text(q, plan), index, searcher)
     }
+}
+
+/// The text the model reads for a query: the query as typed, then the concepts the vocabulary
+/// found in it that the query does not already name.
+pub fn meaning_text(q: &str, plan: &QueryPlan) -> String {
+    let typed = q.to_lowercase();
+    let mut concepts: Vec<String> = Vec::new();
+    for e in &plan.expansions {
+        let name = e.concept.replace('-', " ");
+        if !concepts.contains(&name) && !typed.contains(&name) {
+            concepts.push(name);
+        }
+    }
+    if concepts.is_empty() { q.to_string() } else { format!("{q} ({})", concepts.join(", ")) }
 }
 
 /// 1 for an article reviewed today, falling by half every two years; 0 for an undated one.

@@ -24,7 +24,7 @@ const BULK_SHARE: usize = 4;
 /// More segments than this are merged into one after any run.
 const MAX_SEGMENTS: usize = 8;
 /// Articles whose passages are embedded together (enough texts to keep both cores busy).
-const EMBED_ARTICLES: usize = 32;
+pub const EMBED_ARTICLES: usize = 32;
 
 /// A write session. Nothing is visible to searchers until [`ArticleWriter::commit`]; dropping it
 /// without committing leaves the index as it was.
