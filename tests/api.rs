@@ -146,6 +146,17 @@ async fn healthz_reports_the_article_count() {
     assert!(v["articles"].as_u64().unwrap_or(0) >= 25);
 }
 
+async fn metrics_time_each_engine_call() {
+    let engine = common::engines::current_state().engine.name();
+    let (status, _) = get("/api/search?q=croup").await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, body) = get("/metrics").await;
+    let series =
+        format!(r#"healthsearch_engine_duration_seconds_count{{engine="{engine}",operation="search",outcome="ok"}} "#);
+    let calls = body.lines().find_map(|l| l.strip_prefix(series.as_str())).and_then(|n| n.trim().parse::<u64>().ok());
+    assert!(calls.is_some_and(|n| n >= 1), "no timed search on {engine}: {body}");
+}
+
 async fn the_page_searches_without_javascript() {
     let (status, home) = get("/").await;
     assert_eq!(status, StatusCode::OK);
@@ -315,6 +326,7 @@ common::engines::on_both_engines!(
     bad_requests_get_json_errors_with_codes,
     odd_but_valid_queries_are_answered,
     healthz_reports_the_article_count,
+    metrics_time_each_engine_call,
     the_page_searches_without_javascript,
     the_page_escapes_the_query_and_shows_errors,
     a_real_socket_serves_search,

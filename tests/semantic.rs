@@ -15,31 +15,12 @@ use healthsearch::index::present::search::{Ranker, SearchParams, search_with};
 use healthsearch::index::ranking::fusion::{DEFAULT_RATIO, MATCH_COSINE, Semantic};
 use healthsearch::ingest::{Input, ingest};
 use healthsearch::semantic::vectors::decode;
-use healthsearch::semantic::{Embedder, article_texts, default_models_dir, installed};
+use healthsearch::semantic::{Embedder, article_texts};
 use std::sync::{Arc, OnceLock};
 use tantivy::TantivyDocument;
 use tantivy::schema::Value;
 
-static MODEL: OnceLock<Option<Arc<Embedder>>> = OnceLock::new();
-
-/// The installed model, or `None` (with a note) when it is missing and not required.
-fn model() -> Option<Arc<Embedder>> {
-    MODEL
-        .get_or_init(|| {
-            let dir = default_models_dir();
-            match installed(&dir) {
-                Some(folder) => Some(Arc::new(Embedder::load(&folder).expect("the installed model loads"))),
-                None if std::env::var("HEALTHSEARCH_REQUIRE_MODEL").is_ok_and(|v| v == "1") => {
-                    panic!("no model under {} (run healthsearch model install)", dir.display())
-                }
-                None => {
-                    eprintln!("note: no model under {}; semantic tests skipped", dir.display());
-                    None
-                }
-            }
-        })
-        .clone()
-}
+use common::model::model;
 
 fn cos(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()

@@ -5,6 +5,9 @@
 
 pub mod embedded;
 pub mod opensearch;
+pub mod timed;
+
+pub use timed::{Timed, Timings};
 
 use crate::article::Article;
 use crate::index::present::editorial::{Citing, Related, Stale};

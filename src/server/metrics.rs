@@ -1,5 +1,5 @@
-//! Prometheus metrics: requests and latency by route, index size, when the index last changed,
-//! and the connections held.
+//! Prometheus metrics: requests and latency by route, the engine's latency per operation, index
+//! size, when the index last changed, and the connections held.
 
 use super::openapi::responses::MethodNotAllowed;
 use crate::index::HealthIndex;
@@ -36,6 +36,13 @@ struct CacheLabels {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabels {
     route: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct EngineLabels {
+    engine: &'static str,
+    operation: &'static str,
+    outcome: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -78,6 +85,7 @@ pub struct Metrics {
     connections_max: Gauge<i64>,
     cap_reached: Counter,
     dropped: Family<DropLabels, Counter>,
+    engine: Family<EngineLabels, Histogram>,
 }
 
 impl Default for Metrics {
@@ -129,6 +137,14 @@ impl Default for Metrics {
             "Connections the server closed, by reason (cap, header_timeout, idle_timeout)",
             dropped.clone(),
         );
+        let engine = Family::<EngineLabels, Histogram>::new_with_constructor(|| {
+            Histogram::new(exponential_buckets(0.0001, 2.0, 18))
+        });
+        registry.register(
+            "engine_duration_seconds",
+            "Time the engine took per call, by engine (tantivy, opensearch), operation and outcome (ok, error)",
+            engine.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -141,7 +157,15 @@ impl Default for Metrics {
             connections_max,
             cap_reached,
             dropped,
+            engine,
         }
+    }
+}
+
+impl crate::engine::Timings for Metrics {
+    fn engine_call(&self, engine: &'static str, operation: &'static str, ok: bool, seconds: f64) {
+        let outcome = if ok { "ok" } else { "error" };
+        self.engine.get_or_create(&EngineLabels { engine, operation, outcome }).observe(seconds);
     }
 }
 
@@ -239,7 +263,7 @@ pub async fn track(State(st): State<Tracking>, req: Request, next: Next) -> Resp
     description = "Metrics in the Prometheus text format (not rate limited): requests by route template (or \
         `unmatched`), method and status; a latency histogram by route; articles in the index and the time of the \
         last commit; connections open, the cap, arrivals at it and connections closed by reason; rate-limited \
-        requests and response-cache lookups.",
+        requests and response-cache lookups; the engine's time per call, by engine, operation and outcome.",
     responses(
         (status = 200, description = "The metrics.", body = String, content_type = "text/plain; version=0.0.4"),
         (status = 405, response = MethodNotAllowed),

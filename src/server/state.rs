@@ -7,7 +7,7 @@ use super::error::{ApiError, ErrorCode};
 use super::limits::{Limiting, RateLimit};
 use super::metrics::{Metrics, Tracking};
 use super::page::notice::Notice;
-use crate::engine::Engine;
+use crate::engine::{Engine, Timed};
 use crate::index::HealthIndex;
 use crate::index::present::search::Ranker;
 use crate::index::present::suggest::Suggester;
@@ -92,13 +92,14 @@ impl AppState {
     /// State over another engine: no response cache (the engine tells no content version), no
     /// suggestions, reloads or ingests through the API.
     pub fn on(engine: Arc<dyn Engine>) -> AppState {
+        let metrics: Arc<Metrics> = Arc::default();
         AppState {
-            engine,
+            engine: Arc::new(Timed::new(engine, metrics.clone())),
             index: None,
             ranker: Arc::new(Ranker::default()),
             search_timeout: DEFAULT_SEARCH_TIMEOUT,
             cors: Cors::default(),
-            metrics: Arc::default(),
+            metrics,
             cache: None,
             admin: None,
             rate_limit: None,

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod engines;
+pub mod model;
 pub mod site;
 
 use healthsearch::index::HealthIndex;

@@ -1,21 +1,24 @@
 //! Editors' lists on the cluster: articles by id or URL (however written), the articles citing a
-//! source, articles due for review, and related articles by shared words and shared sources.
+//! source, articles due for review, and related articles by shared words, shared sources and
+//! meaning.
 //! Each answer is built by the same code as on the embedded engine from the stored articles.
 
 use super::cluster::OpenSearch;
 use super::error::OsError;
 use super::mapping::REVIEW_DUE;
-use super::search::articles;
+use super::meaning::nearest;
+use super::search::{articles, articles_with_vectors};
 use crate::article::{Article, Citation};
 use crate::cite_keys::{citation_keys, url_key};
 use crate::engine::ArticleKey;
 use crate::index::present::editorial::{
-    Citing, RELATED_CANDIDATES, RELATED_TERMS, Related, SHARED_SOURCE_WEIGHT, Stale, stored_forms, why_related,
-    why_stale,
+    Citing, MEANING_WEIGHT, RELATED_CANDIDATES, RELATED_TERMS, Related, SHARED_SOURCE_WEIGHT, Stale, stored_forms,
+    why_related, why_stale,
 };
 use crate::index::ranking::feedback::parse_terms;
 use crate::index::ranking::filter::{FacetValue, facet_values};
 use crate::index::storage::schema::name;
+use crate::semantic::vectors;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -111,7 +114,9 @@ pub fn topics(os: &OpenSearch, limit: usize) -> Result<Vec<FacetValue>, OsError>
 pub fn related(os: &OpenSearch, key: &ArticleKey, limit: usize) -> Result<Option<(Article, Vec<Related>)>, OsError> {
     let Some(id) = id_for(os, key)? else { return Ok(None) };
     let (own_hit, _) = find(os, json!({"term": {name::ID: id}}), 1, 0, None)?;
-    let Some(article) = articles(os, std::iter::once(id.as_str()))?.remove(&id) else { return Ok(None) };
+    let Some((article, codes)) = articles_with_vectors(os, std::iter::once(id.as_str()))?.remove(&id) else {
+        return Ok(None);
+    };
     let own_terms = terms_of(own_hit.first());
     let mut scores: HashMap<String, f32> = HashMap::new();
     let mut feedback: HashMap<String, Vec<(String, f32)>> = HashMap::new();
@@ -137,17 +142,32 @@ pub fn related(os: &OpenSearch, key: &ArticleKey, limit: usize) -> Result<Option
             feedback.entry(id_of(h)).or_insert_with(|| terms_of(Some(h)));
         }
     }
+    // Near in meaning: by the article's title-and-summary vector against every passage.
+    let mut meaning: HashMap<String, f32> = HashMap::new();
+    if let Some(lead) = codes.iter().find(|c| c.section == vectors::LEAD) {
+        for n in nearest(os, lead, Vec::new(), Vec::new(), RELATED_CANDIDATES + 1)? {
+            *scores.entry(n.id.clone()).or_default() += MEANING_WEIGHT * n.cosine;
+            meaning.insert(n.id, n.cosine);
+        }
+    }
     scores.remove(&article.id);
     let mut ranked: Vec<(String, f32)> = scores.into_iter().collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     ranked.truncate(limit);
+    let unread: Vec<&str> = ranked.iter().map(|(id, _)| id.as_str()).filter(|id| !feedback.contains_key(*id)).collect();
+    if !unread.is_empty() {
+        for h in find(os, json!({"ids": {"values": unread}}), unread.len(), 0, None)?.0 {
+            feedback.insert(id_of(&h), terms_of(Some(&h)));
+        }
+    }
     let mut others = articles(os, ranked.iter().map(|(id, _)| id.as_str()))?;
     let own: HashMap<&str, f32> = own_terms.iter().map(|(t, s)| (t.as_str(), *s)).collect();
     let mut out = Vec::new();
     for (other_id, score) in ranked {
         let Some(other) = others.remove(&other_id) else { continue };
         let other_terms = feedback.get(&other_id).into_iter().flatten().map(|(t, s)| (t.as_str(), *s));
-        out.push(why_related(other, score, &own, other_terms, &own_keys, None));
+        let cosine = meaning.get(&other_id).copied();
+        out.push(why_related(other, score, &own, other_terms, &own_keys, cosine));
     }
     Ok(Some((article, out)))
 }

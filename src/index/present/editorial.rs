@@ -32,7 +32,7 @@ pub const RELATED_CANDIDATES: usize = 50;
 pub const SHARED_SOURCE_WEIGHT: f32 = 0.25;
 /// Score of an article's likeness in meaning (the cosine of the two articles' title-and-summary
 /// vectors' nearest passages), relative to the best shared-words score (1.0).
-const MEANING_WEIGHT: f32 = 1.0;
+pub const MEANING_WEIGHT: f32 = 1.0;
 /// Shared words reported per related article.
 const WHY_TERMS: usize = 6;
 
