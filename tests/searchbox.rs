@@ -91,7 +91,6 @@ async fn typos_are_corrected_to_whole_words_and_real_words_stand() {
     }
 }
 
-#[tokio::test]
 async fn the_suggester_reads_words_as_the_search_box_does() {
     let (_, body) = get("/api/suggest?q=dont+feel+baby+mo").await;
     let v: Value = serde_json::from_str(&body).expect("json");
@@ -138,4 +137,5 @@ common::engines::on_both_engines!(
     a_person_named_in_the_query_gets_their_article,
     the_audience_filter_is_checked_and_applied,
     a_page_past_the_last_shows_the_last_page_and_no_next_link,
+    the_suggester_reads_words_as_the_search_box_does,
 );

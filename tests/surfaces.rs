@@ -53,7 +53,6 @@ fn strings(v: &Value, key: &str) -> Vec<String> {
     v.as_array().into_iter().flatten().filter_map(|x| x[key].as_str().map(String::from)).collect()
 }
 
-#[tokio::test]
 async fn suggestions_complete_titles_and_phrases_as_you_type() {
     let v = ok("/api/suggest?q=back+pa").await;
     let texts = strings(&v["suggestions"], "text");
@@ -332,6 +331,7 @@ async fn cors_and_security_headers() {
 }
 
 common::engines::on_both_engines!(
+    suggestions_complete_titles_and_phrases_as_you_type,
     facets_count_every_site_and_filters_narrow_the_results,
     review_date_filter_and_sort,
     pages_do_not_overlap_and_feedback_does_not_inflate_totals,

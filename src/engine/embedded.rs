@@ -5,11 +5,13 @@ use crate::article::Article;
 use crate::index::present::editorial::{Citing, Related, Stale, citing, doc_by_url, related, stale};
 use crate::index::present::passages::{Passage, PassageParams, passages};
 use crate::index::present::search::{Ranker, SearchError, SearchParams, SearchResponse, search_with};
+use crate::index::present::suggest::Suggester;
 use crate::index::ranking::filter::{FacetCounter, FacetValue, facet_values};
 use crate::index::storage::lookup::doc_with;
 use crate::index::storage::schema::name::CATEGORY;
 use crate::index::storage::stored::stored_article;
 use crate::index::{HealthIndex, IndexError};
+use crate::vocab::Vocabulary;
 use chrono::NaiveDate;
 use tantivy::query::AllQuery;
 use tantivy::{Searcher, TantivyDocument};
@@ -65,5 +67,13 @@ impl Engine for HealthIndex {
 
     fn health(&self) -> Result<EngineHealth, SearchError> {
         Ok(EngineHealth { engine: self.name(), articles: self.num_docs(), cluster: None, nodes: None })
+    }
+
+    fn content_version(&self) -> Result<u64, SearchError> {
+        Ok(crate::index::storage::content_version(&self.searcher()))
+    }
+
+    fn suggester(&self, vocab: &Vocabulary) -> Result<Suggester, SearchError> {
+        Ok(Suggester::build(self, vocab)?)
     }
 }

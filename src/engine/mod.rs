@@ -13,7 +13,9 @@ use crate::article::Article;
 use crate::index::present::editorial::{Citing, Related, Stale};
 use crate::index::present::passages::{Passage, PassageParams};
 use crate::index::present::search::{Ranker, SearchError, SearchParams, SearchResponse};
+use crate::index::present::suggest::Suggester;
 use crate::index::ranking::filter::FacetValue;
+use crate::vocab::Vocabulary;
 use chrono::NaiveDate;
 
 /// An article named by its URL (however written) or by its id.
@@ -58,4 +60,9 @@ pub trait Engine: Send + Sync {
     fn topics(&self, limit: usize) -> Result<Vec<FacetValue>, SearchError>;
     /// The engine's state (an error when it cannot be reached).
     fn health(&self) -> Result<EngineHealth, SearchError>;
+    /// A number that changes whenever the searchable articles do (suggestions are rebuilt then).
+    fn content_version(&self) -> Result<u64, SearchError>;
+    /// Completions for the search box, from every article's title and headings and the
+    /// vocabulary's names that occur in the articles.
+    fn suggester(&self, vocab: &Vocabulary) -> Result<Suggester, SearchError>;
 }

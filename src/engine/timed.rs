@@ -7,7 +7,9 @@ use crate::article::Article;
 use crate::index::present::editorial::{Citing, Related, Stale};
 use crate::index::present::passages::{Passage, PassageParams};
 use crate::index::present::search::{Ranker, SearchError, SearchParams, SearchResponse};
+use crate::index::present::suggest::Suggester;
 use crate::index::ranking::filter::FacetValue;
+use crate::vocab::Vocabulary;
 use chrono::NaiveDate;
 use std::sync::Arc;
 use std::time::Instant;
@@ -76,5 +78,13 @@ impl Engine for Timed {
 
     fn health(&self) -> Result<EngineHealth, SearchError> {
         self.time("health", || self.inner.health())
+    }
+
+    fn content_version(&self) -> Result<u64, SearchError> {
+        self.time("content_version", || self.inner.content_version())
+    }
+
+    fn suggester(&self, vocab: &Vocabulary) -> Result<Suggester, SearchError> {
+        self.time("suggester", || self.inner.suggester(vocab))
     }
 }

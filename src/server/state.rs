@@ -115,8 +115,7 @@ impl AppState {
     /// `suggestions_not_ready`); after a commit the previous one keeps answering while a new one
     /// is built in the background.
     pub fn suggester(&self) -> Result<Arc<Suggester>, ApiError> {
-        let index = self.embedded()?;
-        let generation = crate::index::storage::content_version(&index.searcher());
+        let generation = self.engine.content_version()?;
         match self.current_suggester() {
             Some(s) if s.generation() == generation => Ok(s),
             Some(stale) => {
@@ -173,7 +172,7 @@ impl AppState {
     }
 
     fn rebuild_suggester(&self) -> Result<Arc<Suggester>, ApiError> {
-        let built = Arc::new(Suggester::build(self.embedded()?, &self.ranker.vocab)?);
+        let built = Arc::new(self.engine.suggester(&self.ranker.vocab)?);
         if let Ok(mut slot) = self.suggestions.current.write() {
             *slot = Some(built.clone());
         }

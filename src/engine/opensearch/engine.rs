@@ -1,13 +1,15 @@
 //! The cluster as an [`Engine`].
 
 use super::cluster::OpenSearch;
-use super::{editorial, passages, search};
+use super::{editorial, passages, search, suggest};
 use crate::article::Article;
 use crate::engine::{ArticleKey, Engine, EngineHealth};
 use crate::index::present::editorial::{Citing, Related, Stale};
 use crate::index::present::passages::{Passage, PassageParams};
 use crate::index::present::search::{Ranker, SearchError, SearchParams, SearchResponse};
+use crate::index::present::suggest::Suggester;
 use crate::index::ranking::filter::FacetValue;
+use crate::vocab::Vocabulary;
 use chrono::NaiveDate;
 
 impl Engine for OpenSearch {
@@ -51,5 +53,13 @@ impl Engine for OpenSearch {
             cluster: Some(h.status),
             nodes: Some(h.number_of_nodes),
         })
+    }
+
+    fn content_version(&self) -> Result<u64, SearchError> {
+        Ok(suggest::content_version(self)?)
+    }
+
+    fn suggester(&self, vocab: &Vocabulary) -> Result<Suggester, SearchError> {
+        Ok(suggest::suggester(self, vocab)?)
     }
 }

@@ -16,6 +16,7 @@ pub mod passages;
 pub mod rank;
 pub mod search;
 pub mod store;
+pub mod suggest;
 
 pub use client::Client;
 pub use cluster::{ClusterHealth, DEFAULT_PREFIX, OpenSearch};

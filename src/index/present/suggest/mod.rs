@@ -3,6 +3,8 @@
 
 mod build;
 
+pub use build::Gather;
+
 use crate::analysis::folded_words;
 use crate::query::spell;
 use build::Builder;
