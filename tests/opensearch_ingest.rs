@@ -3,10 +3,15 @@
 
 mod common;
 
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
 use healthsearch::engine::opensearch::{OpenSearch, OsStore};
 use healthsearch::ingest::{Extractor, IngestReport, Input, Store};
+use healthsearch::server::router;
+use healthsearch::server::state::AppState;
 use reqwest::Method;
 use serde_json::Value;
+use tower::ServiceExt;
 
 /// Runs `f` with a deployment under its own alias (skipped without a cluster).
 fn with_cluster(alias: &str, f: impl FnOnce(&OpenSearch)) {
@@ -69,5 +74,32 @@ fn a_run_dropped_half_way_leaves_the_live_version_serving_and_writable() {
         assert!(settings[&before.0]["settings"]["index"]["blocks"]["write"].as_str() != Some("true"), "{settings}");
         let again = ingest(os, &copy.mirror);
         assert_eq!(again.unchanged as u64, before.1, "{again:?}");
+    });
+}
+
+#[test]
+fn search_answers_are_cached_until_a_run_changes_the_articles() {
+    with_cluster("healthsearch_cache_test", |os| {
+        let copy = common::MirrorCopy::new();
+        ingest(os, &copy.mirror);
+        let urls = common::engines::opensearch_urls().expect("a cluster");
+        let served = OpenSearch::connect(&[urls], "healthsearch_cache_test").expect("node URLs");
+        let state = AppState::on(std::sync::Arc::new(served));
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        let search = |q: &'static str| {
+            let app = router(state.clone());
+            rt.block_on(async move {
+                let req = Request::get(format!("/api/search?q={q}")).body(Body::empty()).expect("request");
+                let res = app.oneshot(req).await.expect("router answers");
+                assert_eq!(res.status(), StatusCode::OK);
+                res.headers()["x-cache"].to_str().unwrap_or_default().to_string()
+            })
+        };
+        assert_eq!(search("lochia"), "miss");
+        assert_eq!(search("lochia"), "hit");
+        copy.retitle_lochia("zebracorn");
+        ingest(os, &copy.mirror);
+        assert_eq!(search("lochia"), "miss", "a new version is new content");
+        assert_eq!(search("lochia"), "hit");
     });
 }

@@ -40,8 +40,9 @@ pub struct ServeArgs {
     /// to standard error either way.
     #[arg(long)]
     log_json: bool,
-    /// Size of the search response cache in MiB (0: no cache). Entries are per index
-    /// generation, so a commit never serves a stale answer.
+    /// Size of the search response cache in MiB (0: no cache). Entries are per content version
+    /// (a commit of the embedded index, a new version on a cluster), so a change never serves a
+    /// stale answer.
     #[arg(long, default_value_t = DEFAULT_CACHE_MIB)]
     cache_mib: u64,
     /// File holding the admin token (at least 16 characters), which turns on POST /admin/reload
@@ -116,11 +117,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         None => {
             let embedder = ranker.semantic.as_ref().map(|s| s.embedder.clone());
             let mut state = AppState::new(open_or_build(&args.index, &args.corpus, embedder)?);
-            state.cache = (args.cache_mib > 0).then(|| Arc::new(ResponseCache::new(args.cache_mib)));
             state.admin = admin(&args)?.map(Arc::new);
             state
         }
     };
+    state.cache = (args.cache_mib > 0).then(|| Arc::new(ResponseCache::new(args.cache_mib)));
     state.ranker = Arc::new(ranker);
     state.cors = cors_setting(&args.cors_origin)?;
     state.mcp = mcp(&args)?.map(Arc::new);

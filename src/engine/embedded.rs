@@ -1,6 +1,6 @@
 //! The embedded Tantivy index as an [`Engine`].
 
-use super::{ArticleKey, Engine, EngineHealth};
+use super::{ArticleKey, ContentVersion, Engine, EngineHealth};
 use crate::article::Article;
 use crate::index::present::editorial::{Citing, Related, Stale, citing, doc_by_url, related, stale};
 use crate::index::present::passages::{Passage, PassageParams, passages};
@@ -69,8 +69,10 @@ impl Engine for HealthIndex {
         Ok(EngineHealth { engine: self.name(), articles: self.num_docs(), cluster: None, nodes: None })
     }
 
-    fn content_version(&self) -> Result<u64, SearchError> {
-        Ok(crate::index::storage::content_version(&self.searcher()))
+    fn content_version(&self) -> Result<ContentVersion, SearchError> {
+        let searcher = self.searcher();
+        let generation = searcher.generation().generation_id();
+        Ok(ContentVersion { generation, version: crate::index::storage::content_version(&searcher) })
     }
 
     fn suggester(&self, vocab: &Vocabulary) -> Result<Suggester, SearchError> {

@@ -40,6 +40,14 @@ pub struct EngineHealth {
     pub nodes: Option<u32>,
 }
 
+/// Which articles a search reads: `version` changes whenever they do (a hash, or a version's
+/// number); `generation` orders the states an engine went through (newer ones come later).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ContentVersion {
+    pub generation: u64,
+    pub version: u64,
+}
+
 /// Everything the API reads from an engine. Blocking: handlers call it on the blocking pool.
 pub trait Engine: Send + Sync {
     /// `tantivy` or `opensearch`.
@@ -60,8 +68,8 @@ pub trait Engine: Send + Sync {
     fn topics(&self, limit: usize) -> Result<Vec<FacetValue>, SearchError>;
     /// The engine's state (an error when it cannot be reached).
     fn health(&self) -> Result<EngineHealth, SearchError>;
-    /// A number that changes whenever the searchable articles do (suggestions are rebuilt then).
-    fn content_version(&self) -> Result<u64, SearchError>;
+    /// Which articles a search reads now: responses are cached and suggestions built per version.
+    fn content_version(&self) -> Result<ContentVersion, SearchError>;
     /// Completions for the search box, from every article's title and headings and the
     /// vocabulary's names that occur in the articles.
     fn suggester(&self, vocab: &Vocabulary) -> Result<Suggester, SearchError>;

@@ -2,7 +2,7 @@
 //! engine's latency (for a cluster, the time its round trips take; for the embedded index, the
 //! time it ranks).
 
-use super::{ArticleKey, Engine, EngineHealth};
+use super::{ArticleKey, ContentVersion, Engine, EngineHealth};
 use crate::article::Article;
 use crate::index::present::editorial::{Citing, Related, Stale};
 use crate::index::present::passages::{Passage, PassageParams};
@@ -80,7 +80,7 @@ impl Engine for Timed {
         self.time("health", || self.inner.health())
     }
 
-    fn content_version(&self) -> Result<u64, SearchError> {
+    fn content_version(&self) -> Result<ContentVersion, SearchError> {
         self.time("content_version", || self.inner.content_version())
     }
 

@@ -1,6 +1,7 @@
-//! A response cache for searches: serialized answers keyed by the index's content version and the
-//! parsed request, bounded in bytes. A commit changes the version, so no stale answer is served;
-//! a reload that changed nothing keeps it, so no answer is needlessly recomputed.
+//! A response cache for searches: serialized answers keyed by the engine's content version and
+//! the parsed request, bounded in bytes. A commit (or, on a cluster, a new version behind the
+//! alias) changes the version, so no stale answer is served; a reload that changed nothing keeps
+//! it, so no answer is needlessly recomputed.
 
 use axum::body::Bytes;
 use quick_cache::Weighter;
@@ -13,12 +14,8 @@ pub const DEFAULT_CACHE_MIB: u64 = 64;
 /// Content version of the index and a canonical form of the request.
 pub type Key = (u64, String);
 
-/// Which index a request read: its searcher generation (newer ones come later) and content version.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Seen {
-    pub generation: u64,
-    pub version: u64,
-}
+/// Which content a request read (what the engine says of it).
+pub use crate::engine::ContentVersion as Seen;
 
 #[derive(Clone)]
 struct BodyBytes;

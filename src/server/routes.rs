@@ -1,16 +1,14 @@
 //! Request handlers for the JSON API.
 
-use super::cache::Seen;
 use super::error::{ApiError, ErrorBody, ErrorCode};
 use super::openapi::describe;
 use super::openapi::responses::{Internal, MethodNotAllowed, RateLimited, SearchTimeout};
 use super::params::{LIST_PARAMS, filters, flag, number, parse_query, required_q, semantic_ratio, truncate};
 use super::state::AppState;
-use crate::engine::EngineHealth;
+use crate::engine::{Engine, EngineHealth};
 use crate::index::present::search::{Facet, MAX_LIMIT, MAX_WINDOW, SearchParams, SearchResponse};
 use crate::index::present::suggest::Suggestion;
 use crate::index::ranking::filter::Sort;
-use crate::index::storage::content_version;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -52,12 +50,15 @@ pub const DEFAULT_LIMIT: usize = 10;
 )]
 pub async fn api_search(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let params = search_params(raw.as_deref())?;
-    let (Some(cache), Some(index)) = (st.cache.clone(), st.index.clone()) else {
+    let Some(cache) = st.cache.clone() else {
         return Ok(Json(run_search(&st, params).await?).into_response());
     };
+    let seen = match &st.index {
+        // The embedded index tells its version in microseconds: no trip through the blocking pool.
+        Some(index) => Engine::content_version(index.as_ref())?,
+        None => blocking(&st, |st| Ok(st.engine.content_version()?)).await?,
+    };
     // Equivalent requests (parameters in another order) share an entry.
-    let searcher = index.searcher();
-    let seen = Seen { generation: searcher.generation().generation_id(), version: content_version(&searcher) };
     let request = format!("{params:?}");
     if let Some(body) = cache.get(seen, &request) {
         st.metrics.cache_lookup(true);

@@ -85,12 +85,11 @@ impl AppState {
     /// State over an index the caller also holds.
     pub fn shared(index: Arc<HealthIndex>) -> AppState {
         let engine: Arc<dyn Engine> = index.clone();
-        let cache = Some(Arc::new(ResponseCache::new(DEFAULT_CACHE_MIB)));
-        AppState { index: Some(index), cache, ..AppState::on(engine) }
+        AppState { index: Some(index), ..AppState::on(engine) }
     }
 
-    /// State over another engine: no response cache (the engine tells no content version), no
-    /// suggestions, reloads or ingests through the API.
+    /// State over an engine; reloads and ingests through the API need the embedded index
+    /// ([`AppState::shared`]).
     pub fn on(engine: Arc<dyn Engine>) -> AppState {
         let metrics: Arc<Metrics> = Arc::default();
         AppState {
@@ -100,7 +99,7 @@ impl AppState {
             search_timeout: DEFAULT_SEARCH_TIMEOUT,
             cors: Cors::default(),
             metrics,
-            cache: None,
+            cache: Some(Arc::new(ResponseCache::new(DEFAULT_CACHE_MIB))),
             admin: None,
             rate_limit: None,
             slow_request: DEFAULT_SLOW_REQUEST,
@@ -115,7 +114,7 @@ impl AppState {
     /// `suggestions_not_ready`); after a commit the previous one keeps answering while a new one
     /// is built in the background.
     pub fn suggester(&self) -> Result<Arc<Suggester>, ApiError> {
-        let generation = self.engine.content_version()?;
+        let generation = self.engine.content_version()?.version;
         match self.current_suggester() {
             Some(s) if s.generation() == generation => Ok(s),
             Some(stale) => {

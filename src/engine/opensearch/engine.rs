@@ -3,7 +3,7 @@
 use super::cluster::OpenSearch;
 use super::{editorial, passages, search, suggest};
 use crate::article::Article;
-use crate::engine::{ArticleKey, Engine, EngineHealth};
+use crate::engine::{ArticleKey, ContentVersion, Engine, EngineHealth};
 use crate::index::present::editorial::{Citing, Related, Stale};
 use crate::index::present::passages::{Passage, PassageParams};
 use crate::index::present::search::{Ranker, SearchError, SearchParams, SearchResponse};
@@ -55,7 +55,7 @@ impl Engine for OpenSearch {
         })
     }
 
-    fn content_version(&self) -> Result<u64, SearchError> {
+    fn content_version(&self) -> Result<ContentVersion, SearchError> {
         Ok(suggest::content_version(self)?)
     }
 

@@ -1,10 +1,12 @@
 //! Search-box completions on the cluster: the embedded engine's suggester, built from every
 //! article's stored outline (read in pages sorted by id) and the vocabulary's names whose terms
-//! the articles' bodies hold; rebuilt when the alias moves to a new version.
+//! the articles' bodies hold; rebuilt when the alias moves to a new version. The version's number
+//! is also what the response cache keys on.
 
 use super::cluster::OpenSearch;
 use super::error::OsError;
 use super::lexicon::Prefetched;
+use crate::engine::ContentVersion;
 use crate::index::present::suggest::{Gather, Suggester};
 use crate::index::storage::schema::name;
 use crate::query::{ParsedQuery, TermStats};
@@ -14,15 +16,17 @@ use serde_json::{Value, json};
 /// Outlines read per request.
 const PAGE: usize = 5_000;
 
-/// A number naming the version the alias points at (0 when there is none yet): a new run of
-/// ingest moves the alias, and so changes it.
-pub fn content_version(os: &OpenSearch) -> Result<u64, OsError> {
-    Ok(os.live_index()?.map_or(0, |v| xxhash_rust::xxh3::xxh3_64(v.as_bytes())))
+/// The version the alias points at, by its number (the milliseconds in its name; 0 when there is
+/// none yet): each ingest run that changes something makes a newer one.
+pub fn content_version(os: &OpenSearch) -> Result<ContentVersion, OsError> {
+    let live = os.live_index()?;
+    let number = live.as_deref().and_then(|v| v.rsplit('-').next()).and_then(|n| n.parse().ok()).unwrap_or(0);
+    Ok(ContentVersion { generation: number, version: number })
 }
 
 /// The suggester for the articles the alias holds now.
 pub fn suggester(os: &OpenSearch, vocab: &Vocabulary) -> Result<Suggester, OsError> {
-    let version = content_version(os)?;
+    let version = content_version(os)?.version;
     let mut gather = Gather::default();
     let mut after: Option<Value> = None;
     loop {

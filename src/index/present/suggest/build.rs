@@ -102,7 +102,7 @@ impl Suggester {
             };
             for d in store.iter::<TantivyDocument>(segment.alive_bitset()) {
                 let d = d?;
-                gather.article(&stored_text(&d, index.fields.outline), &stored_text(&d, index.fields.url));
+                gather.article(stored_text(&d, index.fields.outline), stored_text(&d, index.fields.url));
             }
         }
         let df = |t: &str| searcher.doc_freq(&Term::from_field_text(index.fields.body, t)).unwrap_or(0);
