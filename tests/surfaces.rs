@@ -330,7 +330,27 @@ async fn cors_and_security_headers() {
     assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
 }
 
+async fn every_article_is_listed_once_in_pages() {
+    let engine = state().engine;
+    let (first, rest) = tokio::task::spawn_blocking(move || {
+        let first = engine.articles(0, 25).expect("a page");
+        let rest = engine.articles(25, 1_000).expect("the rest");
+        (first, rest)
+    })
+    .await
+    .expect("listing");
+    let total = first.1;
+    assert_eq!(total, common::corpus_index().num_docs() as usize);
+    assert_eq!(rest.1, total);
+    let mut ids: Vec<String> = first.0.iter().chain(&rest.0).map(|a| a.id.clone()).collect();
+    assert_eq!((first.0.len(), ids.len()), (25, total));
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), total, "no article is listed twice");
+}
+
 common::engines::on_both_engines!(
+    every_article_is_listed_once_in_pages,
     suggestions_complete_titles_and_phrases_as_you_type,
     facets_count_every_site_and_filters_narrow_the_results,
     review_date_filter_and_sort,

@@ -7,7 +7,7 @@ use crate::index::present::passages::{Passage, PassageParams, passages};
 use crate::index::present::search::{Ranker, SearchError, SearchParams, SearchResponse, search_with};
 use crate::index::present::suggest::Suggester;
 use crate::index::ranking::filter::{FacetCounter, FacetValue, facet_values};
-use crate::index::storage::lookup::doc_with;
+use crate::index::storage::lookup::{article_page, doc_with};
 use crate::index::storage::schema::name::CATEGORY;
 use crate::index::storage::stored::stored_article;
 use crate::index::{HealthIndex, IndexError};
@@ -42,6 +42,10 @@ impl Engine for HealthIndex {
             Some(d) => Ok(Some(stored_article(self, &d)?)),
             None => Ok(None),
         }
+    }
+
+    fn articles(&self, offset: usize, limit: usize) -> Result<(Vec<Article>, usize), SearchError> {
+        Ok(article_page(self, offset, limit)?)
     }
 
     fn related(&self, key: &ArticleKey, limit: usize) -> Result<Option<(Article, Vec<Related>)>, SearchError> {

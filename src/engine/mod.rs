@@ -58,6 +58,9 @@ pub trait Engine: Send + Sync {
     fn passages(&self, p: &PassageParams, ranker: &Ranker) -> Result<Vec<Passage>, SearchError>;
     /// The stored article, if there is one.
     fn article(&self, key: &ArticleKey) -> Result<Option<Article>, SearchError>;
+    /// A page of every stored article, in an order that holds while the articles do not change,
+    /// and how many there are.
+    fn articles(&self, offset: usize, limit: usize) -> Result<(Vec<Article>, usize), SearchError>;
     /// The article and those related to it, best first; `None` when there is no such article.
     fn related(&self, key: &ArticleKey, limit: usize) -> Result<Option<(Article, Vec<Related>)>, SearchError>;
     /// Articles citing the source with this key, up to `limit`, and how many there are.

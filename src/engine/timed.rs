@@ -60,6 +60,10 @@ impl Engine for Timed {
         self.time("article", || self.inner.article(key))
     }
 
+    fn articles(&self, offset: usize, limit: usize) -> Result<(Vec<Article>, usize), SearchError> {
+        self.time("articles", || self.inner.articles(offset, limit))
+    }
+
     fn related(&self, key: &ArticleKey, limit: usize) -> Result<Option<(Article, Vec<Related>)>, SearchError> {
         self.time("related", || self.inner.related(key, limit))
     }

@@ -4,7 +4,6 @@
 
 use super::cite::{cite, site_label};
 use crate::article::Article;
-use crate::index::storage::lookup::article_page;
 use crate::server::editors::{ArticleKey, article_by};
 use crate::server::error::ApiError;
 use crate::server::routes::blocking;
@@ -41,8 +40,7 @@ pub async fn list(st: &AppState, cursor: Option<&str>) -> Result<ListResourcesRe
         None => 0,
         Some(c) => c.parse::<usize>().map_err(|_| ErrorData::invalid_params("unknown cursor", None))?,
     };
-    let (articles, total) =
-        blocking(st, move |st| Ok(article_page(st.embedded()?, offset, PAGE)?)).await.map_err(internal)?;
+    let (articles, total) = blocking(st, move |st| Ok(st.engine.articles(offset, PAGE)?)).await.map_err(internal)?;
     let next = offset.saturating_add(articles.len());
     let mut page = ListResourcesResult::with_all_items(articles.iter().map(listed).collect());
     page.next_cursor = (next < total && !articles.is_empty()).then(|| next.to_string());

@@ -46,6 +46,13 @@ fn id_of(hit: &Value) -> String {
     hit["_source"][name::ID].as_str().unwrap_or_default().to_string()
 }
 
+/// A page of every article, by id, and how many there are. Pages end at the cluster's result
+/// window (`index.max_result_window`, 10,000 by default).
+pub fn page(os: &OpenSearch, offset: usize, limit: usize) -> Result<(Vec<Article>, usize), OsError> {
+    let (hits, total) = find(os, json!({"match_all": {}}), limit, offset, Some(json!([{name::ID: "asc"}])))?;
+    Ok((in_order(os, &hits)?, total))
+}
+
 /// The stored articles of `hits`, in their order.
 fn in_order(os: &OpenSearch, hits: &[Value]) -> Result<Vec<Article>, OsError> {
     let ids: Vec<String> = hits.iter().map(id_of).collect();

@@ -29,6 +29,10 @@ impl Engine for OpenSearch {
         Ok(editorial::article(self, key)?)
     }
 
+    fn articles(&self, offset: usize, limit: usize) -> Result<(Vec<Article>, usize), SearchError> {
+        Ok(editorial::page(self, offset, limit)?)
+    }
+
     fn related(&self, key: &ArticleKey, limit: usize) -> Result<Option<(Article, Vec<Related>)>, SearchError> {
         Ok(editorial::related(self, key, limit)?)
     }
