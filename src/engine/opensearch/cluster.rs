@@ -8,6 +8,7 @@ use reqwest::Method;
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// Retries of a read that some shards failed.
@@ -33,6 +34,9 @@ pub struct OpenSearch {
     /// The alias searches read; versioned indexes are named `{prefix}-<millis>`.
     pub prefix: String,
     pub layout: Layout,
+    /// Whether the last ranked answer came from one shard (then each shard's statistics are the
+    /// whole index's, and the extra round of `dfs_query_then_fetch` buys nothing).
+    one_shard: AtomicBool,
 }
 
 /// The cluster's health, as `/healthz` reports it.
@@ -51,7 +55,13 @@ impl OpenSearch {
         if !ok {
             return Err(OsError::Config(format!("{prefix:?} is not an index name (lower-case letters, digits, _)")));
         }
-        Ok(OpenSearch { client: Client::new(urls)?, prefix: prefix.to_string(), layout: Layout::default() })
+        let client = Client::new(urls)?;
+        Ok(OpenSearch {
+            client,
+            prefix: prefix.to_string(),
+            layout: Layout::default(),
+            one_shard: AtomicBool::new(false),
+        })
     }
 
     /// The cluster's health.
@@ -99,6 +109,19 @@ impl OpenSearch {
             pause *= 2;
             attempt += 1;
         }
+    }
+
+    /// A ranked search: every shard scores with the whole index's term statistics, as one index
+    /// would (`dfs_query_then_fetch`), unless the index has one shard, learnt from the answers.
+    pub fn ranked(&self, body: &Value) -> Result<Value, OsError> {
+        let endpoint = match self.one_shard.load(Ordering::Relaxed) {
+            true => "_search",
+            false => "_search?search_type=dfs_query_then_fetch",
+        };
+        let answer = self.read(endpoint, body)?;
+        let one = answer["_shards"]["total"].as_u64() == Some(1);
+        self.one_shard.store(one, Ordering::Relaxed);
+        Ok(answer)
     }
 
     /// Articles the alias holds (0 when there is none yet).

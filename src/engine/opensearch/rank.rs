@@ -226,8 +226,7 @@ fn run(
     if !aggs.is_empty() {
         body["aggs"] = Value::Object(aggs);
     }
-    // Every shard scores with the whole index's term statistics, as one index would.
-    let answer = os.read("_search?search_type=dfs_query_then_fetch", &body)?;
+    let answer = os.ranked(&body)?;
     let total = answer["hits"]["total"]["value"].as_u64().unwrap_or(0) as usize;
     let relation = if answer["hits"]["total"]["relation"] == "gte" { Relation::Gte } else { Relation::Eq };
     let mut hits = parse_hits(&answer, r.sort);
@@ -304,7 +303,7 @@ fn with_feedback(
         o.remove("aggs");
     }
     again["track_total_hits"] = json!(false);
-    let answer = os.read("_search?search_type=dfs_query_then_fetch", &again)?;
+    let answer = os.ranked(&again)?;
     Ok(Some(parse_hits(&answer, Sort::Relevance)))
 }
 
