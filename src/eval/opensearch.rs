@@ -42,8 +42,8 @@ pub fn evaluate_opensearch(
     };
     let mut eval = score_queries(corpus, queries, qrels, "healthsearch-opensearch", run_out, |text| {
         let planned = plan_on(os, text, parse(text)?, ranker, None)?;
-        let found = retrieve(os, &planned, ranker, &r)?;
-        Ok(found.hits.into_iter().map(|h| Ranked { id: h.id, url: h.url, score: h.score }).collect())
+        let (found, _) = retrieve(os, &planned, ranker, &r)?;
+        Ok(found.hits.into_iter().map(|h| Ranked { score: h.score(), id: h.id, url: h.url }).collect())
     })?;
     eval.documents = os.count().map_err(|e| EvalError::Search("count".into(), SearchError::from(e)))?;
     eval.index_seconds = index_seconds;

@@ -8,8 +8,12 @@ use super::DIM;
 
 /// Section number of the vector that embeds the title and summary.
 pub const LEAD: u16 = u16::MAX;
+/// Where a stored vector's scale starts (after its `u16` section number).
+pub const SCALE_AT: usize = 2;
+/// Where a stored vector's codes start (after its `f32` scale).
+pub const CODES_AT: usize = SCALE_AT + 4;
 /// Bytes of one stored vector.
-pub const RECORD: usize = 2 + 4 + DIM;
+pub const RECORD: usize = CODES_AT + DIM;
 
 /// One quantized unit vector: `code[i] * scale` approximates component `i`.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,8 +58,8 @@ pub fn decode(bytes: &[u8]) -> Option<Vec<Code>> {
         .chunks_exact(RECORD)
         .map(|r| Code {
             section: u16::from_le_bytes([r[0], r[1]]),
-            scale: f32::from_le_bytes([r[2], r[3], r[4], r[5]]),
-            code: r[6..].iter().map(|&b| b as i8).collect(),
+            scale: f32::from_le_bytes([r[SCALE_AT], r[SCALE_AT + 1], r[SCALE_AT + 2], r[SCALE_AT + 3]]),
+            code: r[CODES_AT..].iter().map(|&b| b as i8).collect(),
         })
         .collect();
     Some(codes)

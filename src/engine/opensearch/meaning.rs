@@ -11,7 +11,7 @@ use crate::index::ranking::fusion::{self, MIN_COSINE};
 use crate::index::ranking::ranker::meaning_text;
 use crate::index::storage::schema::name;
 use crate::query::QueryPlan;
-use crate::semantic::vectors::{Code, RECORD};
+use crate::semantic::vectors::{CODES_AT, Code, RECORD, SCALE_AT};
 use crate::semantic::{DIM, vectors};
 use serde_json::{Value, json};
 use std::sync::{Arc, LazyLock};
@@ -36,9 +36,10 @@ if (q == null) {
 double best = 0.0;
 for (int v = 0; v < n; ++v) {
   int p = o + v * RECORD;
-  int bits = (a[p + 2] & 255) | ((a[p + 3] & 255) << 8) | ((a[p + 4] & 255) << 16) | ((a[p + 5] & 255) << 24);
+  int s = p + SCALE_AT;
+  int bits = (a[s] & 255) | ((a[s + 1] & 255) << 8) | ((a[s + 2] & 255) << 16) | ((a[s + 3] & 255) << 24);
   int dot = 0;
-  int c0 = p + 6;
+  int c0 = p + CODES_AT;
   for (int j = 0; j < DIM; ++j) { dot += a[c0 + j] * q[j]; }
   double c = dot * Float.intBitsToFloat(bits) * params.s;
   if (c > best) { best = c; }
@@ -75,6 +76,7 @@ impl Meaning {
 pub fn script(q: &Code) -> Value {
     static SOURCE: LazyLock<String> = LazyLock::new(|| {
         let source = BEST_COSINE.replace("VECTORS", name::VECTORS).replace("RECORD", &RECORD.to_string());
+        let source = source.replace("SCALE_AT", &SCALE_AT.to_string()).replace("CODES_AT", &CODES_AT.to_string());
         source.replace("DIM", &DIM.to_string())
     });
     json!({"source": SOURCE.as_str(), "params": {"q": q.code, "s": q.scale}})

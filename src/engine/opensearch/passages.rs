@@ -24,7 +24,7 @@ pub fn passages(os: &OpenSearch, p: &PassageParams, ranker: &Ranker) -> Result<V
         total_limit: Some(TOTAL_LIMIT),
         strict: false,
     };
-    let found = retrieve(os, &planned, ranker, &r)?;
+    let (found, _) = retrieve(os, &planned, ranker, &r)?;
     planned.stats.add_doc_freqs(os, &plan_terms(&planned.plan))?;
     let weights = term_weights(&planned.plan, &ranker.boosts, &planned.stats);
     let meaning = planned.meaning.as_ref();
@@ -36,7 +36,7 @@ pub fn passages(os: &OpenSearch, p: &PassageParams, ranker: &Ranker) -> Result<V
             let each = codes.iter().map(|c| (c.section, c.cosine(&m.query))).collect();
             Box::new(passage_cosines(each, p.max_chars)) as Cosines
         });
-        top.push(RankedArticle { score: h.score, article, cosines });
+        top.push(RankedArticle { score: h.score(), article, cosines });
     }
     Ok(cut_passages(top, &weights, p, meaning.map_or(0.0, |m| m.ratio)))
 }

@@ -34,9 +34,15 @@ const FACET_BUCKETS: usize = 100;
 pub struct OsHit {
     pub id: String,
     pub url: String,
-    pub score: f32,
-    /// How the score was made: by words, by meaning, and the two fused.
+    /// How the score was made: by words, by meaning, and the two fused (what it ranks by).
     pub scores: Scores,
+}
+
+impl OsHit {
+    /// The score the hit ranks by.
+    pub fn score(&self) -> f32 {
+        self.scores.fused
+    }
 }
 
 /// A facet value, its count, and what to show for it (a site's own name).
@@ -49,8 +55,6 @@ pub struct Found {
     pub relation: Relation,
     /// Facet value counts (with a site's own name for the site facet), per facet.
     pub facets: Vec<(Facet, Vec<Bucket>)>,
-    /// How the search box decided what matches.
-    pub rule: MatchRule,
 }
 
 /// What to retrieve.
@@ -118,8 +122,9 @@ struct Side<'a> {
 
 /// Ranks a planned query on the cluster. In the search box (`strict`), what matches is the
 /// embedded engine's rule: enough of the important words, or close enough in meaning; when
-/// nothing matches under the filters, one word fewer is required at a time.
-pub fn retrieve(os: &OpenSearch, q: &Planned, ranker: &Ranker, r: &Retrieve) -> Result<Found, OsError> {
+/// nothing matches under the filters, one word fewer is required at a time. Returns the page and
+/// how the search box decided what matches.
+pub fn retrieve(os: &OpenSearch, q: &Planned, ranker: &Ranker, r: &Retrieve) -> Result<(Found, MatchRule), OsError> {
     let plan = &q.plan;
     let covers = dsl::covers(plan);
     let strict = if r.strict { dsl::strict(&covers) } else { 1 };
@@ -156,7 +161,7 @@ pub fn retrieve(os: &OpenSearch, q: &Planned, ranker: &Ranker, r: &Retrieve) -> 
         if found.total > 0 || required <= 1 {
             rule.relaxed = required < strict && found.total > 0;
             rule.required = if rule.relaxed { required } else { strict };
-            return Ok(Found { rule, ..found });
+            return Ok((found, rule));
         }
         required -= 1;
     }
@@ -253,8 +258,7 @@ fn run(
             .collect();
         facets.push((facet, values));
     }
-    let rule = MatchRule { words: 0, required: 0, relaxed: false, by_meaning: 0, meaning_from: None };
-    Ok(Found { hits, total, relation, facets, rule })
+    Ok(Found { hits, total, relation, facets })
 }
 
 /// The script field holding each hit's cosine to the query.
@@ -267,7 +271,7 @@ fn parse_hits(answer: &Value, sort: Sort) -> Vec<(OsHit, Value)> {
         let text = |f: &str| h["_source"][f].as_str().unwrap_or_default().to_string();
         let score = if sort == Sort::Reviewed { 0.0 } else { h["_score"].as_f64().unwrap_or(0.0) as f32 };
         let scores = Scores { lexical: Some(score), semantic: None, fused: score };
-        (OsHit { id: text(name::ID), url: text(name::URL), score, scores }, h.clone())
+        (OsHit { id: text(name::ID), url: text(name::URL), scores }, h.clone())
     })
     .collect()
 }
@@ -284,7 +288,7 @@ fn with_feedback(
     first: &[(OsHit, Value)],
 ) -> Result<Option<Vec<(OsHit, Value)>>, OsError> {
     let Some(fb) = ranker.feedback.filter(|_| first.len() >= feedback::MIN_HITS) else { return Ok(None) };
-    let stored = first.iter().map(|(h, hit)| (h.score, hit["_source"][name::FEEDBACK].as_str().unwrap_or_default()));
+    let stored = first.iter().map(|(h, hit)| (h.score(), hit["_source"][name::FEEDBACK].as_str().unwrap_or_default()));
     let words = feedback::weigh(stored, plan.parsed.positive_terms().len(), &fb);
     if words.is_empty() {
         return Ok(None);
@@ -328,10 +332,10 @@ fn recency(hit: &Value, ranker: &Ranker, now: tantivy::DateTime) -> f32 {
 fn rerank(hits: &mut [(OsHit, Value)], plan: &QueryPlan, ranker: &Ranker) {
     let now = tantivy::DateTime::from_timestamp_secs(chrono::Utc::now().timestamp());
     for (hit, raw) in hits.iter_mut() {
-        hit.score *= recency(raw, ranker, now) * multiplier(&plan.audience, &audience_of(&raw["_source"]));
-        hit.scores = Scores { lexical: Some(hit.score), semantic: None, fused: hit.score };
+        let score = hit.score() * recency(raw, ranker, now) * multiplier(&plan.audience, &audience_of(&raw["_source"]));
+        hit.scores = Scores { lexical: Some(score), semantic: None, fused: score };
     }
-    hits.sort_by(|a, b| b.0.score.total_cmp(&a.0.score));
+    hits.sort_by(|a, b| b.0.score().total_cmp(&a.0.score()));
 }
 
 /// The words' ranking (with recency) fused with the articles nearest in meaning, by the embedded
@@ -341,23 +345,23 @@ fn fused(hits: Vec<(OsHit, Value)>, q: &Planned, ranker: &Ranker, side: &Side, s
     let now = tantivy::DateTime::from_timestamp_secs(chrono::Utc::now().timestamp());
     let mut cosines: HashMap<String, f32> = HashMap::new();
     let mut known: HashMap<String, (String, Vec<Audience>)> = HashMap::new();
-    let mut lexical: Vec<(f32, String)> = Vec::new();
-    let mut holds: HashMap<String, Vec<String>> = HashMap::new();
-    for (hit, raw) in &hits {
+    // The words' side: matched hits (a score above 0) with recency, by their place in `hits`.
+    let mut lexical: Vec<(f32, usize)> = Vec::new();
+    for (i, (hit, raw)) in hits.iter().enumerate() {
         if let Some(c) = raw["fields"][COSINE][0].as_f64() {
             cosines.insert(hit.id.clone(), c as f32);
         }
         known.insert(hit.id.clone(), (hit.url.clone(), audience_of(&raw["_source"])));
-        if hit.score > 0.0 {
-            lexical.push((hit.score * recency(raw, ranker, now), hit.id.clone()));
-            holds.insert(hit.id.clone(), dsl::probed_terms(raw));
+        if hit.score() > 0.0 {
+            lexical.push((hit.score() * recency(raw, ranker, now), i));
         }
     }
     lexical.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let trust = lexical.first().map_or(0.0, |(_, id)| {
-        let held = holds.get(id).cloned().unwrap_or_default();
+    let trust = lexical.first().map_or(0.0, |&(_, i)| {
+        let held = dsl::probed_terms(&hits[i].1);
         coverage_by(&q.plan, &q.stats, |t| held.iter().any(|h| h == t))
     });
+    let lexical: Vec<(f32, String)> = lexical.into_iter().map(|(s, i)| (s, hits[i].0.id.clone())).collect();
     let floor = if strict { side.floor } else { MIN_COSINE };
     let near = side.near.iter().filter(|n| n.passes && n.cosine >= floor);
     let meaning: Vec<(f32, String)> = near.clone().map(|n| (n.cosine, n.id.clone())).collect();
@@ -370,9 +374,9 @@ fn fused(hits: Vec<(OsHit, Value)>, q: &Planned, ranker: &Ranker, side: &Side, s
             .filter_map(|(mut scores, id)| {
                 let (url, audience) = known.get(&id)?;
                 scores.fused *= multiplier(&q.plan.audience, audience);
-                Some((OsHit { id, url: url.clone(), score: scores.fused, scores }, Value::Null))
+                Some((OsHit { id, url: url.clone(), scores }, Value::Null))
             })
             .collect();
-    out.sort_by(|a, b| b.0.score.total_cmp(&a.0.score).then_with(|| a.0.id.cmp(&b.0.id)));
+    out.sort_by(|a, b| b.0.score().total_cmp(&a.0.score()).then_with(|| a.0.id.cmp(&b.0.id)));
     out
 }

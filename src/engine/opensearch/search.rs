@@ -40,7 +40,7 @@ pub fn search(os: &OpenSearch, params: &SearchParams, ranker: &Ranker) -> Result
         total_limit,
         strict: true,
     };
-    let found = retrieve(os, &planned, ranker, &r)?;
+    let (found, rule) = retrieve(os, &planned, ranker, &r)?;
     planned.stats.add_doc_freqs(os, &plan_terms(&planned.plan))?;
     let Planned { plan, stats, meaning } = planned;
     let highlighter = Highlighter::new(typed_weights(&plan, &ranker.boosts, &stats));
@@ -48,7 +48,7 @@ pub fn search(os: &OpenSearch, params: &SearchParams, ranker: &Ranker) -> Result
     let mut hits = Vec::with_capacity(found.hits.len());
     for h in &found.hits {
         let Some(article) = articles.get(&h.id) else { continue };
-        let mut hit = to_hit(article.clone(), h.score, &highlighter);
+        let mut hit = to_hit(article.clone(), h.score(), &highlighter);
         hit.scores = params.explain.then_some(h.scores);
         hits.push(hit);
     }
@@ -63,7 +63,6 @@ pub fn search(os: &OpenSearch, params: &SearchParams, ranker: &Ranker) -> Result
         facets.insert(facet, shown);
     }
     let did_you_mean = suggestion(os, &plan, parsed, &params.q, found.total)?;
-    let rule = found.rule;
     Ok(SearchResponse {
         query: params.q.clone(),
         total: found.total,
