@@ -3,8 +3,10 @@
 
 use super::error::IngestError;
 use crate::article::Article;
+use crate::semantic::{Code, Embedder, MODEL_KEY, SemanticError};
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 /// One run's write session on an engine. Nothing written is visible to searches before
 /// [`Store::commit`]; a session dropped without committing leaves the engine as it was.
@@ -50,5 +52,56 @@ impl Serialized {
         }
         let hash = format!("{:016x}", h.digest());
         Ok(Serialized { json, hash })
+    }
+}
+
+/// Articles whose passages are embedded together (enough texts to keep both cores busy).
+pub const EMBED_ARTICLES: usize = 32;
+
+/// An article a write session holds until its batch is embedded.
+pub struct Waiting {
+    pub article: Article,
+    pub stored: Serialized,
+    pub origin: String,
+}
+
+/// A write session's articles waiting for the model, embedded [`EMBED_ARTICLES`] at a time and
+/// then written in the order they came; without a model nothing waits ([`EmbedBatches::embeds`]).
+pub struct EmbedBatches {
+    embedder: Option<Arc<Embedder>>,
+    waiting: Vec<Waiting>,
+    /// Texts embedded so far.
+    pub embedded: usize,
+}
+
+impl EmbedBatches {
+    pub fn new(embedder: Option<Arc<Embedder>>) -> EmbedBatches {
+        EmbedBatches { embedder, waiting: Vec::new(), embedded: 0 }
+    }
+
+    /// What the stored hash names: the model, when articles are embedded (so turning it on or off
+    /// rewrites every article).
+    pub fn model(&self) -> Option<&'static str> {
+        self.embedder.as_ref().map(|_| MODEL_KEY)
+    }
+
+    /// Whether articles are embedded (else they are written at once, without vectors).
+    pub fn embeds(&self) -> bool {
+        self.embedder.is_some()
+    }
+
+    /// Holds an article for its batch; `true` when the batch is full.
+    pub fn hold(&mut self, w: Waiting) -> bool {
+        self.waiting.push(w);
+        self.waiting.len() >= EMBED_ARTICLES
+    }
+
+    /// Embeds the articles held, giving each back with its vectors, in order.
+    pub fn take(&mut self) -> Result<Vec<(Waiting, Vec<Code>)>, SemanticError> {
+        let (Some(embedder), false) = (&self.embedder, self.waiting.is_empty()) else { return Ok(Vec::new()) };
+        let articles: Vec<&Article> = self.waiting.iter().map(|w| &w.article).collect();
+        let codes = embedder.embed_articles(&articles)?;
+        self.embedded += codes.iter().map(Vec::len).sum::<usize>();
+        Ok(std::mem::take(&mut self.waiting).into_iter().zip(codes).collect())
     }
 }

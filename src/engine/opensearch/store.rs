@@ -11,9 +11,9 @@ use super::mapping::SCHEMA;
 use crate::article::Article;
 use crate::index::IndexError;
 use crate::index::storage::schema::name;
-use crate::index::storage::writer::EMBED_ARTICLES;
+use crate::ingest::store::{EmbedBatches, Waiting};
 use crate::ingest::{Committed, IngestError, Serialized, Store};
-use crate::semantic::{Code, Embedder, MODEL_KEY};
+use crate::semantic::{Code, Embedder};
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -46,10 +46,8 @@ pub struct OsStore<'a> {
     clone: bool,
     /// Whether the new version exists yet (it is made at the run's first write).
     created: bool,
-    /// The model passages are embedded with, and the articles waiting for it.
-    embedder: Option<Arc<Embedder>>,
-    waiting: Vec<(Article, Serialized, String)>,
-    embedded: usize,
+    /// With a model, articles wait here to be embedded in batches (meaning on the cluster).
+    batches: EmbedBatches,
 }
 
 impl<'a> OsStore<'a> {
@@ -62,7 +60,7 @@ impl<'a> OsStore<'a> {
     /// Embeds each written article's passages with `embedder` (meaning on the cluster). The
     /// stored hash names the model, so turning it on or off rewrites every article.
     pub fn with_embedder(mut self, embedder: Option<Arc<Embedder>>) -> OsStore<'a> {
-        self.embedder = embedder;
+        self.batches = EmbedBatches::new(embedder);
         self
     }
 
@@ -87,9 +85,7 @@ impl<'a> OsStore<'a> {
             committed: false,
             clone,
             created: false,
-            embedder: None,
-            waiting: Vec::new(),
-            embedded: 0,
+            batches: EmbedBatches::new(None),
         };
         if !store.clone {
             // A rebuild starts from nothing: even a run that writes nothing replaces the live one.
@@ -152,12 +148,8 @@ impl<'a> OsStore<'a> {
 
     /// Embeds the articles waiting for the model and queues their documents.
     fn embed_waiting(&mut self) -> Result<(), IngestError> {
-        let (Some(embedder), false) = (&self.embedder, self.waiting.is_empty()) else { return Ok(()) };
-        let articles: Vec<&Article> = self.waiting.iter().map(|(a, _, _)| a).collect();
-        let codes = embedder.embed_articles(&articles).map_err(|e| IndexError::Embedding(e.to_string()))?;
-        for ((a, stored, origin), codes) in std::mem::take(&mut self.waiting).into_iter().zip(codes) {
-            self.embedded += codes.len();
-            self.put(&a, &stored, &origin, Some(&codes))?;
+        for (w, codes) in self.batches.take().map_err(|e| IndexError::Embedding(e.to_string()))? {
+            self.put(&w.article, &w.stored, &w.origin, Some(&codes))?;
         }
         Ok(())
     }
@@ -259,16 +251,14 @@ impl Store for OsStore<'_> {
     }
 
     fn serialize(&self, a: &Article) -> Result<Serialized, IngestError> {
-        let model = self.embedder.as_ref().map(|_| MODEL_KEY);
-        Serialized::of(a, model).map_err(|e| IngestError::Index(IndexError::Corrupt(e.to_string())))
+        Serialized::of(a, self.batches.model()).map_err(|e| IngestError::Index(IndexError::Corrupt(e.to_string())))
     }
 
     fn upsert(&mut self, a: &Article, stored: Serialized, origin: &str) -> Result<(), IngestError> {
-        if self.embedder.is_none() {
+        if !self.batches.embeds() {
             return Ok(self.put(a, &stored, origin, None)?);
         }
-        self.waiting.push((a.clone(), stored, origin.to_string()));
-        if self.waiting.len() >= EMBED_ARTICLES {
+        if self.batches.hold(Waiting { article: a.clone(), stored, origin: origin.to_string() }) {
             self.embed_waiting()?;
         }
         Ok(())
@@ -281,7 +271,7 @@ impl Store for OsStore<'_> {
     fn commit(mut self) -> Result<Committed, IngestError> {
         self.embed_waiting()?;
         let total = self.finish()?;
-        Ok(Committed { embedded: self.embedded, total_articles: total })
+        Ok(Committed { embedded: self.batches.embedded, total_articles: total })
     }
 
     fn state_dir(&self) -> &Path {

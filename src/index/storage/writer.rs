@@ -4,12 +4,11 @@ use super::schema::Fields;
 use crate::article::Article;
 use crate::cite_keys::{accessed_date, citation_keys};
 use crate::index::{HealthIndex, IndexError};
-use crate::ingest::store::Serialized;
-use crate::semantic::{Embedder, MODEL_KEY, vectors};
+use crate::ingest::store::{EmbedBatches, Serialized, Waiting};
+use crate::semantic::vectors;
 use chrono::NaiveDate;
 use std::collections::HashSet;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tantivy::indexer::NoMergePolicy;
 use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
@@ -23,8 +22,6 @@ const MERGER_MEMORY: usize = 20 * 1024 * 1024;
 const BULK_SHARE: usize = 4;
 /// More segments than this are merged into one after any run.
 const MAX_SEGMENTS: usize = 8;
-/// Articles whose passages are embedded together (enough texts to keep both cores busy).
-pub const EMBED_ARTICLES: usize = 32;
 
 /// A write session. Nothing is visible to searchers until [`ArticleWriter::commit`]; dropping it
 /// without committing leaves the index as it was.
@@ -32,12 +29,9 @@ pub struct ArticleWriter {
     writer: IndexWriter,
     fields: Fields,
     added: usize,
-    /// The model, when the index's articles carry passage vectors; articles then wait in
-    /// `pending` to be embedded in batches, and are added (in order) once they are.
-    embedder: Option<Arc<Embedder>>,
-    pending: Vec<(Article, Serialized, String)>,
-    /// Texts embedded in this session.
-    embedded: usize,
+    /// With a model (the index's articles carry passage vectors), articles wait here to be
+    /// embedded in batches, and are added (in order) once they are.
+    batches: EmbedBatches,
 }
 
 impl ArticleWriter {
@@ -53,47 +47,35 @@ impl ArticleWriter {
     }
 
     fn wrap(index: &HealthIndex, writer: IndexWriter) -> ArticleWriter {
-        ArticleWriter {
-            writer,
-            fields: index.fields,
-            added: 0,
-            embedder: index.embedder().cloned(),
-            pending: Vec::new(),
-            embedded: 0,
-        }
+        ArticleWriter { writer, fields: index.fields, added: 0, batches: EmbedBatches::new(index.embedder().cloned()) }
     }
 
     /// An article in its stored form, with the hash a re-ingest compares: it also names the
     /// model when this session embeds, so turning the model on or off rewrites every article.
     pub fn serialize(&self, a: &Article) -> Result<Serialized, IndexError> {
-        Serialized::of(a, self.embedder.as_ref().map(|_| MODEL_KEY)).map_err(|e| IndexError::Corrupt(e.to_string()))
+        Serialized::of(a, self.batches.model()).map_err(|e| IndexError::Corrupt(e.to_string()))
     }
 
     /// Adds an article (with its stored form), replacing any stored under the same id (for
     /// pages, the same canonical URL).
     pub fn upsert(&mut self, article: &Article, stored: Serialized, origin: &str) -> Result<(), IndexError> {
         self.delete(&article.id);
-        if self.embedder.is_some() {
-            self.pending.push((article.clone(), stored, origin.to_string()));
-            if self.pending.len() >= EMBED_ARTICLES {
-                self.flush()?;
-            }
+        if !self.batches.embeds() {
+            self.writer.add_document(to_document(&self.fields, article, stored, origin, None))?;
+            self.added += 1;
             return Ok(());
         }
-        self.writer.add_document(to_document(&self.fields, article, stored, origin, None))?;
-        self.added += 1;
+        if self.batches.hold(Waiting { article: article.clone(), stored, origin: origin.to_string() }) {
+            self.flush()?;
+        }
         Ok(())
     }
 
     /// Embeds the waiting articles and adds them.
     fn flush(&mut self) -> Result<(), IndexError> {
-        let (Some(embedder), false) = (&self.embedder, self.pending.is_empty()) else { return Ok(()) };
-        let articles: Vec<&Article> = self.pending.iter().map(|(a, _, _)| a).collect();
-        let codes = embedder.embed_articles(&articles).map_err(|e| IndexError::Embedding(e.to_string()))?;
-        for ((article, stored, origin), codes) in std::mem::take(&mut self.pending).into_iter().zip(codes) {
-            self.embedded += codes.len();
+        for (w, codes) in self.batches.take().map_err(|e| IndexError::Embedding(e.to_string()))? {
             let bytes = vectors::encode(&codes);
-            self.writer.add_document(to_document(&self.fields, &article, stored, &origin, Some(&bytes)))?;
+            self.writer.add_document(to_document(&self.fields, &w.article, w.stored, &w.origin, Some(&bytes)))?;
             self.added += 1;
         }
         Ok(())
@@ -125,7 +107,7 @@ impl ArticleWriter {
                 Err(e) => tracing::warn!(error = %e, "segments could not be merged; the commit stands"),
             }
         }
-        Ok((self.added, self.embedded))
+        Ok((self.added, self.batches.embedded))
     }
 }
 
