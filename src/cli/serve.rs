@@ -11,6 +11,7 @@ use healthsearch::server::cache::{DEFAULT_CACHE_MIB, ResponseCache};
 use healthsearch::server::limits::RateLimit;
 use healthsearch::server::listen::{ConnLimits, DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS};
 use healthsearch::server::state::{AppState, Cors, DEFAULT_SLOW_REQUEST};
+use healthsearch::server::workers::Workers;
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
@@ -73,6 +74,10 @@ pub struct ServeArgs {
     /// Every request is logged at DEBUG (`RUST_LOG=tower_http=debug`).
     #[arg(long, default_value_t = DEFAULT_SLOW_REQUEST.as_millis() as u64)]
     slow_ms: u64,
+    /// Searches run at once; more wait their turn, within the search timeout. Default: one per
+    /// core for the embedded index (its searches are CPU-bound), 16 per core on a cluster.
+    #[arg(long)]
+    search_workers: Option<usize>,
     /// Default weight of meaning against words, 0 to 1 (requests may pass `semantic_ratio`).
     #[arg(long)]
     semantic_ratio: Option<f32>,
@@ -121,6 +126,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             state
         }
     };
+    if let Some(n) = args.search_workers {
+        anyhow::ensure!(n > 0, "--search-workers must be at least 1");
+        state.workers = Workers::new(n);
+    }
     state.cache = (args.cache_mib > 0).then(|| Arc::new(ResponseCache::new(args.cache_mib)));
     state.ranker = Arc::new(ranker);
     state.cors = cors_setting(&args.cors_origin)?;
@@ -159,7 +168,9 @@ fn on_cluster(os: OpenSearch) -> anyhow::Result<AppState> {
         }
         Err(e) => tracing::warn!(error = %e, "the OpenSearch cluster does not answer yet"),
     }
-    Ok(AppState::on(Arc::new(os)))
+    let mut state = AppState::on(Arc::new(os));
+    state.workers = Workers::for_engine(false);
+    Ok(state)
 }
 
 /// A positive number of seconds from a flag.

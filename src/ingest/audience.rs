@@ -28,7 +28,8 @@
 use super::jsonld::{LinkedData, names_of, string_of};
 use crate::article::{Article, Audience};
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::LazyLock;
 
 /// Phrases naming each audience, as lower-case words ("women's" is read as "women"). The longest
 /// phrase at a position wins, so "after having a baby" is after the birth, not a baby.
@@ -143,17 +144,14 @@ pub fn named_in(text: &str) -> Vec<Audience> {
     let mut found = BTreeSet::new();
     let mut i = 0;
     while i < words.len() {
-        let best = PHRASES
-            .iter()
-            .filter(|(p, _)| {
-                let n = p.split(' ').count();
-                words.get(i..i + n).is_some_and(|w| w.iter().map(String::as_str).eq(p.split(' ')))
-            })
-            .max_by_key(|(p, _)| p.len());
+        // Longest first, so the first phrase that fits is the longest at this position.
+        let best = PHRASES_BY_FIRST_WORD.get(words[i].as_str()).and_then(|phrases| {
+            phrases.iter().find(|(p, _)| words.get(i..i + p.len()).is_some_and(|w| w.iter().eq(p.iter())))
+        });
         match best {
             Some((p, who)) => {
                 found.insert(*who);
-                i += p.split(' ').count();
+                i += p.len();
             }
             None => i += 1,
         }
@@ -163,6 +161,23 @@ pub fn named_in(text: &str) -> Vec<Audience> {
     }
     found.into_iter().collect()
 }
+
+/// A phrase of [`PHRASES`] as its words, with the audience it names.
+type Phrase = (Vec<&'static str>, Audience);
+
+/// [`PHRASES`] by their first word, each list longest first: a text is read once, a position
+/// looking up only the phrases that can start there.
+static PHRASES_BY_FIRST_WORD: LazyLock<HashMap<&'static str, Vec<Phrase>>> = LazyLock::new(|| {
+    let mut by_first: HashMap<&'static str, Vec<Phrase>> = HashMap::new();
+    for (phrase, who) in PHRASES {
+        let words: Vec<&'static str> = phrase.split(' ').collect();
+        by_first.entry(words[0]).or_default().push((words, *who));
+    }
+    for phrases in by_first.values_mut() {
+        phrases.sort_by_key(|(words, _)| std::cmp::Reverse(words.iter().map(|w| w.len() + 1).sum::<usize>()));
+    }
+    by_first
+});
 
 /// A category name for an audience, for pages that give no other (see [`super::categories`]).
 pub fn category_name(who: Audience) -> &'static str {

@@ -288,14 +288,25 @@ fn for_each_item(
     match source {
         Input::Mirror(root) => {
             let pages = files::mirror_pages(root).map_err(|e| IngestError::Input { path: root.clone(), error: e })?;
-            // Pages are read and extracted in parallel, a batch at a time, and handed to the
-            // writer in order.
-            for batch in pages.chunks(PARALLEL_BATCH) {
-                let outcomes: Vec<Outcome> = batch.par_iter().map(|p| page_outcome(extractor, p)).collect();
-                for (p, outcome) in batch.iter().zip(outcomes) {
-                    f(p.path.display().to_string(), outcome);
+            // Pages are read and extracted in parallel, a batch ahead of the writer, which takes
+            // them in order: the writer's own work (stored form, terms) overlaps the next batch.
+            let (ready, extracted) = std::sync::mpsc::sync_channel::<Vec<Outcome>>(1);
+            let pages = &pages;
+            std::thread::scope(|scope| {
+                scope.spawn(move || {
+                    for batch in pages.chunks(PARALLEL_BATCH) {
+                        let outcomes = batch.par_iter().map(|p| page_outcome(extractor, p)).collect();
+                        if ready.send(outcomes).is_err() {
+                            break;
+                        }
+                    }
+                });
+                for (batch, outcomes) in pages.chunks(PARALLEL_BATCH).zip(extracted) {
+                    for (p, outcome) in batch.iter().zip(outcomes) {
+                        f(p.path.display().to_string(), outcome);
+                    }
                 }
-            }
+            });
             Ok(SourceRead::default())
         }
         Input::Jsonl(path) => read_jsonl(path, f).map(|()| SourceRead::default()),

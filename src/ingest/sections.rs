@@ -4,7 +4,7 @@ use super::furniture::{furniture_runs, is_furniture_block, is_furniture_text};
 use super::rules::is_reference_heading;
 use super::walk::{Lines, Sink, Walk};
 use crate::article::Section;
-use crate::text::{normalize, slugify, strip_artifacts};
+use crate::text::{clean, slugify};
 use ego_tree::NodeId;
 use scraper::ElementRef;
 use std::collections::HashSet;
@@ -76,7 +76,7 @@ impl Sink for SectionSink {
     }
 
     fn heading(&mut self, el: ElementRef<'_>, level: u8) -> bool {
-        let heading = strip_artifacts(&normalize(&el.text().collect::<String>()));
+        let heading = clean(&el.text().collect::<String>());
         self.close();
         self.left_out = is_reference_heading(&heading) || is_furniture_text(&heading);
         let anchor = self.unique_anchor(el, &heading);

@@ -2,7 +2,7 @@
 //! skipping dropped subtrees and page furniture.
 
 use super::rules::is_block;
-use crate::text::{normalize, strip_artifacts};
+use crate::text::clean;
 use ego_tree::{NodeId, NodeRef};
 use scraper::{ElementRef, Node};
 use std::collections::HashSet;
@@ -98,7 +98,7 @@ pub struct PlainText {
 impl PlainText {
     /// The collected text, normalized, with link artifacts removed.
     pub fn finish(self) -> String {
-        strip_artifacts(&normalize(&self.buf))
+        clean(&self.buf)
     }
 }
 
@@ -131,7 +131,7 @@ impl Sink for Lines {
         self.line.push_str(text);
     }
     fn line_break(&mut self) {
-        let l = strip_artifacts(&normalize(&self.line));
+        let l = clean(&self.line);
         if !l.is_empty() {
             self.lines.push(l);
         }

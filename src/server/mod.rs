@@ -17,6 +17,7 @@ pub mod retrieval;
 pub mod routes;
 pub mod state;
 pub mod wire;
+pub mod workers;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};

@@ -13,7 +13,7 @@ use super::error::ApiError;
 use super::openapi::describe;
 use super::openapi::responses::{MethodNotAllowed, RateLimited};
 use super::params::truncate;
-use super::routes::run_search;
+use super::routes::{blocking, run_search};
 use super::state::AppState;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -188,8 +188,8 @@ pub async fn search_page(State(st): State<AppState>, RawQuery(raw): RawQuery) ->
     match found {
         Ok(res) => {
             if res.total == 0 {
-                let (state, q) = (st.clone(), pq.q.clone());
-                extras.help = tokio::task::spawn_blocking(move || help::help(&state, &q)).await.unwrap_or_default();
+                let q = pq.q.clone();
+                extras.help = blocking(&st, move |state| Ok(help::help(state, &q))).await.unwrap_or_default();
             }
             page(StatusCode::OK, layout(&st.notice, &pq, &render::results(&pq, &res, &extras)))
         }

@@ -5,6 +5,7 @@ use super::openapi::describe;
 use super::openapi::responses::{Internal, MethodNotAllowed, RateLimited, SearchTimeout};
 use super::params::{LIST_PARAMS, filters, flag, number, parse_query, required_q, semantic_ratio, truncate};
 use super::state::AppState;
+use super::workers::NotRun;
 use crate::engine::{Engine, EngineHealth};
 use crate::index::present::search::{Facet, MAX_LIMIT, MAX_WINDOW, SearchParams, SearchResponse};
 use crate::index::present::suggest::Suggestion;
@@ -295,16 +296,16 @@ pub async fn api_suggest(
     Ok(Json(SuggestResponse { suggestions, took_ms }))
 }
 
-/// Runs `f` on the blocking pool, bounded by the state's timeout.
+/// Runs `f` in the state's search pool, bounded by its timeout (the wait for a turn included).
 pub async fn blocking<T: Send + 'static>(
     st: &AppState,
     f: impl FnOnce(&AppState) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let state = st.clone();
-    let task = tokio::task::spawn_blocking(move || f(&state));
-    match tokio::time::timeout(st.search_timeout, task).await {
-        Err(_) => Err(ApiError::new(ErrorCode::SearchTimeout, "the request took too long")),
-        Ok(Err(join)) => Err(ApiError::new(ErrorCode::Internal, format!("task failed: {join}"))),
-        Ok(Ok(result)) => result,
+    let deadline = tokio::time::Instant::now() + st.search_timeout;
+    match st.workers.run(deadline, move || f(&state)).await {
+        Err(NotRun::TimedOut) => Err(ApiError::new(ErrorCode::SearchTimeout, "the request took too long")),
+        Err(NotRun::Failed(join)) => Err(ApiError::new(ErrorCode::Internal, format!("task failed: {join}"))),
+        Ok(result) => result,
     }
 }

@@ -7,6 +7,7 @@ use super::error::{ApiError, ErrorCode};
 use super::limits::{Limiting, RateLimit};
 use super::metrics::{Metrics, Tracking};
 use super::page::notice::Notice;
+use super::workers::Workers;
 use crate::engine::{Engine, Timed};
 use crate::index::HealthIndex;
 use crate::index::present::search::Ranker;
@@ -39,6 +40,8 @@ pub struct AppState {
     /// Ranking configuration (weights, vocabulary), built once.
     pub ranker: Arc<Ranker>,
     pub search_timeout: Duration,
+    /// Where searches run, so many at once.
+    pub workers: Workers,
     /// Which browser origins may call the API.
     pub cors: Cors,
     pub metrics: Arc<Metrics>,
@@ -97,6 +100,7 @@ impl AppState {
             index: None,
             ranker: Arc::new(Ranker::default()),
             search_timeout: DEFAULT_SEARCH_TIMEOUT,
+            workers: Workers::for_engine(true),
             cors: Cors::default(),
             metrics,
             cache: Some(Arc::new(ResponseCache::new(DEFAULT_CACHE_MIB))),

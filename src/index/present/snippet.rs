@@ -16,6 +16,9 @@ pub const SNIPPET_CHARS: usize = 220;
 /// remembered for the request: the same few forms ("diabetes", "pain") recur in every hit.
 pub struct Highlighter {
     weights: HashMap<String, f32>,
+    /// Every term's stem prefix, lower-case, by its first byte: a word of ASCII text is a
+    /// candidate when it starts with one, which one pass over the text finds.
+    prefixes: Vec<Vec<Box<[u8]>>>,
     /// Folded word -> the query term it stems to, if any.
     stems: RefCell<HashMap<String, Option<String>>>,
 }
@@ -30,7 +33,11 @@ struct Match {
 impl Highlighter {
     /// `weights` gives each analyzed query term its importance (rarer terms weigh more).
     pub fn new(weights: HashMap<String, f32>) -> Highlighter {
-        Highlighter { weights, stems: RefCell::default() }
+        let mut prefixes: Vec<Vec<Box<[u8]>>> = vec![Vec::new(); 256];
+        for p in weights.keys().map(|t| stem_prefix(t).to_ascii_lowercase()).filter(|p| !p.is_empty()) {
+            prefixes[usize::from(p.as_bytes()[0])].push(p.into_bytes().into_boxed_slice());
+        }
+        Highlighter { weights, prefixes, stems: RefCell::default() }
     }
 
     /// The query term a folded word stems to, if it stems to one.
@@ -52,22 +59,25 @@ impl Highlighter {
     /// there, so a word can only stem to a query term if the lower-cased text has the term's
     /// stem prefix at the word's start. Only those words are cut out and stemmed.
     fn ascii_matches(&self, text: &str) -> Vec<Match> {
-        let lower = text.to_ascii_lowercase();
-        let bytes = lower.as_bytes();
-        let mut starts: Vec<usize> = Vec::new();
-        for prefix in self.weights.keys().map(|t| stem_prefix(t)).filter(|p| !p.is_empty()) {
-            let at_word_start = |i: &usize| *i == 0 || !bytes[*i - 1].is_ascii_alphanumeric();
-            starts.extend(lower.match_indices(prefix).map(|(i, _)| i).filter(at_word_start));
-        }
-        starts.sort_unstable();
-        starts.dedup();
+        let bytes = text.as_bytes();
         let mut out = Vec::new();
-        for start in starts {
-            let end = bytes[start..].iter().position(|b| !b.is_ascii_alphanumeric()).map_or(bytes.len(), |n| start + n);
-            if end - start >= LONG_WORD {
+        let mut at = 0;
+        while at < bytes.len() {
+            if !bytes[at].is_ascii_alphanumeric() {
+                at += 1;
                 continue;
             }
-            if let Some(t) = self.term_of(&lower[start..end]) {
+            let start = at;
+            let end = bytes[start..].iter().position(|b| !b.is_ascii_alphanumeric()).map_or(bytes.len(), |n| start + n);
+            at = end;
+            let word = &bytes[start..end];
+            let candidates = &self.prefixes[usize::from(word[0].to_ascii_lowercase())];
+            if end - start >= LONG_WORD
+                || !candidates.iter().any(|p| word.get(..p.len()).is_some_and(|w| w.eq_ignore_ascii_case(p)))
+            {
+                continue;
+            }
+            if let Some(t) = self.term_of(&text[start..end].to_ascii_lowercase()) {
                 out.push(Match { range: start..end, term_weight: self.weight(&t), term: t });
             }
         }

@@ -3,10 +3,11 @@
 //! filters do the work, as a library; the Tantivy engine registers the same analyzers on its
 //! index ([`crate::index::storage::analyzer`]), so query terms and indexed terms agree by construction.
 
+mod stemmer;
+
 use std::cell::RefCell;
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
-};
+pub use stemmer::MemoStemmer;
+use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
 
 /// Words of this many bytes or more are not indexed.
 pub const LONG_WORD: usize = 48;
@@ -17,7 +18,7 @@ pub fn analyzer() -> TextAnalyzer {
         .filter(RemoveLongFilter::limit(LONG_WORD))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
+        .filter(MemoStemmer)
         .build()
 }
 

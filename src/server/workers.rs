@@ -1,0 +1,109 @@
+//! The pool searches run in: at most so many at once, first come first served.
+//!
+//! The embedded engine's searches are CPU-bound. Sixteen of them sharing two cores each take
+//! eight times their own time, so one long query stretches every request beside it; queued
+//! instead, each runs at a core's full speed once its turn comes, which shortens the tail at
+//! the same throughput. A cluster's searches mostly wait on the network, so its pool is wider.
+
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
+
+/// Searches the embedded engine runs at once per core.
+const EMBEDDED_PER_CORE: usize = 2;
+
+/// Searches a cluster's client runs at once per core (each mostly waits for an answer).
+const CLUSTER_PER_CORE: usize = 16;
+
+/// Permits for running searches on the blocking pool.
+#[derive(Clone)]
+pub struct Workers {
+    permits: Arc<Semaphore>,
+    size: usize,
+}
+
+/// Why [`Workers::run`] gave no answer.
+#[derive(Debug)]
+pub enum NotRun {
+    /// The deadline passed, waiting for a turn or running.
+    TimedOut,
+    /// The work panicked or was cancelled.
+    Failed(tokio::task::JoinError),
+}
+
+impl Workers {
+    /// A pool running at most `size` searches at once (at least one).
+    pub fn new(size: usize) -> Workers {
+        let size = size.clamp(1, Semaphore::MAX_PERMITS);
+        Workers { permits: Arc::new(Semaphore::new(size)), size }
+    }
+
+    /// The pool for an engine: CPU-bound (embedded) or waiting on a cluster.
+    pub fn for_engine(cpu_bound: bool) -> Workers {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Workers::new(cores * if cpu_bound { EMBEDDED_PER_CORE } else { CLUSTER_PER_CORE })
+    }
+
+    /// How many searches run at once.
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// Runs `f` on the blocking pool when a turn is free, answering by `deadline`. Work that
+    /// outlives its deadline keeps its turn until it ends, since it still holds a core.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        deadline: Instant,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, NotRun> {
+        let turn = tokio::time::timeout_at(deadline, self.permits.clone().acquire_owned()).await;
+        let Ok(Ok(permit)) = turn else { return Err(NotRun::TimedOut) };
+        let task = tokio::task::spawn_blocking(move || {
+            let _turn = permit;
+            f()
+        });
+        match tokio::time::timeout_at(deadline, task).await {
+            Err(_) => Err(NotRun::TimedOut),
+            Ok(Err(join)) => Err(NotRun::Failed(join)),
+            Ok(Ok(value)) => Ok(value),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_full_pool_queues_work_and_a_late_turn_times_out() {
+        let pool = Workers::new(1);
+        let (started, release) = (Arc::new(std::sync::Barrier::new(2)), Arc::new(std::sync::Barrier::new(2)));
+        let far = Instant::now() + Duration::from_secs(30);
+        let (s, r) = (started.clone(), release.clone());
+        let busy = tokio::spawn({
+            let pool = pool.clone();
+            async move {
+                pool.run(far, move || {
+                    s.wait();
+                    r.wait();
+                    1
+                })
+                .await
+            }
+        });
+        tokio::task::spawn_blocking(move || started.wait()).await.unwrap();
+        // The one turn is taken: a search due soon gives up waiting for it.
+        let late = pool.run(Instant::now() + Duration::from_millis(50), || 2).await;
+        assert!(matches!(late, Err(NotRun::TimedOut)), "{late:?}");
+        // One that can wait runs once the turn is free.
+        let waiting = tokio::spawn({
+            let pool = pool.clone();
+            async move { pool.run(far, || 3).await }
+        });
+        tokio::task::spawn_blocking(move || release.wait()).await.unwrap();
+        assert_eq!(busy.await.unwrap().unwrap(), 1);
+        assert_eq!(waiting.await.unwrap().unwrap(), 3);
+        assert_eq!(pool.size(), 1);
+    }
+}
