@@ -6,7 +6,8 @@
 # all), rotated in order by wrk at concurrency C (default 16). ROUNDS rounds (default 3) of
 # DURATION seconds each (default 15), the servers interleaved, each after a 3 s warm-up; prints
 # each run and every server's median requests/s and p99, and ours as a ratio to bare Tantivy.
-# HYBRID=1 adds ours with meaning on (needs the model; embeds the corpus once, minutes).
+# BEFORE=BINARY adds another build of ours (e.g. the last release) on the same index, for a
+# before/after in one run. HYBRID=1 adds ours with meaning on (needs the model; embeds the corpus once, minutes).
 # Servers are pinned to CPUS (default all) and wrk to WRK_CPUS (default all) with taskset.
 # Loopback only; needs wrk.
 set -euo pipefail
@@ -53,6 +54,8 @@ start() { # name: starts that server on PORT and waits until it answers
     case $1 in
         ours) taskset -c "$CPUS" "$BIN" serve --index "$WORK/index-$key" --corpus /nonexistent \
                   --addr "127.0.0.1:$PORT" --cache-mib 0 --no-semantic > "$WORK/serve.log" 2>&1 & ;;
+        before) taskset -c "$CPUS" "$BEFORE" serve --index "$WORK/index-$key" --corpus /nonexistent \
+                  --addr "127.0.0.1:$PORT" --cache-mib 0 --no-semantic > "$WORK/serve.log" 2>&1 & ;;
         hybrid) taskset -c "$CPUS" "$BIN" serve --index "$WORK/hybrid-$key" --corpus /nonexistent \
                   --addr "127.0.0.1:$PORT" --cache-mib 0 > "$WORK/serve.log" 2>&1 & ;;
         tantivy|fts5) taskset -c "$CPUS" "$BASE" "$1" "$JSONL" "127.0.0.1:$PORT" > "$WORK/serve.log" 2>&1 & ;;
@@ -66,6 +69,7 @@ start() { # name: starts that server on PORT and waits until it answers
 }
 
 servers=(ours tantivy fts5)
+[ -n "${BEFORE:-}" ] && servers+=(before)
 [ "${HYBRID:-0}" = 1 ] && servers+=(hybrid)
 : > "$WORK/results"
 for round in $(seq 1 "$ROUNDS"); do
