@@ -8,6 +8,9 @@
 //! under `target/bench-data/` (once per corpus) and serves until killed; `scripts/load_compare.sh`
 //! drives it beside `healthsearch serve`.
 
+#[path = "common/fts5.rs"]
+mod fts5;
+
 use axum::Json;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -146,27 +149,11 @@ impl Bare {
     }
 }
 
-/// The SQLite side: FTS5 with the porter tokenizer, any word matching, bm25 with the title
-/// weighted twice, `snippet()` from the text. One connection per blocking thread.
+/// The SQLite side ([`fts5`]), one read-only connection per blocking thread.
 fn fts5_router(corpus: &Path) -> anyhow::Result<Router> {
     let path = data_path(corpus, "fts5").with_extension("sqlite");
-    if !path.exists() {
-        std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
-        let conn = Connection::open(&path)?;
-        conn.execute_batch(
-            "CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, text, tokenize = 'porter unicode61');",
-        )?;
-        let tx = conn.unchecked_transaction()?;
-        {
-            let mut insert = tx.prepare("INSERT INTO docs (id, title, text) VALUES (?1, ?2, ?3)")?;
-            for record in records(corpus)? {
-                let r = record?;
-                insert.execute((r.id, r.title, r.text))?;
-            }
-        }
-        tx.commit()?;
-        conn.execute_batch("INSERT INTO docs(docs) VALUES ('optimize');")?;
-    }
+    std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
+    drop(fts5::open_or_build(&path, corpus)?);
     Ok(Router::new().route("/api/search", get(fts5_search)).with_state(Arc::new(path)))
 }
 
@@ -180,25 +167,16 @@ async fn fts5_search(State(path): State<Arc<PathBuf>>, Query(p): Query<Params>) 
 }
 
 fn fts5_hits(path: &Path, q: &str) -> anyhow::Result<Vec<Hit>> {
-    // Each word quoted, so operators in a query are read as words.
-    let words: Vec<String> =
-        q.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(|w| format!("\"{w}\"")).collect();
-    if words.is_empty() {
-        return Ok(Vec::new());
-    }
+    let Some(query) = fts5::query(q) else { return Ok(Vec::new()) };
     CONN.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
             *slot = Some(Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?);
         }
         let Some(conn) = slot.as_ref() else { return Ok(Vec::new()) };
-        let mut stmt = conn.prepare_cached(
-            "SELECT id, title, snippet(docs, 2, '<mark>', '</mark>', '…', 24) FROM docs \
-             WHERE docs MATCH ?1 ORDER BY bm25(docs, 0.0, 2.0, 1.0) LIMIT 10",
-        )?;
-        let rows = stmt.query_map([words.join(" OR ")], |row| {
-            Ok(Hit { id: row.get(0)?, title: row.get(1)?, snippet: row.get(2)? })
-        })?;
+        let mut stmt = conn.prepare_cached(fts5::SEARCH)?;
+        let rows =
+            stmt.query_map([query], |row| Ok(Hit { id: row.get(0)?, title: row.get(1)?, snippet: row.get(2)? }))?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     })
 }

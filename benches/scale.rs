@@ -5,6 +5,9 @@
 //! over the same index: the floor), SQLite FTS5 (porter tokenizer, bm25) over the same texts,
 //! snippets for a page of hits, suggestions, passages, and indexing throughput. Run with `cargo bench --bench scale`.
 
+#[path = "common/fts5.rs"]
+mod fts5;
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use healthsearch::analysis::analyze;
 use healthsearch::article::Article;
@@ -96,34 +99,7 @@ fn query_log(n: usize, k: usize) -> Vec<String> {
 
 /// SQLite FTS5 over the same titles and texts, built once.
 fn fts(n: usize) -> Connection {
-    let path = data_dir().join(format!("fts5-{n}.sqlite"));
-    let fresh = !path.exists();
-    let conn = Connection::open(&path).expect("open sqlite");
-    if fresh {
-        conn.execute_batch(
-            "CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, text, tokenize = 'porter unicode61');",
-        )
-        .expect("create table");
-        let text = std::fs::read_to_string(corpus(n)).expect("read corpus");
-        let tx = conn.unchecked_transaction().expect("tx");
-        {
-            let mut insert = tx.prepare("INSERT INTO docs (id, title, text) VALUES (?1, ?2, ?3)").expect("prepare");
-            for line in text.lines() {
-                let v: serde_json::Value = serde_json::from_str(line).expect("json");
-                insert.execute((v["_id"].as_str(), v["title"].as_str(), v["text"].as_str())).expect("insert");
-            }
-        }
-        tx.commit().expect("commit");
-    }
-    conn
-}
-
-/// An FTS5 query for the same words: each word quoted (so operators in text are literal),
-/// any word matching, ranked by bm25 with the title weighted up.
-fn fts_query(q: &str) -> String {
-    let words: Vec<String> =
-        q.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(|w| format!("\"{w}\"")).collect();
-    if q.starts_with('"') { format!("\"{}\"", q.trim_matches('"')) } else { words.join(" OR ") }
+    fts5::open_or_build(&data_dir().join(format!("fts5-{n}.sqlite")), &corpus(n)).expect("sqlite")
 }
 
 fn bench_scale(c: &mut Criterion) {
@@ -132,9 +108,7 @@ fn bench_scale(c: &mut Criterion) {
     let ranker = Ranker::default();
     let raw_parser = QueryParser::for_index(&idx.index, vec![idx.fields.title, idx.fields.body]);
     let conn = fts(n);
-    let mut stmt = conn
-        .prepare("SELECT id, snippet(docs, 2, '<mark>', '</mark>', '…', 24) FROM docs WHERE docs MATCH ?1 ORDER BY bm25(docs, 0.0, 2.0, 1.0) LIMIT 10")
-        .expect("prepare");
+    let mut stmt = conn.prepare(fts5::SEARCH).expect("prepare");
     let mut group = c.benchmark_group(format!("scale_{n}"));
     for (kind, q) in QUERIES {
         let params = SearchParams::new(*q, 10);
@@ -163,11 +137,11 @@ fn bench_scale(c: &mut Criterion) {
         group.bench_function(format!("{kind}/raw_tantivy"), |b| {
             b.iter(|| black_box(idx.searcher().search(&raw, &TopDocs::with_limit(10).order_by_score()).expect("raw")))
         });
-        let fq = fts_query(q);
+        let fq = fts5::query(q).unwrap_or_default();
         group.bench_function(format!("{kind}/sqlite_fts5_with_snippets"), |b| {
             b.iter(|| {
                 let rows: Vec<(String, String)> = stmt
-                    .query_map([&fq], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .query_map([&fq], |r| Ok((r.get(0)?, r.get(2)?)))
                     .expect("query")
                     .filter_map(Result::ok)
                     .collect();

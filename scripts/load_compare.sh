@@ -52,9 +52,8 @@ stop() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev
 trap stop EXIT
 start() { # name: starts that server on PORT and waits until it answers
     case $1 in
-        ours) taskset -c "$CPUS" "$BIN" serve --index "$WORK/index-$key" --corpus /nonexistent \
-                  --addr "127.0.0.1:$PORT" --cache-mib 0 --no-semantic > "$WORK/serve.log" 2>&1 & ;;
-        before) taskset -c "$CPUS" "$BEFORE" serve --index "$WORK/index-$key" --corpus /nonexistent \
+        ours|before) taskset -c "$CPUS" "$([ "$1" = ours ] && echo "$BIN" || echo "$BEFORE")" serve \
+                  --index "$WORK/index-$key" --corpus /nonexistent \
                   --addr "127.0.0.1:$PORT" --cache-mib 0 --no-semantic > "$WORK/serve.log" 2>&1 & ;;
         hybrid) taskset -c "$CPUS" "$BIN" serve --index "$WORK/hybrid-$key" --corpus /nonexistent \
                   --addr "127.0.0.1:$PORT" --cache-mib 0 > "$WORK/serve.log" 2>&1 & ;;

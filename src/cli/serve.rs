@@ -74,7 +74,7 @@ pub struct ServeArgs {
     /// Every request is logged at DEBUG (`RUST_LOG=tower_http=debug`).
     #[arg(long, default_value_t = DEFAULT_SLOW_REQUEST.as_millis() as u64)]
     slow_ms: u64,
-    /// Searches run at once; more wait their turn, within the search timeout. Default: one per
+    /// Searches run at once; more wait their turn, within the search timeout. Default: two per
     /// core for the embedded index (its searches are CPU-bound), 16 per core on a cluster.
     #[arg(long)]
     search_workers: Option<usize>,
@@ -168,9 +168,7 @@ fn on_cluster(os: OpenSearch) -> anyhow::Result<AppState> {
         }
         Err(e) => tracing::warn!(error = %e, "the OpenSearch cluster does not answer yet"),
     }
-    let mut state = AppState::on(Arc::new(os));
-    state.workers = Workers::for_engine(false);
-    Ok(state)
+    Ok(AppState::on(Arc::new(os)))
 }
 
 /// A positive number of seconds from a flag.

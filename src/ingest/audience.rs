@@ -168,13 +168,12 @@ type Phrase = (Vec<&'static str>, Audience);
 /// [`PHRASES`] by their first word, each list longest first: a text is read once, a position
 /// looking up only the phrases that can start there.
 static PHRASES_BY_FIRST_WORD: LazyLock<HashMap<&'static str, Vec<Phrase>>> = LazyLock::new(|| {
+    let mut longest_first: Vec<&(&'static str, Audience)> = PHRASES.iter().collect();
+    longest_first.sort_by_key(|(phrase, _)| std::cmp::Reverse(phrase.len()));
     let mut by_first: HashMap<&'static str, Vec<Phrase>> = HashMap::new();
-    for (phrase, who) in PHRASES {
+    for (phrase, who) in longest_first {
         let words: Vec<&'static str> = phrase.split(' ').collect();
         by_first.entry(words[0]).or_default().push((words, *who));
-    }
-    for phrases in by_first.values_mut() {
-        phrases.sort_by_key(|(words, _)| std::cmp::Reverse(words.iter().map(|w| w.len() + 1).sum::<usize>()));
     }
     by_first
 });

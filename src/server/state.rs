@@ -88,11 +88,11 @@ impl AppState {
     /// State over an index the caller also holds.
     pub fn shared(index: Arc<HealthIndex>) -> AppState {
         let engine: Arc<dyn Engine> = index.clone();
-        AppState { index: Some(index), ..AppState::on(engine) }
+        AppState { index: Some(index), workers: Workers::embedded(), ..AppState::on(engine) }
     }
 
-    /// State over an engine; reloads and ingests through the API need the embedded index
-    /// ([`AppState::shared`]).
+    /// State over an engine reached over the network (its searches get the wider pool);
+    /// reloads and ingests through the API need the embedded index ([`AppState::shared`]).
     pub fn on(engine: Arc<dyn Engine>) -> AppState {
         let metrics: Arc<Metrics> = Arc::default();
         AppState {
@@ -100,7 +100,7 @@ impl AppState {
             index: None,
             ranker: Arc::new(Ranker::default()),
             search_timeout: DEFAULT_SEARCH_TIMEOUT,
-            workers: Workers::for_engine(true),
+            workers: Workers::cluster(),
             cors: Cors::default(),
             metrics,
             cache: Some(Arc::new(ResponseCache::new(DEFAULT_CACHE_MIB))),

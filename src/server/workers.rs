@@ -38,10 +38,14 @@ impl Workers {
         Workers { permits: Arc::new(Semaphore::new(size)), size }
     }
 
-    /// The pool for an engine: CPU-bound (embedded) or waiting on a cluster.
-    pub fn for_engine(cpu_bound: bool) -> Workers {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        Workers::new(cores * if cpu_bound { EMBEDDED_PER_CORE } else { CLUSTER_PER_CORE })
+    /// The pool for the embedded engine, whose searches are CPU-bound.
+    pub fn embedded() -> Workers {
+        Workers::new(cores() * EMBEDDED_PER_CORE)
+    }
+
+    /// The pool for a cluster's client, whose searches mostly wait on the network.
+    pub fn cluster() -> Workers {
+        Workers::new(cores() * CLUSTER_PER_CORE)
     }
 
     /// How many searches run at once.
@@ -68,6 +72,11 @@ impl Workers {
             Ok(Ok(value)) => Ok(value),
         }
     }
+}
+
+/// The cores this process may use.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 #[cfg(test)]
