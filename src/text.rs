@@ -77,6 +77,49 @@ pub fn clean(text: &str) -> String {
     if ARTIFACTS.is_match(&normal) || needs_tidy(&normal) { strip_artifacts(&normal) } else { normal }
 }
 
+/// Whether [`clean`] keeps at least `n` words of `text`, judged without cleaning it, so a long
+/// paragraph is known to be long after reading its first `n` words. `false` means "not surely".
+///
+/// It counts solid words: those with no stop, comma or bracket and that no artifact phrase
+/// has. Each stays a word of its own through cleaning: normalizing neither joins nor splits words,
+/// an artifact empties only its own phrase's words, and tidying (`" ."`, `" ,"`, `"( )"`) joins
+/// only a word beginning with a stop or a comma, or words around brackets.
+pub fn keeps_at_least(text: &str, n: usize) -> bool {
+    let mut solid = 0;
+    // Split on ASCII space, a byte at a time; a piece holding other bytes may hold other spaces,
+    // and is split again the way `normalize` splits.
+    for piece in text.split_ascii_whitespace() {
+        solid += if piece.bytes().all(|b| b.is_ascii() && b != 0x0b) {
+            usize::from(is_solid(piece))
+        } else {
+            piece.split(is_space).filter(|w| is_solid(w)).count()
+        };
+        if solid >= n {
+            return true;
+        }
+    }
+    n == 0
+}
+
+/// A word cleaning leaves a word of its own (see [`keeps_at_least`]).
+fn is_solid(word: &str) -> bool {
+    !word.is_empty() && !word.bytes().any(|b| matches!(b, b'.' | b',' | b'(' | b')')) && !is_artifact_word(word)
+}
+
+/// Whether `word` is a word of an [`ARTIFACT_PHRASES`] phrase, brackets included: the only words
+/// removing an artifact can empty.
+fn is_artifact_word(word: &str) -> bool {
+    ARTIFACT_WORDS.iter().any(|a| a.len() == word.len() && a.eq_ignore_ascii_case(word))
+}
+
+/// The distinct words of [`ARTIFACT_PHRASES`].
+static ARTIFACT_WORDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut words: Vec<&str> = ARTIFACT_PHRASES.iter().flat_map(|p| p.split(' ')).collect();
+    words.sort_unstable();
+    words.dedup();
+    words
+});
+
 /// One automaton for all [`ARTIFACT_PHRASES`], ASCII case ignored, the longest phrase winning where
 /// two start at one place (so "(opens in a new tab)" takes its brackets with it).
 static ARTIFACTS: LazyLock<AhoCorasick> = LazyLock::new(|| {
@@ -172,6 +215,27 @@ mod tests {
         let s = "https://example.org/a Opens a new window [Accessed February 2022]";
         assert_eq!(strip_artifacts(s), "https://example.org/a [Accessed February 2022]");
         assert_eq!(strip_artifacts("See NICE (opens in a new tab)."), "See NICE.");
+    }
+
+    #[test]
+    fn the_word_bound_never_exceeds_what_cleaning_keeps() {
+        let texts = [
+            "Back pain after birth is common, and it usually eases within weeks.",
+            "Home (opens in a new tab) About (opens in a new tab) Contact (opens in a new tab)",
+            "a( )b c .d e ,f Opens In A New Window g\u{200b}h tab) (opens",
+            "x(opens in a new tab).y -opens in new tab link is external external link",
+            "opens\u{a0}in\u{2003}a new\u{b}tab opens\u{200b}in\u{feff}a\u{85}new tab\u{3000}external link",
+            "caf\u{e9} Cafe\u{301} \u{2003}  word\u{a0}word ( ) . , .. ,,",
+            "",
+        ];
+        for text in texts {
+            let kept = clean(text).split_whitespace().count();
+            for n in 0..=kept + 3 {
+                assert!(!keeps_at_least(text, n) || kept >= n, "{text:?}: bound {n}, cleaning keeps {kept}");
+            }
+        }
+        let long = "Most back pain after birth eases within weeks. ".repeat(20);
+        assert!(keeps_at_least(&long, 80), "a long paragraph is known to be long");
     }
 
     #[test]

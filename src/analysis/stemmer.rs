@@ -12,7 +12,9 @@ const MEMO_WORDS: usize = 200_000;
 
 thread_local! {
     /// Folded word to its stem, for this thread.
-    static MEMO: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+    /// Words come from pages, so the hasher is seeded per process; it is several times faster
+    /// than the standard one on short words, and a lookup runs for every word indexed.
+    static MEMO: RefCell<HashMap<String, String, foldhash::fast::RandomState>> = RefCell::new(HashMap::default());
 }
 
 /// Writes the stem of `word` into `out` (cleared first).

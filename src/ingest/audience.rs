@@ -140,12 +140,13 @@ pub fn infer(article: &Article, declared: &[Audience]) -> Vec<Audience> {
 
 /// The people a text names, in life order, with the mother's-story rule applied.
 pub fn named_in(text: &str) -> Vec<Audience> {
-    let words = words_of(text);
+    let lower = lowered(text);
+    let words = words_of(&lower);
     let mut found = BTreeSet::new();
     let mut i = 0;
     while i < words.len() {
         // Longest first, so the first phrase that fits is the longest at this position.
-        let best = PHRASES_BY_FIRST_WORD.get(words[i].as_str()).and_then(|phrases| {
+        let best = PHRASES_BY_FIRST_WORD.get(words[i]).and_then(|phrases| {
             phrases.iter().find(|(p, _)| words.get(i..i + p.len()).is_some_and(|w| w.iter().eq(p.iter())))
         });
         match best {
@@ -191,14 +192,18 @@ pub fn category_name(who: Audience) -> &'static str {
     }
 }
 
-/// Lower-case words, a trailing "'s" dropped, hyphens splitting words ("post-natal").
-fn words_of(text: &str) -> Vec<String> {
-    let lower = text.to_lowercase().replace(['’', '\''], "'");
+/// `text` lower-cased, with one kind of apostrophe.
+fn lowered(text: &str) -> String {
+    let lower = text.to_lowercase();
+    if lower.contains('’') { lower.replace('’', "'") } else { lower }
+}
+
+/// The words of a [`lowered`] text, a trailing "'s" dropped, hyphens splitting words ("post-natal").
+fn words_of(lower: &str) -> Vec<&str> {
     lower
         .split(|c: char| !(c.is_alphanumeric() || c == '\''))
         .map(|w| w.trim_end_matches("'s").trim_matches('\''))
         .filter(|w| !w.is_empty())
-        .map(str::to_string)
         .collect()
 }
 

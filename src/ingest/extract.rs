@@ -195,7 +195,7 @@ fn visible_lines(doc: &Html) -> Vec<String> {
 /// Node ids of every element matched by a drop selector (the table's and the site's).
 fn drop_set(doc: &Html, site: Option<&SiteRule>) -> HashSet<NodeId> {
     let site_drops = site.map(|r| r.drop.as_slice()).unwrap_or_default();
-    RULES.drop.iter().chain(site_drops).flat_map(|s| doc.select(s).map(|e| e.id())).collect()
+    std::iter::once(&RULES.drop).chain(site_drops).flat_map(|s| doc.select(s).map(|e| e.id())).collect()
 }
 
 /// The first element matched by a content selector that is not itself dropped.

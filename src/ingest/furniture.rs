@@ -74,6 +74,10 @@ fn is_furniture_run(run: &[NodeRef<'_, Node>], skip: &HashSet<NodeId>) -> bool {
             _ => {}
         }
     }
+    // Most runs are paragraphs of content: known to be long, they need no cleaning.
+    if t.surely_has_words(BOILERPLATE_MAX_WORDS) {
+        return false;
+    }
     let text = t.finish();
     let words = text.split_whitespace().count();
     words > 0 && words < BOILERPLATE_MAX_WORDS && (is_furniture_text(&text) || is_link_list(run, skip, words))

@@ -7,7 +7,7 @@ use super::rules::RULES;
 use crate::article::Audience;
 use crate::text::normalize;
 use chrono::NaiveDate;
-use regex::Regex;
+use regex::{Regex, RegexSet, SetMatches};
 use scraper::{ElementRef, Html, Selector};
 use serde_json::Value;
 use std::sync::LazyLock;
@@ -35,6 +35,9 @@ pub struct PageMeta {
 }
 
 struct TextPatterns {
+    /// The words the patterns below need, as one set (by [`Word`]): each line is scanned once,
+    /// and a pattern with captures runs only on the lines holding its word.
+    words: RegexSet,
     reviewed: Regex,
     updated: Regex,
     published: Regex,
@@ -47,6 +50,7 @@ static TEXT: LazyLock<Option<TextPatterns>> = LazyLock::new(|| {
     let d = DATE_PATTERN;
     let stop = r"(?:\s+on\s+|\s*\||\s+Written\b|\s+Updated\b|\s*$)";
     Some(TextPatterns {
+        words: RegexSet::new([r"(?i)reviewed", r"(?i)updated|modified", r"(?i)published"]).ok()?,
         reviewed: Regex::new(&format!(r"(?i)reviewed(?:\s+by\s+[^|\n]{{1,100}}?)?(?:\s+on)?:?\s+{d}")).ok()?,
         updated: Regex::new(&format!(r"(?i)(?:last\s+)?(?:updated|modified)(?:\s+on)?:?\s+{d}")).ok()?,
         published: Regex::new(&format!(r"(?i)(?:first\s+)?published(?:\s+on)?:?\s+{d}")).ok()?,
@@ -104,26 +108,36 @@ fn stated_categories(doc: &Html, ld: &LinkedData) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The patterns of [`TextPatterns::words`], in order.
+#[derive(Clone, Copy)]
+enum Word {
+    Reviewed,
+    Updated,
+    Published,
+}
+
 /// Fills what structured data left empty from lines such as "Medically reviewed by X on March 3, 2024".
 fn from_visible_text(m: &mut PageMeta, lines: &[String]) {
     let Some(p) = TEXT.as_ref() else { return };
-    let find_date = |re: &Regex| lines.iter().find_map(|l| re.captures(l).and_then(|c| parse_date(&c[1])));
-    let find_name = |re: &Regex| lines.iter().find_map(|l| re.captures(l).map(|c| normalize(&c[1])));
+    let found: Vec<SetMatches> = lines.iter().map(|l| p.words.matches(l)).collect();
+    let with = |word: Word| lines.iter().zip(&found).filter(move |(_, f)| f.matched(word as usize)).map(|(l, _)| l);
+    let find_date = |re: &Regex, word| with(word).find_map(|l| re.captures(l).and_then(|c| parse_date(&c[1])));
     if m.reviewed.is_none() {
-        m.reviewed = find_date(&p.reviewed);
+        m.reviewed = find_date(&p.reviewed, Word::Reviewed);
     }
     if m.modified.is_none() {
-        m.modified = find_date(&p.updated);
+        m.modified = find_date(&p.updated, Word::Updated);
     }
     if m.published.is_none() {
-        m.published = find_date(&p.published);
+        m.published = find_date(&p.published, Word::Published);
     }
     if m.reviewer.is_none() {
-        m.reviewer = find_name(&p.reviewer).or_else(|| {
-            lines.iter().find_map(|l| {
-                l.split(". ").find_map(|seg| p.reviewer_after_date.captures(seg.trim()).map(|c| normalize(&c[2])))
-            })
-        });
+        m.reviewer =
+            with(Word::Reviewed).find_map(|l| p.reviewer.captures(l).map(|c| normalize(&c[1]))).or_else(|| {
+                with(Word::Reviewed).find_map(|l| {
+                    l.split(". ").find_map(|seg| p.reviewer_after_date.captures(seg.trim()).map(|c| normalize(&c[2])))
+                })
+            });
     }
     if m.author.is_none() {
         m.author = lines

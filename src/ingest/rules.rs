@@ -312,7 +312,8 @@ pub const REVIEWER_SELECTORS: &[&str] = &["[itemprop=reviewedBy]", ".medical-rev
 
 /// Compiled selectors, built once per process.
 pub struct Compiled {
-    pub drop: Vec<Selector>,
+    /// Every [`DROP_SELECTORS`] in one, so a page is searched once.
+    pub drop: Selector,
     pub content: Vec<Selector>,
     pub references: Vec<Selector>,
     pub breadcrumbs: Vec<Selector>,
@@ -322,7 +323,7 @@ pub struct Compiled {
 
 /// The process-wide compiled rule set.
 pub static RULES: LazyLock<Compiled> = LazyLock::new(|| Compiled {
-    drop: compile(DROP_SELECTORS),
+    drop: any_of(DROP_SELECTORS),
     content: compile(CONTENT_SELECTORS),
     references: compile(REFERENCE_SELECTORS),
     breadcrumbs: compile(BREADCRUMB_SELECTORS),
@@ -333,6 +334,12 @@ pub static RULES: LazyLock<Compiled> = LazyLock::new(|| Compiled {
 /// Parses a selector list; a selector that does not parse is left out (a unit test keeps them all valid).
 pub fn compile(list: &[&str]) -> Vec<Selector> {
     list.iter().filter_map(|s| Selector::parse(s).ok()).collect()
+}
+
+/// One selector for everything any of `list` matches: a page is searched once, not once per
+/// selector. The tables are ours and a unit test parses them.
+pub fn any_of(list: &[&str]) -> Selector {
+    Selector::parse(&list.join(", ")).unwrap_or_else(|e| unreachable!("a rule table's selectors do not parse: {e:?}"))
 }
 
 /// Parses one selector written in this crate.
@@ -367,6 +374,7 @@ mod tests {
             REVIEWER_SELECTORS,
         ] {
             assert_eq!(compile(list).len(), list.len(), "a selector in {list:?} does not parse");
+            assert!(Selector::parse(&list.join(", ")).is_ok(), "{list:?} as one selector list");
         }
     }
 

@@ -2,7 +2,7 @@
 //! skipping dropped subtrees and page furniture.
 
 use super::rules::is_block;
-use crate::text::clean;
+use crate::text::{clean, keeps_at_least};
 use ego_tree::{NodeId, NodeRef};
 use scraper::{ElementRef, Node};
 use std::collections::HashSet;
@@ -96,6 +96,11 @@ pub struct PlainText {
 }
 
 impl PlainText {
+    /// Whether [`PlainText::finish`] will surely have at least `n` words (see [`keeps_at_least`]).
+    pub fn surely_has_words(&self, n: usize) -> bool {
+        keeps_at_least(&self.buf, n)
+    }
+
     /// The collected text, normalized, with link artifacts removed.
     pub fn finish(self) -> String {
         clean(&self.buf)

@@ -4,7 +4,7 @@
 
 use super::matching::Within;
 use super::query::BoolClause;
-use crate::analysis::analyze;
+use crate::analysis::for_each_term;
 use crate::index::storage::schema::Fields;
 use crate::index::storage::stored::stored_text;
 use crate::index::{HealthIndex, IndexError};
@@ -41,13 +41,27 @@ const STORED_TERMS: usize = 64;
 /// three letters) with their share of that analyzed text, as stored in the index: `term share`
 /// pairs joined by `;`.
 pub fn document_terms(title: &str, body: &str) -> String {
-    let terms = analyze(&format!("{title}\n{body}"));
-    let len = terms.len().max(1) as f32;
-    let mut counts: HashMap<String, u32> = HashMap::new();
-    for t in terms.into_iter().filter(|t| !is_stop_term(t) && t.len() > 2 && !t.bytes().all(|b| b.is_ascii_digit())) {
-        *counts.entry(t).or_default() += 1;
-    }
-    let mut top: Vec<(String, u32)> = counts.into_iter().collect();
+    let mut len = 0usize;
+    // Page words, so a per-process seeded hasher; a word is copied only the first time it is seen.
+    let mut counts: HashMap<String, u32, foldhash::fast::RandomState> = HashMap::default();
+    let mut count = |t: &str| {
+        len += 1;
+        if t.len() <= 2 || t.bytes().all(|b| b.is_ascii_digit()) {
+            return;
+        }
+        match counts.get_mut(t) {
+            Some(n) => *n += 1,
+            None => {
+                counts.insert(t.to_string(), 1);
+            }
+        }
+    };
+    // Title and body apart give the terms of the two joined by a line break.
+    for_each_term(title, &mut count);
+    for_each_term(body, &mut count);
+    let len = len.max(1) as f32;
+    // Stop terms are left out here, not while analyzing: the stop list is itself analyzed on first use.
+    let mut top: Vec<(String, u32)> = counts.into_iter().filter(|(t, _)| !is_stop_term(t)).collect();
     top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     top.truncate(STORED_TERMS);
     top.iter().map(|(t, n)| format!("{t} {:.6}", *n as f32 / len)).collect::<Vec<_>>().join(";")
@@ -134,4 +148,27 @@ pub fn weigh<'a>(top: impl Iterator<Item = (f32, &'a str)>, query_terms: usize, 
 pub fn body_term(index: &HealthIndex, term: &str, weight: f32) -> BoolClause {
     let q = TermQuery::new(Term::from_field_text(index.fields.body, term), IndexRecordOption::WithFreqs);
     (Occur::Should, Box::new(BoostQuery::new(Box::new(q), weight)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::analyze;
+
+    #[test]
+    fn document_terms_are_the_shares_of_the_analyzed_title_and_body() {
+        let (title, body) =
+            ("Back pain after birth", "Back pain after the birth of a baby: 12 tips. Backs ache; rest helps the back.");
+        let terms = analyze(&format!("{title}\n{body}"));
+        let len = terms.len() as f32;
+        let share = |t: &str| terms.iter().filter(|x| *x == t).count() as f32 / len;
+        let stored = document_terms(title, body);
+        let parsed: Vec<(&str, f32)> = parse_terms(&stored).collect();
+        assert_eq!(parsed[0].0, "back", "{stored}");
+        for (t, s) in &parsed {
+            assert!((s - share(t)).abs() < 1e-5, "{t}: {s} against {}", share(t));
+            assert!(t.len() > 2 && !is_stop_term(t) && !t.bytes().all(|b| b.is_ascii_digit()), "{t} kept");
+        }
+        assert!(parsed.iter().any(|(t, _)| *t == "birth") && !parsed.iter().any(|(t, _)| *t == "the" || *t == "12"));
+    }
 }
