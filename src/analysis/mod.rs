@@ -6,7 +6,7 @@
 mod stemmer;
 
 use std::cell::RefCell;
-pub use stemmer::MemoStemmer;
+pub use stemmer::{MemoStemmer, stem};
 use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
 
 /// Words of this many bytes or more are not indexed.

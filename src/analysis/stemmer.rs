@@ -35,6 +35,13 @@ fn stem_into(stemmer: &Stemmer, word: &str, out: &mut String) {
     });
 }
 
+/// The stem of one lower-cased, folded word, as [`MemoStemmer`] gives it.
+pub fn stem(word: &str) -> String {
+    let mut out = String::new();
+    stem_into(&Stemmer::new(Algorithm::English), word, &mut out);
+    out
+}
+
 /// The token filter: Tantivy's English stemmer, memoized. Tokens must be lower-cased first.
 #[derive(Clone, Copy, Default)]
 pub struct MemoStemmer;

@@ -27,6 +27,7 @@
 
 use super::jsonld::{LinkedData, names_of, string_of};
 use crate::article::{Article, Audience};
+use foldhash::fast::RandomState;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::LazyLock;
@@ -167,11 +168,12 @@ pub fn named_in(text: &str) -> Vec<Audience> {
 type Phrase = (Vec<&'static str>, Audience);
 
 /// [`PHRASES`] by their first word, each list longest first: a text is read once, a position
-/// looking up only the phrases that can start there.
-static PHRASES_BY_FIRST_WORD: LazyLock<HashMap<&'static str, Vec<Phrase>>> = LazyLock::new(|| {
+/// looking up only the phrases that can start there. Every word of every article is looked up,
+/// so the hasher is a fast one (seeded per process).
+static PHRASES_BY_FIRST_WORD: LazyLock<HashMap<&'static str, Vec<Phrase>, RandomState>> = LazyLock::new(|| {
     let mut longest_first: Vec<&(&'static str, Audience)> = PHRASES.iter().collect();
     longest_first.sort_by_key(|(phrase, _)| std::cmp::Reverse(phrase.len()));
-    let mut by_first: HashMap<&'static str, Vec<Phrase>> = HashMap::new();
+    let mut by_first: HashMap<&'static str, Vec<Phrase>, RandomState> = HashMap::default();
     for (phrase, who) in longest_first {
         let words: Vec<&'static str> = phrase.split(' ').collect();
         by_first.entry(words[0]).or_default().push((words, *who));

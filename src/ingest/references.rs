@@ -1,8 +1,8 @@
 //! Finding a page's reference list and reading its entries into citations.
 
 use super::citation::parse_citation;
-use super::rules::{RULES, compile, is_reference_heading};
-use super::walk::element_text;
+use super::rules::{REFERENCE_HEADING_WORDS, RULES, compile, is_reference_heading};
+use super::walk::{PlainText, Walk, element_text};
 use crate::article::Citation;
 use ego_tree::NodeId;
 use scraper::{ElementRef, Html, Selector};
@@ -42,7 +42,7 @@ pub fn reference_lists<'a>(doc: &'a Html, skip: &HashSet<NodeId>, site: Option<&
         && let Ok(sel) = Selector::parse(HEADING_LIKE)
     {
         for h in doc.select(&sel).filter(|h| !skip.contains(&h.id())) {
-            if !is_reference_heading(&element_text(h, skip)) {
+            if !is_heading(h, skip) {
                 continue;
             }
             if let Some(list) = list_after(h) {
@@ -54,6 +54,14 @@ pub fn reference_lists<'a>(doc: &'a Html, skip: &HashSet<NodeId>, site: Option<&
         }
     }
     ReferenceLists { containers: found, headings }
+}
+
+/// Whether an element's text is a reference-list heading. Most candidates are paragraphs, known
+/// to be too long for one before their text is cleaned.
+fn is_heading(el: ElementRef<'_>, skip: &HashSet<NodeId>) -> bool {
+    let mut text = PlainText::default();
+    Walk { skip, drop_block: None }.run(*el, &mut text);
+    !text.surely_has_words(*REFERENCE_HEADING_WORDS + 1) && is_reference_heading(&text.finish())
 }
 
 /// The list or block after a heading; for a bold run inside a paragraph, after the paragraph.

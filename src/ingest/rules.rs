@@ -353,6 +353,11 @@ pub fn is_block(name: &str) -> bool {
 }
 
 /// Whether a heading's text names a reference list.
+/// A text with more words than this is no reference heading: the longest heading, and its colon
+/// written apart.
+pub static REFERENCE_HEADING_WORDS: LazyLock<usize> =
+    LazyLock::new(|| REFERENCE_HEADINGS.iter().map(|h| h.split_whitespace().count()).max().unwrap_or(0) + 1);
+
 pub fn is_reference_heading(text: &str) -> bool {
     let t = text.trim().trim_end_matches(':').trim().to_lowercase();
     REFERENCE_HEADINGS.contains(&t.as_str())
