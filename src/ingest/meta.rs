@@ -3,7 +3,7 @@
 
 use super::dates::{DATE_PATTERN, parse_date};
 use super::jsonld::{LinkedData, names_of, string_of};
-use super::rules::RULES;
+use super::rules::{RULES, any_of};
 use crate::article::Audience;
 use crate::text::normalize;
 use chrono::NaiveDate;
@@ -66,21 +66,22 @@ static TEXT: LazyLock<Option<TextPatterns>> = LazyLock::new(|| {
 pub fn read_meta(doc: &Html, lines: &[String]) -> PageMeta {
     let ld = LinkedData::read(doc);
     let ld_date = |key: &str| ld.article_str(key).and_then(|s| parse_date(&s));
+    let tags = MetaTags::read(doc);
     let mut m = PageMeta {
-        canonical: attr(doc, "link[rel=canonical]", "href").or_else(|| meta(doc, "og:url")),
-        description: meta(doc, "description")
-            .or_else(|| meta(doc, "og:description"))
+        canonical: attr(doc, &SELECTORS.canonical, "href").or_else(|| tags.get("og:url")),
+        description: tags
+            .get("description")
+            .or_else(|| tags.get("og:description"))
             .or_else(|| ld.article_str("description")),
-        lang: attr(doc, "html", "lang"),
+        lang: attr(doc, &SELECTORS.html, "lang"),
         author: ld.article_name("author").or_else(|| first_text(doc, &RULES.authors)),
         reviewer: ld.article_name("reviewedBy").or_else(|| first_text(doc, &RULES.reviewers)),
-        published: ld_date("datePublished")
-            .or_else(|| meta(doc, "article:published_time").and_then(|s| parse_date(&s))),
-        modified: ld_date("dateModified").or_else(|| meta(doc, "article:modified_time").and_then(|s| parse_date(&s))),
+        published: ld_date("datePublished").or_else(|| tags.get("article:published_time").and_then(|s| parse_date(&s))),
+        modified: ld_date("dateModified").or_else(|| tags.get("article:modified_time").and_then(|s| parse_date(&s))),
         reviewed: ld_date("lastReviewed"),
         categories: stated_categories(doc, &ld),
-        site_name: super::site_name::from_metadata(doc, &ld),
-        document_title: first_element_text(doc, "title"),
+        site_name: super::site_name::from_metadata(&tags, &ld),
+        document_title: first_element_text(doc, &SELECTORS.title),
         audience: super::audience::declared(&ld),
         title: None,
     };
@@ -191,21 +192,49 @@ fn html_breadcrumbs(doc: &Html) -> Vec<String> {
     Vec::new()
 }
 
-/// The content of `<meta name=…>` or `<meta property=…>`.
-pub fn meta(doc: &Html, name: &str) -> Option<String> {
-    let css = format!(r#"meta[name="{name}"], meta[property="{name}"]"#);
-    attr(doc, &css, "content")
+/// A page's `<meta>` elements in document order, found in one pass over the page.
+pub struct MetaTags<'a>(Vec<ElementRef<'a>>);
+
+impl<'a> MetaTags<'a> {
+    pub fn read(doc: &'a Html) -> MetaTags<'a> {
+        MetaTags(doc.select(&SELECTORS.meta).collect())
+    }
+
+    /// The content of the first `<meta name=…>` or `<meta property=…>` naming `name` (exactly,
+    /// as a CSS attribute selector compares) that has one.
+    pub fn get(&self, name: &str) -> Option<String> {
+        let names = |e: &ElementRef| e.value().attr("name") == Some(name) || e.value().attr("property") == Some(name);
+        self.0
+            .iter()
+            .filter(|e| names(e))
+            .find_map(|e| e.value().attr("content"))
+            .map(normalize)
+            .filter(|s| !s.is_empty())
+    }
 }
 
-/// The text of the first element matching `css`, normalized.
-fn first_element_text(doc: &Html, css: &str) -> Option<String> {
-    let sel = Selector::parse(css).ok()?;
-    doc.select(&sel).map(text_of).find(|t| !t.is_empty())
+/// The selectors [`read_meta`] uses on every page, parsed once.
+struct Selectors {
+    meta: Selector,
+    canonical: Selector,
+    html: Selector,
+    title: Selector,
 }
 
-fn attr(doc: &Html, css: &str, attr: &str) -> Option<String> {
-    let sel = Selector::parse(css).ok()?;
-    doc.select(&sel).find_map(|e| e.value().attr(attr)).map(normalize).filter(|s| !s.is_empty())
+static SELECTORS: LazyLock<Selectors> = LazyLock::new(|| Selectors {
+    meta: any_of(&["meta"]),
+    canonical: any_of(&["link[rel=canonical]"]),
+    html: any_of(&["html"]),
+    title: any_of(&["title"]),
+});
+
+/// The text of the first element matching `sel`, normalized.
+fn first_element_text(doc: &Html, sel: &Selector) -> Option<String> {
+    doc.select(sel).map(text_of).find(|t| !t.is_empty())
+}
+
+fn attr(doc: &Html, sel: &Selector, attr: &str) -> Option<String> {
+    doc.select(sel).find_map(|e| e.value().attr(attr)).map(normalize).filter(|s| !s.is_empty())
 }
 
 fn first_text(doc: &Html, sels: &[Selector]) -> Option<String> {

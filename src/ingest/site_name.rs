@@ -3,8 +3,7 @@
 //! document title when that end spells the host's name.
 
 use super::jsonld::LinkedData;
-use super::meta::meta;
-use scraper::Html;
+use super::meta::MetaTags;
 
 /// Separators between a page's title and the site name after it.
 const SEPARATORS: [&str; 5] = [" | ", " - ", " – ", " — ", " :: "];
@@ -14,8 +13,8 @@ const MAX_NAME_WORDS: usize = 5;
 const GENERIC_LABELS: &[&str] = &["www", "com", "org", "net", "gov", "edu", "co", "ac", "m"];
 
 /// The site's name as its metadata states it.
-pub fn from_metadata(doc: &Html, ld: &LinkedData) -> Option<String> {
-    meta(doc, "og:site_name").or_else(|| ld.article_name("publisher")).or_else(|| meta(doc, "application-name"))
+pub fn from_metadata(tags: &MetaTags, ld: &LinkedData) -> Option<String> {
+    tags.get("og:site_name").or_else(|| ld.article_name("publisher")).or_else(|| tags.get("application-name"))
 }
 
 /// The site name ending `document_title` ("Croup in children - Little Sprouts"), when its
@@ -45,10 +44,11 @@ pub fn split_title(title: &str) -> Option<(&str, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use scraper::Html;
 
     fn from_page(head: &str) -> Option<String> {
         let doc = Html::parse_document(&format!("<head>{head}</head>"));
-        from_metadata(&doc, &LinkedData::read(&doc))
+        from_metadata(&MetaTags::read(&doc), &LinkedData::read(&doc))
     }
 
     #[test]
