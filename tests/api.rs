@@ -157,6 +157,21 @@ async fn metrics_time_each_engine_call() {
     assert!(calls.is_some_and(|n| n >= 1), "no timed search on {engine}: {body}");
 }
 
+async fn metrics_show_the_search_pool() {
+    let (status, _) = get("/api/search?q=colic").await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, body) = get("/metrics").await;
+    let value =
+        |name: &str| body.lines().find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse::<f64>().ok());
+    assert!(value("healthsearch_search_pool_size").is_some_and(|n| n >= 1.0), "{body}");
+    assert!(value("healthsearch_search_pool_wait_seconds_count").is_some_and(|n| n >= 1.0), "{body}");
+    // Other tests search beside this one, so only the series' presence is certain.
+    for gauge in ["healthsearch_search_pool_waiting", "healthsearch_search_pool_running"] {
+        assert!(value(gauge).is_some_and(|n| n >= 0.0), "{gauge}: {body}");
+    }
+    assert!(value("healthsearch_search_pool_timed_out_total").is_some(), "{body}");
+}
+
 async fn the_page_searches_without_javascript() {
     let (status, home) = get("/").await;
     assert_eq!(status, StatusCode::OK);
@@ -327,6 +342,7 @@ common::engines::on_both_engines!(
     odd_but_valid_queries_are_answered,
     healthz_reports_the_article_count,
     metrics_time_each_engine_call,
+    metrics_show_the_search_pool,
     the_page_searches_without_javascript,
     the_page_escapes_the_query_and_shows_errors,
     a_real_socket_serves_search,

@@ -128,7 +128,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     };
     if let Some(n) = args.search_workers {
         anyhow::ensure!(n > 0, "--search-workers must be at least 1");
-        state.workers = Workers::new(n);
+        state.workers = Workers::new(n).observed(state.metrics.pool());
     }
     state.cache = (args.cache_mib > 0).then(|| Arc::new(ResponseCache::new(args.cache_mib)));
     state.ranker = Arc::new(ranker);

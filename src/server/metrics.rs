@@ -72,6 +72,51 @@ impl CloseReason {
     }
 }
 
+/// The search pool's metrics ([`super::workers::Workers`]): clones share their values.
+#[derive(Clone)]
+pub struct PoolMetrics {
+    /// Searches the pool runs at once.
+    pub size: Gauge<i64>,
+    /// Searches running now.
+    pub running: Gauge<i64>,
+    /// Searches waiting for a turn now.
+    pub waiting: Gauge<i64>,
+    /// How long each search waited for its turn.
+    pub wait: Histogram,
+    /// Searches whose deadline passed before their turn came.
+    pub timed_out: Counter,
+}
+
+impl Default for PoolMetrics {
+    fn default() -> Self {
+        PoolMetrics {
+            size: Gauge::default(),
+            running: Gauge::default(),
+            waiting: Gauge::default(),
+            wait: Histogram::new(exponential_buckets(0.0001, 2.0, 18)),
+            timed_out: Counter::default(),
+        }
+    }
+}
+
+impl PoolMetrics {
+    fn register(&self, registry: &mut Registry) {
+        registry.register("search_pool_size", "Searches run at once (serve --search-workers)", self.size.clone());
+        registry.register("search_pool_running", "Searches running now", self.running.clone());
+        registry.register(
+            "search_pool_waiting",
+            "Searches waiting for a turn now; often above zero means --search-workers is too small for the load",
+            self.waiting.clone(),
+        );
+        registry.register("search_pool_wait_seconds", "Time a search waited for its turn", self.wait.clone());
+        registry.register(
+            "search_pool_timed_out",
+            "Searches whose deadline passed before their turn came (answered 503 search_timeout)",
+            self.timed_out.clone(),
+        );
+    }
+}
+
 /// The service's metrics and their registry.
 pub struct Metrics {
     registry: Registry,
@@ -86,6 +131,7 @@ pub struct Metrics {
     cap_reached: Counter,
     dropped: Family<DropLabels, Counter>,
     engine: Family<EngineLabels, Histogram>,
+    pool: PoolMetrics,
 }
 
 impl Default for Metrics {
@@ -145,6 +191,8 @@ impl Default for Metrics {
             "Time the engine took per call, by engine (tantivy, opensearch), operation and outcome (ok, error)",
             engine.clone(),
         );
+        let pool = PoolMetrics::default();
+        pool.register(&mut registry);
         Metrics {
             registry,
             requests,
@@ -158,6 +206,7 @@ impl Default for Metrics {
             cap_reached,
             dropped,
             engine,
+            pool,
         }
     }
 }
@@ -170,6 +219,11 @@ impl crate::engine::Timings for Metrics {
 }
 
 impl Metrics {
+    /// The search pool's metrics, for [`super::workers::Workers::observed`].
+    pub fn pool(&self) -> PoolMetrics {
+        self.pool.clone()
+    }
+
     /// Counts a request refused by the rate limit.
     pub fn rate_limited(&self) {
         self.rate_limited.inc();

@@ -88,7 +88,8 @@ impl AppState {
     /// State over an index the caller also holds.
     pub fn shared(index: Arc<HealthIndex>) -> AppState {
         let engine: Arc<dyn Engine> = index.clone();
-        AppState { index: Some(index), workers: Workers::embedded(), ..AppState::on(engine) }
+        let on = AppState::on(engine);
+        AppState { index: Some(index), workers: Workers::embedded().observed(on.metrics.pool()), ..on }
     }
 
     /// State over an engine reached over the network (its searches get the wider pool);
@@ -100,7 +101,7 @@ impl AppState {
             index: None,
             ranker: Arc::new(Ranker::default()),
             search_timeout: DEFAULT_SEARCH_TIMEOUT,
-            workers: Workers::cluster(),
+            workers: Workers::cluster().observed(metrics.pool()),
             cors: Cors::default(),
             metrics,
             cache: Some(Arc::new(ResponseCache::new(DEFAULT_CACHE_MIB))),

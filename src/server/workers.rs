@@ -5,6 +5,8 @@
 //! instead, each runs at a core's full speed once its turn comes, which shortens the tail at
 //! the same throughput. A cluster's searches mostly wait on the network, so its pool is wider.
 
+use super::metrics::PoolMetrics;
+use prometheus_client::metrics::gauge::Gauge;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
@@ -20,6 +22,7 @@ const CLUSTER_PER_CORE: usize = 16;
 pub struct Workers {
     permits: Arc<Semaphore>,
     size: usize,
+    metrics: PoolMetrics,
 }
 
 /// Why [`Workers::run`] gave no answer.
@@ -35,7 +38,14 @@ impl Workers {
     /// A pool running at most `size` searches at once (at least one).
     pub fn new(size: usize) -> Workers {
         let size = size.clamp(1, Semaphore::MAX_PERMITS);
-        Workers { permits: Arc::new(Semaphore::new(size)), size }
+        Workers { permits: Arc::new(Semaphore::new(size)), size, metrics: PoolMetrics::default() }
+    }
+
+    /// The pool, counting into `metrics` (the service's, for `/metrics`).
+    pub fn observed(mut self, metrics: PoolMetrics) -> Workers {
+        metrics.size.set(i64::try_from(self.size).unwrap_or(i64::MAX));
+        self.metrics = metrics;
+        self
     }
 
     /// The pool for the embedded engine, whose searches are CPU-bound.
@@ -60,10 +70,20 @@ impl Workers {
         deadline: Instant,
         f: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, NotRun> {
-        let turn = tokio::time::timeout_at(deadline, self.permits.clone().acquire_owned()).await;
-        let Ok(Ok(permit)) = turn else { return Err(NotRun::TimedOut) };
+        let asked = Instant::now();
+        let turn = {
+            let _waiting = Count::up(&self.metrics.waiting);
+            tokio::time::timeout_at(deadline, self.permits.clone().acquire_owned()).await
+        };
+        self.metrics.wait.observe(asked.elapsed().as_secs_f64());
+        let Ok(Ok(permit)) = turn else {
+            self.metrics.timed_out.inc();
+            return Err(NotRun::TimedOut);
+        };
+        let running = self.metrics.running.clone();
         let task = tokio::task::spawn_blocking(move || {
             let _turn = permit;
+            let _running = Count::up(&running);
             f()
         });
         match tokio::time::timeout_at(deadline, task).await {
@@ -71,6 +91,22 @@ impl Workers {
             Ok(Err(join)) => Err(NotRun::Failed(join)),
             Ok(Ok(value)) => Ok(value),
         }
+    }
+}
+
+/// One in a gauge for as long as it lives (so a cancelled wait or a panic still counts down).
+struct Count<'a>(&'a Gauge<i64>);
+
+impl<'a> Count<'a> {
+    fn up(gauge: &'a Gauge<i64>) -> Count<'a> {
+        gauge.inc();
+        Count(gauge)
+    }
+}
+
+impl Drop for Count<'_> {
+    fn drop(&mut self) {
+        self.0.dec();
     }
 }
 
@@ -86,7 +122,9 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_full_pool_queues_work_and_a_late_turn_times_out() {
-        let pool = Workers::new(1);
+        let metrics = PoolMetrics::default();
+        let pool = Workers::new(1).observed(metrics.clone());
+        assert_eq!(metrics.size.get(), 1);
         let (started, release) = (Arc::new(std::sync::Barrier::new(2)), Arc::new(std::sync::Barrier::new(2)));
         let far = Instant::now() + Duration::from_secs(30);
         let (s, r) = (started.clone(), release.clone());
@@ -102,17 +140,23 @@ mod tests {
             }
         });
         tokio::task::spawn_blocking(move || started.wait()).await.unwrap();
+        assert_eq!((metrics.running.get(), metrics.waiting.get()), (1, 0));
         // The one turn is taken: a search due soon gives up waiting for it.
         let late = pool.run(Instant::now() + Duration::from_millis(50), || 2).await;
         assert!(matches!(late, Err(NotRun::TimedOut)), "{late:?}");
+        assert_eq!((metrics.timed_out.get(), metrics.waiting.get()), (1, 0));
         // One that can wait runs once the turn is free.
         let waiting = tokio::spawn({
             let pool = pool.clone();
             async move { pool.run(far, || 3).await }
         });
+        while metrics.waiting.get() == 0 {
+            tokio::task::yield_now().await;
+        }
         tokio::task::spawn_blocking(move || release.wait()).await.unwrap();
         assert_eq!(busy.await.unwrap().unwrap(), 1);
         assert_eq!(waiting.await.unwrap().unwrap(), 3);
         assert_eq!(pool.size(), 1);
+        assert_eq!((metrics.running.get(), metrics.waiting.get(), metrics.timed_out.get()), (0, 0, 1));
     }
 }
