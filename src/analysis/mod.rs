@@ -67,19 +67,14 @@ pub fn stem_prefix(stem: &str) -> &str {
 
 /// The terms `text` is indexed as, in order.
 pub fn analyze(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for_each_term(text, |term| out.push(term.to_string()));
-    out
-}
-
-/// Calls `f` with every term `text` is indexed as, in order, without collecting them.
-pub fn for_each_term(text: &str, mut f: impl FnMut(&str)) {
     ANALYZER_CACHE.with(|a| {
         let mut a = a.borrow_mut();
         let mut stream = a.token_stream(text);
+        let mut out = Vec::new();
         while let Some(tok) = stream.next() {
-            f(&tok.text);
+            out.push(tok.text.clone());
         }
+        out
     })
 }
 

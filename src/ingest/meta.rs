@@ -85,7 +85,7 @@ pub fn read_meta(doc: &Html, lines: &[String]) -> PageMeta {
         audience: super::audience::declared(&ld),
         title: None,
     };
-    m.title = super::title::page_title(doc, ld.article_str("headline"), ld.article_str("name"));
+    m.title = super::title::page_title(doc, &tags, ld.article_str("headline"), ld.article_str("name"));
     from_visible_text(&mut m, lines);
     m.author = m.author.map(|a| strip_person_prefix(&a));
     m.reviewer = m.reviewer.map(|a| strip_person_prefix(&a));
@@ -204,12 +204,27 @@ impl<'a> MetaTags<'a> {
     /// as a CSS attribute selector compares) that has one.
     pub fn get(&self, name: &str) -> Option<String> {
         let names = |e: &ElementRef| e.value().attr("name") == Some(name) || e.value().attr("property") == Some(name);
+        self.content(names)
+    }
+
+    /// The content of the first `<meta>` whose `name` or `property` lists `name` among its words,
+    /// ASCII case ignored: how title tags are written in the wild.
+    pub fn listing(&self, name: &str) -> Option<String> {
+        let lists = |e: &ElementRef| {
+            let keys = e.value().attr("name").into_iter().chain(e.value().attr("property"));
+            keys.flat_map(str::split_whitespace).any(|k| k.eq_ignore_ascii_case(name))
+        };
+        self.content(lists)
+    }
+
+    /// The normalized, non-empty content of the first tag `named` accepts that has one.
+    fn content(&self, named: impl Fn(&ElementRef) -> bool) -> Option<String> {
         self.0
             .iter()
-            .filter(|e| names(e))
+            .filter(|e| named(e))
             .find_map(|e| e.value().attr("content"))
             .map(normalize)
-            .filter(|s| !s.is_empty())
+            .filter(|t| !t.is_empty())
     }
 }
 

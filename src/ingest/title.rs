@@ -1,6 +1,7 @@
 //! The article title: structured data first, then title meta tags, then the document `<title>`
 //! with the site name cut off by the heuristics Readability-style extractors use.
 
+use super::meta::MetaTags;
 use crate::text::normalize;
 use scraper::{Html, Selector};
 
@@ -14,7 +15,7 @@ const SEPARATORS: &[char] = &['|', '-', '–', '—', '\\', '/', '>', '»'];
 const HIERARCHICAL: &[char] = &['\\', '/', '>', '»'];
 
 /// The page's title. `headline` and `name` come from the page's JSON-LD, if it has them.
-pub fn page_title(doc: &Html, headline: Option<String>, name: Option<String>) -> Option<String> {
+pub fn page_title(doc: &Html, tags: &MetaTags, headline: Option<String>, name: Option<String>) -> Option<String> {
     let ld = match (headline, name) {
         (Some(h), Some(n)) if h != n => {
             // Pages put a tagline in one of them; the one closer to the document title is the title.
@@ -23,7 +24,7 @@ pub fn page_title(doc: &Html, headline: Option<String>, name: Option<String>) ->
         }
         (h, n) => h.or(n),
     };
-    ld.or_else(|| TITLE_META.iter().find_map(|name| meta_content(doc, name))).or_else(|| document_title(doc))
+    ld.or_else(|| TITLE_META.iter().find_map(|name| tags.listing(name))).or_else(|| document_title(doc))
 }
 
 /// Share of `a`'s words that occur in `b` (case-insensitive).
@@ -34,19 +35,6 @@ fn similarity(a: &str, b: &str) -> f64 {
         return 0.0;
     }
     a.iter().filter(|w| b.contains(w)).count() as f64 / a.len() as f64
-}
-
-fn meta_content(doc: &Html, name: &str) -> Option<String> {
-    let sel = Selector::parse("meta[name], meta[property]").ok()?;
-    doc.select(&sel)
-        .filter(|m| {
-            let v = m.value();
-            let keys = v.attr("name").into_iter().chain(v.attr("property"));
-            keys.flat_map(str::split_whitespace).any(|k| k.eq_ignore_ascii_case(name))
-        })
-        .find_map(|m| m.value().attr("content"))
-        .map(normalize)
-        .filter(|t| !t.is_empty())
 }
 
 fn texts(doc: &Html, css: &str) -> Vec<String> {
@@ -122,7 +110,8 @@ mod tests {
     use super::*;
 
     fn title_of(html: &str) -> Option<String> {
-        page_title(&Html::parse_document(html), None, None)
+        let doc = Html::parse_document(html);
+        page_title(&doc, &MetaTags::read(&doc), None, None)
     }
 
     #[test]
