@@ -37,6 +37,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    cli::one_kernel_thread_per_task();
     let cli = Cli::parse();
     match &cli.command {
         Command::Serve(args) => cli::output::init_logging(args.log_json(), cli::serve::DEFAULT_LOGS),
