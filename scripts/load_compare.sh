@@ -44,17 +44,7 @@ if [ ! -f "$WORK/index-$key/meta.json" ]; then
 fi
 if [ "${HYBRID:-0}" = 1 ] && [ ! -f "$WORK/hybrid-$key/meta.json" ]; then
     echo "embedding the corpus for the hybrid run (once)"
-    /usr/bin/time -f "%e %U %S %M" -o "$WORK/hybrid-time" \
-        "$BIN" ingest --jsonl "$JSONL" --index "$WORK/hybrid-$key" --json > "$WORK/hybrid-ingest.json"
-    python3 - "$WORK/hybrid-ingest.json" "$WORK/hybrid-time" <<'PY'
-import json, sys
-report = json.load(open(sys.argv[1]))
-secs, user, system, kib = open(sys.argv[2]).read().split()[-4:]
-secs, cpu = float(secs), float(user) + float(system)
-print(f"ingest with meaning: {report['indexed']} documents, {report['embedded']} passages in {secs:.0f} s "
-      f"({cpu:.0f} CPU-s, peak {int(kib) // 1024} MiB): {report['indexed'] / secs:.1f} documents/s, "
-      f"{report['embedded'] / secs:.0f} passages/s")
-PY
+    bash scripts/ingest_rate.sh "$key" "$BIN" --jsonl "$JSONL" --index "$WORK/hybrid-$key"
 fi
 
 SERVER=""

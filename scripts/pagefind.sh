@@ -111,15 +111,6 @@ if [ "${SEMANTIC:-0}" = 1 ]; then
         mkdir -p "$WORK/slice"
         (cd "$WORK/site-$site" && find . -name '*.html' | sort | head -n "${SEMANTIC_PAGES:-200}" \
             | xargs -d '\n' cp --parents -t ../slice)
-        start=$(date +%s.%N)
-        "$BIN" ingest --corpus "$WORK/slice" --index "$WORK/index" --json > "$WORK/semantic.json"
-        secs=$(echo "$(date +%s.%N) - $start" | bc)
-        python3 - "$WORK/semantic.json" "$secs" "$site" <<'PY'
-import json, sys
-report, secs = json.load(open(sys.argv[1])), float(sys.argv[2])
-pages, passages = report["indexed"], report["embedded"]
-print(f"{sys.argv[3]} with meaning: {pages} pages, {passages} passages in {secs:.1f} s: "
-      f"{pages / secs:.2f} pages/s, {passages / secs:.1f} passages/s")
-PY
+        bash scripts/ingest_rate.sh "$site (first ${SEMANTIC_PAGES:-200} pages)" "$BIN" --corpus "$WORK/slice" --index "$WORK/index"
     done
 fi
